@@ -1,0 +1,103 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "vesper",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Vesper", targets: ["Vesper"]),
+        .library(name: "VesperCore", targets: ["VesperCore"]),
+        .library(name: "VesperSQLite", targets: ["VesperSQLite"]),
+        .library(name: "VesperPostgres", targets: ["VesperPostgres"]),
+        .library(name: "VesperHTTP", targets: ["VesperHTTP"]),
+        .executable(name: "vesper", targets: ["VesperCLI"]),
+        .executable(name: "vesper-example", targets: ["VesperExample"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+    ],
+    targets: [
+        // Core: job model, JobStore protocol, dispatcher, worker pool, retry policy, configuration.
+        // No SQL, no HTTP.
+        .target(
+            name: "VesperCore",
+            dependencies: [
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "VesperSQLite",
+            dependencies: [
+                "VesperCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "VesperPostgres",
+            dependencies: [
+                "VesperCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+        .target(
+            name: "VesperHTTP",
+            dependencies: [
+                "VesperCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        // The user-facing umbrella: `import Vesper` gives the core API plus the `Vesper` facade that
+        // picks a store from configuration and runs API and workers together.
+        .target(
+            name: "Vesper",
+            dependencies: ["VesperCore", "VesperSQLite", "VesperPostgres", "VesperHTTP"]
+        ),
+        .executableTarget(
+            name: "VesperCLI",
+            dependencies: [
+                "Vesper",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .executableTarget(
+            name: "VesperExample",
+            dependencies: ["Vesper"],
+            path: "Examples/Minimal"
+        ),
+        // Helpers shared by the test targets: temp directories, a throwaway PostgreSQL, waiting.
+        .target(
+            name: "VesperTestSupport",
+            dependencies: ["VesperCore", "VesperSQLite", "VesperPostgres"],
+            path: "Tests/VesperTestSupport"
+        ),
+        .testTarget(name: "VesperCoreTests", dependencies: ["VesperCore", "VesperSQLite", "VesperTestSupport"]),
+        .testTarget(name: "VesperStoreTests", dependencies: ["VesperCore", "VesperSQLite", "VesperPostgres", "VesperTestSupport"]),
+        .testTarget(
+            name: "VesperHTTPTests",
+            dependencies: [
+                "Vesper",
+                "VesperTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "VesperCore",
+                "VesperTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,95 @@
+import Foundation
+
+/// The producer's and operator's view of the queue: enqueue, read, list, retry, cancel.
+///
+/// Single enqueues are group-committed; ``enqueueBatch(_:)`` writes all of its jobs in one
+/// transaction or none. Every enqueue tells the local dispatcher (through `onEnqueue`) that work
+/// is waiting, so a job posted to an idle node starts without waiting for a poll.
+public final class JobQueue: Sendable {
+    /// Defaults for jobs that do not say otherwise, and the limits every job must respect.
+    public struct Defaults: Sendable {
+        public var maxRetries: Int = 3
+        public var timeout: Duration = .seconds(300)
+        public var limits: JobLimits = JobLimits()
+
+        public init() {}
+    }
+
+    public let store: any JobStore
+    public let defaults: Defaults
+    let clock: WallClock
+    private let batcher: EnqueueBatcher
+    private let onEnqueue: @Sendable () -> Void
+
+    public init(store: any JobStore, defaults: Defaults = Defaults(), clock: WallClock = .system, onEnqueue: @escaping @Sendable () -> Void = {}) {
+        self.store = store
+        self.defaults = defaults
+        self.clock = clock
+        self.onEnqueue = onEnqueue
+        self.batcher = EnqueueBatcher { jobs in try await store.enqueue(jobs, now: clock.now()) }
+    }
+
+    /// Builds a ``NewJob`` with this queue's defaults.
+    public func newJob(
+        type: String, queue: String = "default", priority: Int = 0, payloadJSON: String = "{}",
+        maxRetries: Int? = nil, runAt: Date? = nil, timeoutSeconds: Double? = nil, idempotencyKey: String? = nil
+    ) -> NewJob {
+        NewJob(
+            type: type, queue: queue, priority: priority, payloadJSON: payloadJSON,
+            maxRetries: maxRetries ?? defaults.maxRetries, runAt: runAt,
+            timeoutSeconds: timeoutSeconds ?? defaults.timeout.secondsDouble, idempotencyKey: idempotencyKey
+        )
+    }
+
+    /// Stores one job durably. Returns `.created`, or `.existing`/`.conflict` for a known idempotency key.
+    ///
+    /// - Throws: ``ValidationError`` for a bad field, or the store's error when the database fails.
+    public func enqueue(_ job: NewJob) async throws -> EnqueueOutcome {
+        try job.validate(limits: defaults.limits)
+        let outcome = try await batcher.enqueue(job)
+        if case .created = outcome { onEnqueue() }
+        return outcome
+    }
+
+    /// Stores every job in one transaction, or none of them.
+    ///
+    /// - Throws: ``ValidationError`` whose field is prefixed with the job's index (`jobs[3].priority`).
+    public func enqueueBatch(_ jobs: [NewJob]) async throws -> [EnqueueOutcome] {
+        for (index, job) in jobs.enumerated() {
+            do {
+                try job.validate(limits: defaults.limits)
+            } catch {
+                throw ValidationError(field: "jobs[\(index)].\(error.field)", message: "jobs[\(index)]: \(error.message)")
+            }
+        }
+        guard !jobs.isEmpty else { return [] }
+        let outcomes = try await store.enqueue(jobs, now: clock.now())
+        onEnqueue()
+        return outcomes
+    }
+
+    /// The job with this id, or `nil`.
+    public func job(id: UUID) async throws -> Job? {
+        try await store.job(id: id)
+    }
+
+    /// Jobs matching `query`, newest first.
+    public func list(_ query: JobQuery) async throws -> [Job] {
+        try await store.listJobs(query)
+    }
+
+    /// Puts a `dlq` or `failed` job back to `pending` with its retries reset.
+    public func retry(id: UUID) async throws -> Job {
+        let job = try await store.retry(id: id, now: clock.now())
+        onEnqueue()
+        return job
+    }
+
+    /// Cancels a `pending` or `scheduled` job.
+    public func cancel(id: UUID) async throws -> Job {
+        try await store.cancel(id: id, now: clock.now())
+    }
+
+    /// The current time on this queue's clock.
+    public func now() -> Date { clock.now() }
+}

@@ -1,0 +1,160 @@
+import Configuration
+import Foundation
+import SystemPackage
+
+extension VesperConfiguration {
+    /// Reads the configuration from environment variables, then from a `.env` file for anything
+    /// the environment does not set (process environment wins, as with every dotenv loader).
+    ///
+    /// - Throws: ``ConfigurationError`` naming the first variable with an unusable value.
+    public static func fromEnvironment(
+        _ environment: [String: String] = ProcessInfo.processInfo.environment,
+        dotEnvPath: String? = ".env"
+    ) async throws -> VesperConfiguration {
+        var providers = [EnvironmentVariablesProvider(environmentVariables: environment)]
+        if let dotEnvPath {
+            providers.append(try await EnvironmentVariablesProvider(environmentFilePath: FilePath(dotEnvPath), allowMissing: true))
+        }
+        return try VesperConfiguration(reading: EnvironmentReader(providers: providers))
+    }
+
+    init(reading env: EnvironmentReader) throws(ConfigurationError) {
+        self.init()
+        if env["DB_HOST"] != nil || env["DATABASE_URL"] != nil {
+            database = .postgres(try PostgresSettings(reading: env))
+        } else if let path = env["DB_PATH"] {
+            guard !path.isEmpty else { throw ConfigurationError(variable: "DB_PATH", message: "must not be empty") }
+            database = .sqlite(path: path)
+        }
+        workers = try env.integer("WORKERS", in: 1...10_000) ?? workers
+        if let address = env["API_ADDR"] {
+            apiAddress = try ListenAddress.parse(address, variable: "API_ADDR")
+        }
+        appEnvironment = try env.oneOf("APP_ENV", ["development", "production", "test"]) ?? appEnvironment
+        requireConsumer = try env.boolean("REQUIRE_CONSUMER") ?? requireConsumer
+        http.readHeaderTimeout = try env.duration("HTTP_READ_HEADER_TIMEOUT") ?? http.readHeaderTimeout
+        http.readTimeout = try env.duration("HTTP_READ_TIMEOUT") ?? http.readTimeout
+        http.writeTimeout = try env.duration("HTTP_WRITE_TIMEOUT") ?? http.writeTimeout
+        http.idleTimeout = try env.duration("HTTP_IDLE_TIMEOUT") ?? http.idleTimeout
+        http.maxBodyBytes = try env.integer("MAX_BODY_BYTES", in: 1...(1 << 30)) ?? http.maxBodyBytes
+        limits.maxPayloadBytes = try env.integer("MAX_PAYLOAD_BYTES", in: 2...(1 << 30)) ?? http.maxBodyBytes
+        defaultMaxRetries = try env.integer("MAX_RETRIES", in: 0...limits.maxRetriesCeiling) ?? defaultMaxRetries
+        defaultJobTimeout = try env.duration("JOB_TIMEOUT", positive: true) ?? defaultJobTimeout
+        retryBaseDelay = try env.duration("RETRY_BASE_DELAY") ?? retryBaseDelay
+        retryMaxDelay = try env.duration("RETRY_MAX_DELAY") ?? retryMaxDelay
+        leaseDuration = try env.duration("LEASE_DURATION", positive: true) ?? leaseDuration
+        pollInterval = try env.duration("POLL_INTERVAL", positive: true) ?? pollInterval
+        shutdownTimeout = try env.duration("SHUTDOWN_TIMEOUT") ?? shutdownTimeout
+        heartbeatInterval = try env.duration("HEARTBEAT_INTERVAL", positive: true) ?? heartbeatInterval
+        if let name = env["NODE_NAME"], !name.isEmpty { nodeName = name }
+        logLevel = try env.oneOf("LOG_LEVEL", ["trace", "debug", "info", "notice", "warning", "error", "critical"]) ?? logLevel
+        logFormat = try env.oneOf("LOG_FORMAT", ["text", "json"]) ?? logFormat
+    }
+}
+
+extension PostgresSettings {
+    /// `DATABASE_URL` first, then the `DB_*` variables on top of it.
+    init(reading env: EnvironmentReader) throws(ConfigurationError) {
+        self.init(host: "localhost")
+        if let url = env["DATABASE_URL"] {
+            try apply(url: url)
+        }
+        if let host = env["DB_HOST"] {
+            guard !host.isEmpty else { throw ConfigurationError(variable: "DB_HOST", message: "must not be empty") }
+            self.host = host
+        }
+        port = try env.integer("DB_PORT", in: 1...65535) ?? port
+        user = env["DB_USER"] ?? user
+        password = env["DB_PASSWORD"] ?? password
+        database = env["DB_NAME"] ?? database
+        if let mode = try env.oneOf("DB_SSLMODE", SSLMode.allCases.map(\.rawValue)) {
+            sslMode = SSLMode(rawValue: mode)!
+        }
+        timeZone = env["DB_TIMEZONE"] ?? timeZone
+        maxConnections = try env.integer("DB_MAX_CONNECTIONS", in: 1...1000) ?? maxConnections
+        if host.hasPrefix("/") {
+            unixSocketPath = host
+        }
+    }
+
+    /// Reads `postgres://user:password@host:port/database?sslmode=...`.
+    mutating func apply(url: String) throws(ConfigurationError) {
+        guard let components = URLComponents(string: url), let scheme = components.scheme,
+            scheme == "postgres" || scheme == "postgresql", let host = components.host, !host.isEmpty
+        else {
+            throw ConfigurationError(variable: "DATABASE_URL", message: "expected postgres://user:password@host:port/database")
+        }
+        self.host = host
+        if let port = components.port { self.port = port }
+        if let user = components.user, !user.isEmpty { self.user = user }
+        if let password = components.password { self.password = password }
+        let name = components.path.drop { $0 == "/" }
+        if !name.isEmpty { database = String(name) }
+        if let mode = components.queryItems?.first(where: { $0.name == "sslmode" })?.value {
+            guard let parsed = SSLMode(rawValue: mode) else {
+                throw ConfigurationError(variable: "DATABASE_URL", message: "sslmode must be one of disable, require, verify-full")
+            }
+            sslMode = parsed
+        }
+    }
+}
+
+extension ListenAddress {
+    /// Parses `:8080`, `127.0.0.1:8080`, `localhost:0` or `[::1]:8080`.
+    public static func parse(_ text: String, variable: String) throws(ConfigurationError) -> ListenAddress {
+        let invalid = ConfigurationError(variable: variable, message: "'\(text)' is not an address like :8080 or 127.0.0.1:8080")
+        guard let colon = text.lastIndex(of: ":") else { throw invalid }
+        var host = String(text[..<colon])
+        guard let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { throw invalid }
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host.isEmpty { host = "0.0.0.0" }
+        guard !host.contains(where: { $0 == " " || $0 == "/" }) else { throw invalid }
+        return ListenAddress(host: host, port: port)
+    }
+}
+
+/// Looks variables up by their exact names, in provider order.
+struct EnvironmentReader {
+    let providers: [EnvironmentVariablesProvider]
+
+    subscript(name: String) -> String? {
+        for provider in providers {
+            if let value = try? provider.environmentValue(forName: name) { return value }
+        }
+        return nil
+    }
+
+    func integer(_ name: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
+        guard let text = self[name] else { return nil }
+        guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+            throw ConfigurationError(variable: name, message: "'\(text)' is not an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    func duration(_ name: String, positive: Bool = false) throws(ConfigurationError) -> Duration? {
+        guard let text = self[name] else { return nil }
+        guard let value = DurationParser.parse(text), !(positive && value <= .zero) else {
+            throw ConfigurationError(
+                variable: name, message: "'\(text)' is not a\(positive ? " positive" : "") duration like 5s, 250ms or 1m30s")
+        }
+        return value
+    }
+
+    func boolean(_ name: String) throws(ConfigurationError) -> Bool? {
+        guard let text = self[name] else { return nil }
+        switch text.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off", "": return false
+        default: throw ConfigurationError(variable: name, message: "'\(text)' is not a boolean (1/0, true/false)")
+        }
+    }
+
+    func oneOf(_ name: String, _ allowed: [String]) throws(ConfigurationError) -> String? {
+        guard let text = self[name] else { return nil }
+        guard allowed.contains(text) else {
+            throw ConfigurationError(variable: name, message: "'\(text)' is not one of \(allowed.joined(separator: ", "))")
+        }
+        return text
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+
+/// Everything a Vesper node needs to know, read once at start-up.
+///
+/// Build it with ``fromEnvironment(_:dotEnvPath:)`` (environment variables and an optional `.env`
+/// file, with the names in the README) or set the properties in code.
+public struct VesperConfiguration: Sendable {
+    /// Which database holds the queue.
+    public enum Database: Sendable, Equatable {
+        /// A SQLite file on this machine (the zero set-up default).
+        case sqlite(path: String)
+        /// A PostgreSQL server, for fleets across machines.
+        case postgres(PostgresSettings)
+    }
+
+    /// Defaults to SQLite in `vesper.db`.
+    public var database: Database = .sqlite(path: "vesper.db")
+    /// Worker slots on this node. Defaults to 5.
+    public var workers: Int = 5
+    /// Where the HTTP API listens. Defaults to `:8080` (every interface).
+    public var apiAddress: ListenAddress = ListenAddress(host: "0.0.0.0", port: 8080)
+    /// `development` or `production`. Defaults to `development`.
+    public var appEnvironment: String = "development"
+    /// Refuse to start without a consumer (always on in production). Defaults to false.
+    public var requireConsumer: Bool = false
+    /// HTTP server timeouts.
+    public var http: HTTPSettings = HTTPSettings()
+    /// Limits on submitted jobs.
+    public var limits: JobLimits = JobLimits()
+    /// `max_retries` for jobs that do not say. Defaults to 3.
+    public var defaultMaxRetries: Int = 3
+    /// Per-attempt timeout for jobs that do not say. Defaults to 5 minutes.
+    public var defaultJobTimeout: Duration = .seconds(300)
+    /// Retry backoff: base delay and cap. Default to 1s and 1h.
+    public var retryBaseDelay: Duration = .seconds(1)
+    public var retryMaxDelay: Duration = .seconds(3600)
+    /// How long a claim holds a job before another node may take it. Defaults to 30s.
+    public var leaseDuration: Duration = .seconds(30)
+    /// How often an idle dispatcher looks for work it was not told about. Defaults to 1s.
+    public var pollInterval: Duration = .seconds(1)
+    /// How long running jobs may finish after SIGTERM before they are released. Defaults to 30s.
+    public var shutdownTimeout: Duration = .seconds(30)
+    /// How often the node heartbeats and extends the leases of its running jobs. Defaults to 5s.
+    public var heartbeatInterval: Duration = .seconds(5)
+    /// This node's name in the fleet view. Defaults to the host name.
+    public var nodeName: String = ProcessInfo.processInfo.hostName
+    /// Log level (`trace` ... `critical`). Defaults to `info`.
+    public var logLevel: String = "info"
+    /// `text` or `json`. Defaults to `text`.
+    public var logFormat: String = "text"
+
+    public init() {}
+
+    /// True when start-up must fail without a registered consumer.
+    public var consumerRequired: Bool { appEnvironment == "production" || requireConsumer }
+}
+
+/// A host and port to listen on; port 0 picks a free port.
+public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { "\(host):\(port)" }
+}
+
+/// HTTP server settings.
+public struct HTTPSettings: Sendable, Equatable {
+    /// Time allowed to receive a request's headers. Defaults to 5s.
+    public var readHeaderTimeout: Duration = .seconds(5)
+    /// Time allowed to receive a whole request. Defaults to 30s.
+    public var readTimeout: Duration = .seconds(30)
+    /// Time allowed to produce and send a response. Defaults to 30s.
+    public var writeTimeout: Duration = .seconds(30)
+    /// Time an idle keep-alive connection stays open. Defaults to 120s.
+    public var idleTimeout: Duration = .seconds(120)
+    /// Largest accepted request body. Defaults to 1 MiB.
+    public var maxBodyBytes: Int = 1 << 20
+
+    public init() {}
+}
+
+/// How to reach PostgreSQL. `description` never shows the password.
+public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
+    public enum SSLMode: String, Sendable, Equatable, CaseIterable {
+        case disable, require
+        case verifyFull = "verify-full"
+    }
+
+    public var host: String
+    public var port: Int = 5432
+    public var user: String = "postgres"
+    public var password: String? = nil
+    public var database: String = "vesper"
+    public var sslMode: SSLMode = .disable
+    /// Session time zone. Defaults to UTC.
+    public var timeZone: String = "UTC"
+    /// Connection pool size. Defaults to 10.
+    public var maxConnections: Int = 10
+    /// Unix socket directory, used instead of host/port when set (tests).
+    public var unixSocketPath: String? = nil
+
+    public init(host: String) {
+        self.host = host
+    }
+
+    public var description: String {
+        if let unixSocketPath { return "postgres \(user)@\(unixSocketPath)/\(database)" }
+        return "postgres \(user)@\(host):\(port)/\(database)"
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// A job as stored: what to run, with which payload, and where it is in its life.
+public struct Job: Sendable, Equatable {
+    /// Assigned on enqueue.
+    public var id: UUID
+    /// The handler name.
+    public var type: String
+    /// The named queue, `default` unless given.
+    public var queue: String
+    /// 0-10, higher runs first.
+    public var priority: Int
+    /// The payload exactly as submitted: a JSON text.
+    public var payload: String
+    /// The status as stored (`pending` jobs are reported `scheduled` while `runAt` is in the future).
+    public var storedStatus: JobStatus
+    /// Failed attempts so far.
+    public var retries: Int
+    /// Failed attempts allowed before the job goes to the dead-letter queue.
+    public var maxRetries: Int
+    /// The last error message, empty when none.
+    public var error: String
+    /// Not claimable before this time.
+    public var runAt: Date
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    /// Unique among stored jobs when set.
+    public var idempotencyKey: String?
+    /// Claims so far; the current one is the fencing token a worker must present to finish the job.
+    public var attempt: Int
+    /// How long one attempt may run before it is cancelled and counted as failed.
+    public var timeoutSeconds: Double
+    /// The node holding the lease while `processing`.
+    public var workerID: String?
+    /// When the current lease runs out.
+    public var leaseUntil: Date?
+    /// The store's insertion sequence: FIFO order within a priority, and the paging cursor.
+    public var sequence: Int64
+
+    public init(
+        id: UUID, type: String, queue: String, priority: Int, payload: String, storedStatus: JobStatus,
+        retries: Int, maxRetries: Int, error: String, runAt: Date, createdAt: Date, updatedAt: Date,
+        startedAt: Date?, finishedAt: Date?, idempotencyKey: String?, attempt: Int, timeoutSeconds: Double,
+        workerID: String?, leaseUntil: Date?, sequence: Int64
+    ) {
+        self.id = id
+        self.type = type
+        self.queue = queue
+        self.priority = priority
+        self.payload = payload
+        self.storedStatus = storedStatus
+        self.retries = retries
+        self.maxRetries = maxRetries
+        self.error = error
+        self.runAt = runAt
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.idempotencyKey = idempotencyKey
+        self.attempt = attempt
+        self.timeoutSeconds = timeoutSeconds
+        self.workerID = workerID
+        self.leaseUntil = leaseUntil
+        self.sequence = sequence
+    }
+
+    /// The status a user sees at `now`: `scheduled` for a pending job that is not yet due.
+    public func status(at now: Date = Date()) -> JobStatus {
+        if storedStatus == .pending && runAt > now { return .scheduled }
+        return storedStatus
+    }
+
+    /// Decodes the payload into a type of the handler's choosing.
+    public func decodePayload<T: Decodable>(as type: T.Type = T.self, decoder: JSONDecoder = JSONDecoder()) throws -> T {
+        try decoder.decode(T.self, from: Data(payload.utf8))
+    }
+}

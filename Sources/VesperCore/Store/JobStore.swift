@@ -1,0 +1,144 @@
+import Foundation
+
+/// The one boundary between the core and a database.
+///
+/// Every state transition is a single atomic statement or transaction inside the store; the core
+/// decides *what* should happen (retry or dead-letter, when to run again) and passes the current
+/// time in, so stores hold no policy and tests control the clock.
+public protocol JobStore: Sendable {
+    /// A short, secret-free description for logs, such as `sqlite vesper.db`.
+    var displayName: String { get }
+
+    /// Creates or upgrades the schema.
+    func migrate() async throws
+
+    /// Succeeds when the database answers a trivial query.
+    func ping() async throws
+
+    /// Inserts jobs in one transaction: all of them or none.
+    ///
+    /// A job whose idempotency key is already stored is not inserted: its outcome is `.existing`
+    /// when the stored job has the same fingerprint and `.conflict` otherwise.
+    func enqueue(_ jobs: [NewJob], now: Date) async throws -> [EnqueueOutcome]
+
+    /// Reads one job.
+    func job(id: UUID) async throws -> Job?
+
+    /// Atomically leases up to `request.limit` claimable jobs, highest priority first, then FIFO.
+    func claim(_ request: ClaimRequest) async throws -> [Job]
+
+    /// Applies finished attempts in one transaction. Each is fenced by its attempt number: a
+    /// completion whose token is stale is skipped. Returns how many were applied.
+    @discardableResult
+    func finish(_ completions: [Completion], now: Date) async throws -> Int
+
+    /// Pushes the lease of running jobs out to `until`, fenced by attempt.
+    /// Returns the ids whose lease was extended.
+    func extendLeases(_ leases: [LeaseToken], until: Date, now: Date) async throws -> Set<UUID>
+
+    /// Returns every job whose lease ran out to `pending`, counting the lost attempt; a job with no
+    /// retries left goes to `dlq` with error "lease expired". Returns how many were recovered.
+    func recoverExpiredLeases(now: Date) async throws -> Int
+
+    /// Lists jobs, newest first.
+    func listJobs(_ query: JobQuery) async throws -> [Job]
+
+    /// Puts a `dlq` or `failed` job back to `pending` with its retries reset.
+    func retry(id: UUID, now: Date) async throws -> Job
+
+    /// Cancels a `pending` or `scheduled` job.
+    func cancel(id: UUID, now: Date) async throws -> Job
+
+    /// Releases resources; the store is not used afterwards.
+    func close() async throws
+}
+
+/// The result of inserting one ``NewJob``.
+public enum EnqueueOutcome: Sendable, Equatable {
+    /// A new job was stored.
+    case created(Job)
+    /// The idempotency key was known with the same request: the stored job.
+    case existing(Job)
+    /// The idempotency key was known with a different request.
+    case conflict(key: String, existing: Job)
+}
+
+/// What a dispatcher asks a store for.
+public struct ClaimRequest: Sendable {
+    /// How many jobs at most.
+    public var limit: Int
+    /// Only these types, or any type when `nil`.
+    public var types: [String]?
+    /// The claiming node, recorded on each job.
+    public var workerID: String
+    /// Lease end for the claimed jobs.
+    public var leaseUntil: Date
+    /// The current time: only jobs with `run_at <= now` are claimable.
+    public var now: Date
+
+    public init(limit: Int, types: [String]?, workerID: String, leaseUntil: Date, now: Date) {
+        self.limit = limit
+        self.types = types
+        self.workerID = workerID
+        self.leaseUntil = leaseUntil
+        self.now = now
+    }
+}
+
+/// Identifies one attempt of one job: the fencing token.
+public struct LeaseToken: Sendable, Hashable {
+    public var id: UUID
+    public var attempt: Int
+
+    public init(id: UUID, attempt: Int) {
+        self.id = id
+        self.attempt = attempt
+    }
+}
+
+/// The recorded end of one attempt.
+public struct Completion: Sendable, Equatable {
+    public enum Outcome: Sendable, Equatable {
+        /// The handler succeeded.
+        case done
+        /// Failed; run again at `runAt`. The store adds one to `retries`.
+        case retry(error: String, runAt: Date)
+        /// Failed with no retries left. The store adds one to `retries`.
+        case deadLetter(error: String)
+        /// Failed permanently. The store adds one to `retries`.
+        case failed(error: String)
+        /// Not run to the end through no fault of the job (shutdown): back to `pending`, not counted.
+        case release
+    }
+
+    public var token: LeaseToken
+    public var outcome: Outcome
+
+    public init(token: LeaseToken, outcome: Outcome) {
+        self.token = token
+        self.outcome = outcome
+    }
+}
+
+/// A filter for listing jobs.
+public struct JobQuery: Sendable {
+    /// Only jobs in this state (as a user sees it: `scheduled` and `pending` are told apart by `now`).
+    public var status: JobStatus?
+    public var type: String?
+    public var queue: String?
+    /// At most this many.
+    public var limit: Int
+    /// Only jobs older than this cursor (the `seq` of the last job of the previous page).
+    public var before: Int64?
+    /// The time that separates `pending` from `scheduled`.
+    public var now: Date
+
+    public init(status: JobStatus? = nil, type: String? = nil, queue: String? = nil, limit: Int = 50, before: Int64? = nil, now: Date) {
+        self.status = status
+        self.type = type
+        self.queue = queue
+        self.limit = limit
+        self.before = before
+        self.now = now
+    }
+}

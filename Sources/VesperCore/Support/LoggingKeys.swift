@@ -1,0 +1,15 @@
+import Logging
+
+/// Metadata keys, in one place and with one prefix, so log shippers can index them.
+public enum LogKey {
+    public static let jobID = "vesper_job_id"
+    public static let jobType = "vesper_job_type"
+    public static let priority = "vesper_priority"
+    public static let attempt = "vesper_attempt"
+    public static let outcome = "vesper_outcome"
+    public static let waitMs = "vesper_wait_ms"
+    public static let runMs = "vesper_run_ms"
+    public static let error = "vesper_error"
+    public static let nodeID = "vesper_node_id"
+    public static let count = "vesper_count"
+}

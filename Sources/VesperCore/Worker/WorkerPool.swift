@@ -1,0 +1,286 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// One node's dispatcher and worker slots.
+///
+/// The dispatcher claims jobs in batches sized to the free slots, runs each in its own child task
+/// with the job's timeout, and hands the outcome to a ``CompletionWriter``. A lease keeper extends
+/// the leases of running jobs and recovers expired ones anywhere in the fleet.
+///
+/// On graceful shutdown it stops claiming at once, lets running jobs finish for up to
+/// ``WorkerPoolOptions/shutdownTimeout``, then cancels the rest and releases them to `pending`
+/// (not counted as a failed attempt), flushes completions and returns.
+public final class WorkerPool: Service, Sendable {
+    private struct State {
+        var running: [UUID: LeaseToken] = [:]
+        var stopping = false
+        var counters = WorkerPoolCounters()
+    }
+
+    private let store: any JobStore
+    private let registry: HandlerRegistry
+    private let options: WorkerPoolOptions
+    private let clock: WallClock
+    private let logger: Logger
+    private let state = Mutex(State())
+    private let dispatcherWakeup = Wakeup()
+    private let leaseKeeperWakeup = Wakeup()
+    private let completions: CompletionWriter
+
+    public init(store: any JobStore, registry: HandlerRegistry, options: WorkerPoolOptions, clock: WallClock = .system, logger: Logger) {
+        self.store = store
+        self.registry = registry
+        self.options = options
+        self.clock = clock
+        self.logger = logger
+        self.completions = CompletionWriter(store: store, clock: clock, logger: logger)
+    }
+
+    /// Tells the dispatcher that new work may be claimable (an enqueue, a notification).
+    public func wake() {
+        dispatcherWakeup.signal()
+    }
+
+    /// Live counters for heartbeats and the fleet view.
+    public var counters: WorkerPoolCounters {
+        state.withLock { $0.counters }
+    }
+
+    /// The attempts running now.
+    public var runningTokens: [LeaseToken] {
+        state.withLock { Array($0.running.values) }
+    }
+
+    /// Begins a graceful shutdown without a `ServiceGroup` (the group's signal does the same).
+    public func shutdown() {
+        beginShutdown()
+    }
+
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.completions.run() }
+            group.addTask { await self.keepLeases() }
+            await withGracefulShutdownHandler {
+                await self.dispatch()
+            } onGracefulShutdown: {
+                self.beginShutdown()
+            }
+            self.completions.stop()
+            self.leaseKeeperWakeup.signal()
+        }
+        logger.debug("worker pool stopped")
+    }
+
+    private func beginShutdown() {
+        state.withLock { $0.stopping = true }
+        dispatcherWakeup.signal()
+    }
+
+    private var isStopping: Bool {
+        state.withLock { $0.stopping } || Task.isCancelled
+    }
+
+    // MARK: Dispatching
+
+    private func dispatch() async {
+        await withDiscardingTaskGroup { jobs in
+            var failures = 0
+            while !isStopping {
+                let free = options.slots - state.withLock { $0.running.count }
+                guard free > 0 else {
+                    await dispatcherWakeup.wait(timeout: options.pollInterval)
+                    continue
+                }
+                let claimed: [Job]
+                do {
+                    let now = clock.now()
+                    claimed = try await store.claim(
+                        ClaimRequest(
+                            limit: min(free, options.maxClaimBatch),
+                            types: registry.claimableTypes,
+                            workerID: options.nodeID,
+                            leaseUntil: now.addingTimeInterval(options.leaseDuration.secondsDouble),
+                            now: now
+                        )
+                    )
+                    failures = 0
+                } catch {
+                    failures += 1
+                    logger.warning("claim failed, backing off", metadata: [LogKey.error: "\(error)"])
+                    await dispatcherWakeup.wait(timeout: .milliseconds(min(5_000, 100 * (1 << min(failures, 6)))))
+                    continue
+                }
+                for job in claimed {
+                    let token = LeaseToken(id: job.id, attempt: job.attempt)
+                    state.withLock {
+                        $0.running[job.id] = token
+                        $0.counters.busy = $0.running.count
+                    }
+                    jobs.addTask { await self.execute(job, token: token) }
+                }
+                if claimed.count < free {
+                    await dispatcherWakeup.wait(timeout: options.pollInterval)
+                }
+            }
+            await drain(cancelling: jobs)
+        }
+    }
+
+    /// Waits for running jobs up to the shutdown timeout, then cancels the rest.
+    private func drain(cancelling jobs: DiscardingTaskGroup) async {
+        let deadline = ContinuousClock.now + options.shutdownTimeout
+        while state.withLock({ !$0.running.isEmpty }) {
+            let remaining = deadline - ContinuousClock.now
+            if remaining <= .zero || Task.isCancelled {
+                logger.notice(
+                    "shutdown timeout reached, releasing running jobs",
+                    metadata: [LogKey.count: "\(state.withLock { $0.running.count })"])
+                jobs.cancelAll()
+                return
+            }
+            await dispatcherWakeup.wait(timeout: remaining)
+        }
+    }
+
+    // MARK: Running one job
+
+    private enum AttemptResult {
+        case success
+        case failure(any Error)
+        case timedOut
+    }
+
+    private func execute(_ job: Job, token: LeaseToken) async {
+        let started = clock.now()
+        var jobLogger = logger
+        jobLogger[metadataKey: LogKey.jobID] = "\(job.id)"
+        let result: AttemptResult
+        if let handler = registry.handler(for: job.type) {
+            result = await attempt(handler, job: job, timeout: .secondsDouble(job.timeoutSeconds))
+        } else {
+            result = .failure(JobError.retryable("no handler for type \(job.type) on node \(options.nodeID)"))
+        }
+        let finished = clock.now()
+        let outcome = Task.isCancelled ? Completion.Outcome.release : decide(result, job: job, now: finished)
+        completions.submit(Completion(token: token, outcome: outcome))
+        state.withLock {
+            $0.running[job.id] = nil
+            $0.counters.busy = $0.running.count
+            switch outcome {
+            case .done: $0.counters.done += 1
+            case .release: break
+            case .retry, .deadLetter, .failed: $0.counters.failed += 1
+            }
+        }
+        dispatcherWakeup.signal()
+        log(job, outcome: outcome, started: started, finished: finished, logger: jobLogger)
+    }
+
+    private func attempt(_ handler: @escaping JobHandler, job: Job, timeout: Duration) async -> AttemptResult {
+        await withTaskGroup(of: AttemptResult?.self) { group in
+            group.addTask {
+                do {
+                    try await handler(job)
+                    return .success
+                } catch {
+                    return .failure(error)
+                }
+            }
+            group.addTask {
+                do {
+                    try await Task.sleep(for: timeout)
+                    return .timedOut
+                } catch {
+                    return nil
+                }
+            }
+            var result: AttemptResult = .failure(CancellationError())
+            while let next = await group.next() {
+                if let next {
+                    result = next
+                    break
+                }
+            }
+            group.cancelAll()
+            return result
+        }
+    }
+
+    /// Turns an attempt's result into what the store records.
+    private func decide(_ result: AttemptResult, job: Job, now: Date) -> Completion.Outcome {
+        let message: String
+        switch result {
+        case .success:
+            return .done
+        case .timedOut:
+            message = "timeout"
+        case .failure(let error as JobError) where !error.isRetryable:
+            return .failed(error: Self.truncate(error.message))
+        case .failure(let error as JobError):
+            message = error.message
+        case .failure(let error):
+            message = String(describing: error)
+        }
+        guard job.retries < job.maxRetries else {
+            return .deadLetter(error: Self.truncate(message))
+        }
+        let delay = options.retryPolicy.delay(afterRetries: job.retries)
+        return .retry(error: Self.truncate(message), runAt: now.addingTimeInterval(delay.secondsDouble))
+    }
+
+    static func truncate(_ message: String) -> String {
+        message.utf8.count <= 4096 ? message : String(message.prefix(4096))
+    }
+
+    private func log(_ job: Job, outcome: Completion.Outcome, started: Date, finished: Date, logger: Logger) {
+        let name: String
+        var level: Logger.Level = .info
+        var metadata: Logger.Metadata = [
+            LogKey.jobType: "\(job.type)",
+            LogKey.priority: "\(job.priority)",
+            LogKey.attempt: "\(job.attempt)",
+            LogKey.waitMs: "\(Int(((job.startedAt ?? started).timeIntervalSince(job.runAt > job.createdAt ? job.runAt : job.createdAt) * 1000).rounded()))",
+            LogKey.runMs: "\(Int((finished.timeIntervalSince(started) * 1000).rounded()))",
+        ]
+        switch outcome {
+        case .done: name = "done"
+        case .retry(let error, _): name = "retry"; metadata[LogKey.error] = "\(error)"; level = .warning
+        case .deadLetter(let error): name = "dlq"; metadata[LogKey.error] = "\(error)"; level = .error
+        case .failed(let error): name = "failed"; metadata[LogKey.error] = "\(error)"; level = .error
+        case .release: name = "released"; level = .notice
+        }
+        metadata[LogKey.outcome] = "\(name)"
+        logger.log(level: level, "job \(name)", metadata: metadata)
+    }
+
+    // MARK: Leases
+
+    private func keepLeases() async {
+        let interval = options.effectiveLeaseCheckInterval
+        while true {
+            await leaseKeeperWakeup.wait(timeout: interval)
+            if Task.isCancelled { return }
+            let (tokens, stoppedAndIdle) = state.withLock { ($0.running.values.map { $0 }, $0.stopping && $0.running.isEmpty) }
+            if stoppedAndIdle { return }
+            let now = clock.now()
+            do {
+                if !tokens.isEmpty {
+                    let until = now.addingTimeInterval(options.leaseDuration.secondsDouble)
+                    let extended = try await store.extendLeases(tokens, until: until, now: now)
+                    for token in tokens where !extended.contains(token.id) {
+                        logger.warning("lost the lease of a running job; its result will not be recorded", metadata: [LogKey.jobID: "\(token.id)"])
+                    }
+                }
+                let recovered = try await store.recoverExpiredLeases(now: now)
+                if recovered > 0 {
+                    logger.notice("recovered jobs whose lease expired", metadata: [LogKey.count: "\(recovered)"])
+                    dispatcherWakeup.signal()
+                }
+            } catch {
+                logger.warning("lease upkeep failed", metadata: [LogKey.error: "\(error)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+/// How a node's worker pool behaves. Every property has a default suited to production.
+public struct WorkerPoolOptions: Sendable {
+    /// Concurrent jobs on this node. Defaults to 5.
+    public var slots: Int = 5
+    /// Identifies this node on the jobs it leases.
+    public var nodeID: String
+    /// Lease length of a claim. Defaults to 30s.
+    public var leaseDuration: Duration = .seconds(30)
+    /// How often an idle dispatcher looks for work nobody announced. Defaults to 1s.
+    public var pollInterval: Duration = .seconds(1)
+    /// How long running jobs may finish after shutdown begins. Defaults to 30s.
+    public var shutdownTimeout: Duration = .seconds(30)
+    /// How often leases of running jobs are extended and expired leases recovered.
+    /// Defaults to a third of the lease.
+    public var leaseCheckInterval: Duration?
+    /// Largest batch one claim asks for. Defaults to 256.
+    public var maxClaimBatch: Int = 256
+    /// Backoff for retryable failures.
+    public var retryPolicy: RetryPolicy = RetryPolicy()
+
+    public init(nodeID: String) {
+        self.nodeID = nodeID
+    }
+
+    var effectiveLeaseCheckInterval: Duration { leaseCheckInterval ?? leaseDuration / 3 }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import GRDB
+import VesperCore
+
+/// Conversions between `Job` and SQLite rows.
+enum SQLiteRow {
+    /// The columns every job-returning statement selects, in this order.
+    static let columns = """
+        seq, id, type, queue, priority, payload, status, retries, max_retries, error, run_at, created_at,
+        updated_at, started_at, finished_at, idempotency_key, attempt, timeout_ms, worker_id, lease_until
+        """
+
+    static func job(_ row: Row) -> Job {
+        Job(
+            id: UUID(uuidString: row[1] as String) ?? UUID(),
+            type: row[2],
+            queue: row[3],
+            priority: row[4],
+            payload: row[5],
+            storedStatus: JobStatus(rawValue: row[6] as String) ?? .pending,
+            retries: row[7],
+            maxRetries: row[8],
+            error: row[9],
+            runAt: date(row[10]),
+            createdAt: date(row[11]),
+            updatedAt: date(row[12]),
+            startedAt: (row[13] as Int64?).map(date),
+            finishedAt: (row[14] as Int64?).map(date),
+            idempotencyKey: row[15],
+            attempt: row[16],
+            timeoutSeconds: Double(row[17] as Int64) / 1000,
+            workerID: row[18],
+            leaseUntil: (row[19] as Int64?).map(date),
+            sequence: row[0]
+        )
+    }
+
+    static func micros(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+    }
+
+    static func date(_ micros: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(micros) / 1_000_000)
+    }
+
+    static func id(_ uuid: UUID) -> String {
+        uuid.uuidString.lowercased()
+    }
+}

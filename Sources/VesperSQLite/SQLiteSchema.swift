@@ -1,0 +1,46 @@
+import GRDB
+
+/// The SQLite schema, as named, ordered migrations.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-jobs") { db in
+            // `seq` is the FIFO order within a priority and the paging cursor. AUTOINCREMENT keeps
+            // it monotonic even after old rows are pruned. Times are microseconds since 1970 (UTC).
+            try db.execute(
+                sql: """
+                    CREATE TABLE jobs (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        id TEXT NOT NULL UNIQUE,
+                        type TEXT NOT NULL,
+                        queue TEXT NOT NULL,
+                        priority INTEGER NOT NULL,
+                        payload TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        retries INTEGER NOT NULL DEFAULT 0,
+                        max_retries INTEGER NOT NULL,
+                        error TEXT NOT NULL DEFAULT '',
+                        run_at INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        started_at INTEGER,
+                        finished_at INTEGER,
+                        idempotency_key TEXT,
+                        fingerprint TEXT NOT NULL,
+                        attempt INTEGER NOT NULL DEFAULT 0,
+                        timeout_ms INTEGER NOT NULL,
+                        worker_id TEXT,
+                        lease_until INTEGER
+                    );
+                    -- Serves the claim: claimable jobs in priority, then FIFO, order.
+                    CREATE INDEX jobs_claimable ON jobs (priority DESC, seq) WHERE status = 'pending';
+                    -- Serves lease recovery.
+                    CREATE INDEX jobs_leased ON jobs (lease_until) WHERE status = 'processing';
+                    -- Serves listing by status, newest first.
+                    CREATE INDEX jobs_status ON jobs (status, seq);
+                    CREATE UNIQUE INDEX jobs_idempotency_key ON jobs (idempotency_key) WHERE idempotency_key IS NOT NULL;
+                    """)
+        }
+        return migrator
+    }
+}

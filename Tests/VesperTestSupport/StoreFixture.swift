@@ -1,0 +1,58 @@
+import Foundation
+import VesperCore
+import VesperSQLite
+
+/// The stores every conformance test runs against.
+public enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite
+
+    public var description: String { rawValue }
+}
+
+/// Runs `body` with a freshly migrated, empty store of `kind`, and closes it afterwards.
+public func withStore<T>(_ kind: StoreKind, _ body: (any JobStore) async throws -> T) async throws -> T {
+    switch kind {
+    case .sqlite:
+        return try await withTemporaryDirectory { directory in
+            let store = try SQLiteJobStore(path: directory.file("vesper.db"))
+            try await store.migrate()
+            do {
+                let result = try await body(store)
+                try await store.close()
+                return result
+            } catch {
+                try? await store.close()
+                throw error
+            }
+        }
+    }
+}
+
+/// A `NewJob` with test defaults.
+public func testJob(
+    _ type: String = "test", priority: Int = 0, payload: String = "{}", maxRetries: Int = 3, runAt: Date? = nil,
+    idempotencyKey: String? = nil, queue: String = "default"
+) -> NewJob {
+    NewJob(
+        type: type, queue: queue, priority: priority, payloadJSON: payload, maxRetries: maxRetries, runAt: runAt,
+        timeoutSeconds: 300, idempotencyKey: idempotencyKey)
+}
+
+/// A fixed instant for tests that control time.
+public let testEpoch = Date(timeIntervalSince1970: 1_800_000_000)
+
+extension JobStore {
+    /// Claims up to `limit` jobs for `worker` at `now` with a 30s lease.
+    public func claim(_ limit: Int, worker: String = "w1", now: Date = testEpoch, types: [String]? = nil) async throws -> [Job] {
+        try await claim(ClaimRequest(limit: limit, types: types, workerID: worker, leaseUntil: now.addingTimeInterval(30), now: now))
+    }
+
+    /// Enqueues one job and returns it, failing if it was not created.
+    @discardableResult
+    public func add(_ job: NewJob, now: Date = testEpoch) async throws -> Job {
+        guard case .created(let created) = try await enqueue([job], now: now).first else {
+            throw TimedOut(description: "job was not created")
+        }
+        return created
+    }
+}
