@@ -155,7 +155,7 @@ public final class WorkerPool: Service, Sendable {
     private func execute(_ job: Job, token: LeaseToken) async {
         let started = clock.now()
         var jobLogger = logger
-        jobLogger[metadataKey: LogKey.jobID] = "\(job.id)"
+        jobLogger[metadataKey: LogKey.jobID] = "\(job.id.uuidString.lowercased())"
         let result: AttemptResult
         if let handler = registry.handler(for: job.type) {
             result = await attempt(handler, job: job, timeout: .secondsDouble(job.timeoutSeconds))
@@ -270,7 +270,7 @@ public final class WorkerPool: Service, Sendable {
                     let until = now.addingTimeInterval(options.leaseDuration.secondsDouble)
                     let extended = try await store.extendLeases(tokens, until: until, now: now)
                     for token in tokens where !extended.contains(token.id) {
-                        logger.warning("lost the lease of a running job; its result will not be recorded", metadata: [LogKey.jobID: "\(token.id)"])
+                        logger.warning("lost the lease of a running job; its result will not be recorded", metadata: [LogKey.jobID: "\(token.id.uuidString.lowercased())"])
                     }
                 }
                 let recovered = try await store.recoverExpiredLeases(now: now)

@@ -1,0 +1,21 @@
+import Logging
+import ServiceLifecycle
+import VesperCore
+
+/// Wakes the local dispatcher whenever the store announces new work from any node.
+struct NotificationListener: Service {
+    let source: any JobNotifications
+    let pool: WorkerPool
+    let logger: Logger
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            do {
+                try await source.listenForNewJobs { [pool] in pool.wake() }
+            } catch is CancellationError {
+            } catch {
+                logger.warning("job notifications stopped; falling back to polling", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}

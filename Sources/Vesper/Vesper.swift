@@ -1,0 +1,155 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+import VesperCore
+import VesperHTTP
+import VesperSQLite
+
+/// A Vesper node: the queue's store, the HTTP API and this process's workers, run together.
+///
+/// ```swift
+/// let vesper = try await Vesper(configuration: .fromEnvironment())
+/// vesper.register("send_email") { job in ... }
+/// vesper.registerConsumer { job in ... }      // every other type
+/// try await vesper.run()                      // until SIGTERM or SIGINT
+/// ```
+public final class Vesper: Sendable {
+    public let configuration: VesperConfiguration
+    public let logger: Logger
+    /// Enqueue, read, list, retry and cancel jobs from code.
+    public let queue: JobQueue
+    /// This node's id in the fleet and on the jobs it leases.
+    public let nodeID: String
+    let store: any JobStore
+    private let registry = Mutex(HandlerRegistry())
+    private let workerPool = WorkerPoolReference()
+
+    /// Opens the configured database and brings its schema up to date.
+    public init(configuration: VesperConfiguration, logger: Logger = Logger(label: "vesper")) async throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.nodeID = "\(configuration.nodeName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(4).lowercased())"
+        self.store = try await StoreFactory.open(configuration.database, logger: logger)
+        var defaults = JobQueue.Defaults()
+        defaults.maxRetries = configuration.defaultMaxRetries
+        defaults.timeout = configuration.defaultJobTimeout
+        defaults.limits = configuration.limits
+        let pool = workerPool
+        self.queue = JobQueue(store: store, defaults: defaults) { pool.wake() }
+    }
+
+    /// The database in use, without secrets (for messages).
+    public var databaseName: String { store.displayName }
+
+    /// Closes the database. Only for a node that is not running (`run()` closes it by itself).
+    public func close() async throws {
+        try await store.close()
+    }
+
+    /// Runs `handler` for every job type that has no handler of its own (a catch-all consumer).
+    public func registerConsumer(_ handler: @escaping JobHandler) {
+        registry.withLock { $0.registerFallback(handler) }
+    }
+
+    /// Runs `handler` for jobs of `type`. Without a catch-all consumer, this node claims only the
+    /// types it has handlers for, leaving others for nodes that have them.
+    public func register(_ type: String, handler: @escaping JobHandler) {
+        registry.withLock { $0.register(type, handler: handler) }
+    }
+
+    /// Stores a job whose payload is `payload` encoded as JSON, and returns it.
+    ///
+    /// With an `idempotencyKey` already used for the same request, returns the existing job; for a
+    /// different request, throws ``VesperError`` with code `idempotencyConflict`.
+    @discardableResult
+    public func enqueue(
+        type: String, priority: Int = 0, payload: some Encodable & Sendable = [String: String](), queue queueName: String = "default",
+        maxRetries: Int? = nil, runAt: Date? = nil, delay: Duration? = nil, timeout: Duration? = nil, idempotencyKey: String? = nil
+    ) async throws -> Job {
+        let data = try JSONEncoder().encode(payload)
+        let when = runAt ?? delay.map { queue.now().addingTimeInterval($0.secondsDouble) }
+        let job = queue.newJob(
+            type: type, queue: queueName, priority: priority, payloadJSON: String(decoding: data, as: UTF8.self),
+            maxRetries: maxRetries, runAt: when, timeoutSeconds: timeout?.secondsDouble, idempotencyKey: idempotencyKey)
+        switch try await queue.enqueue(job) {
+        case .created(let job), .existing(let job):
+            return job
+        case .conflict(let key, _):
+            throw VesperError(.idempotencyConflict, "idempotency key \"\(key)\" was already used for a different request")
+        }
+    }
+
+    /// Serves the API and runs the workers until SIGTERM or SIGINT, then shuts down gracefully:
+    /// stop taking requests and claims, let running jobs finish (up to `SHUTDOWN_TIMEOUT`), release
+    /// the rest, flush results and close the database.
+    ///
+    /// - Throws: ``ConfigurationError`` when a consumer is required and none is registered.
+    public func run() async throws {
+        let handlers = registry.withLock { $0 }
+        if configuration.consumerRequired && handlers.isEmpty {
+            throw ConfigurationError(
+                variable: configuration.appEnvironment == "production" ? "APP_ENV" : "REQUIRE_CONSUMER",
+                message: "a consumer is required (APP_ENV=production or REQUIRE_CONSUMER=1) but none is registered; "
+                    + "register one with vesper.registerConsumer { job in ... } or vesper.register(\"type\") { job in ... }")
+        }
+        let pool = makeWorkerPool(handlers)
+        workerPool.set(pool)
+        let router = VesperAPI.router(queue: queue, maxBodyBytes: configuration.http.maxBodyBytes)
+        let configuration = configuration
+        let displayName = store.displayName
+        let app = VesperAPI.application(
+            router: router, address: configuration.apiAddress, http: configuration.http, logger: logger
+        ) { port in
+            StartupLine.print(host: configuration.apiAddress.host, port: port, database: displayName, workers: configuration.workers)
+        }
+        var services: [any Service] = []
+        if let storeService = store as? any Service { services.append(storeService) }
+        services.append(pool)
+        if let notifications = store as? any JobNotifications {
+            services.append(NotificationListener(source: notifications, pool: pool, logger: logger))
+        }
+        services.append(app)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+    }
+
+    private func makeWorkerPool(_ handlers: HandlerRegistry) -> WorkerPool {
+        var options = WorkerPoolOptions(nodeID: nodeID)
+        options.slots = configuration.workers
+        options.leaseDuration = configuration.leaseDuration
+        options.pollInterval = configuration.pollInterval
+        options.shutdownTimeout = configuration.shutdownTimeout
+        options.leaseCheckInterval = min(configuration.heartbeatInterval, configuration.leaseDuration / 3)
+        options.retryPolicy = RetryPolicy(baseDelay: configuration.retryBaseDelay, maxDelay: configuration.retryMaxDelay)
+        return WorkerPool(store: store, registry: handlers, options: options, logger: logger)
+    }
+}
+
+/// The one line a node prints when it is ready: where it listens, which database, how many workers.
+enum StartupLine {
+    static func print(host: String, port: Int, database: String, workers: Int) {
+        Swift.print("vesper listening on http://\(host):\(port) · database \(database) · \(workers) workers")
+        fflush(nil)  // stdout may be a pipe: make the line visible at once
+    }
+}
+
+/// Lets the queue wake the worker pool that `run()` creates later.
+final class WorkerPoolReference: Sendable {
+    private let pool = Mutex<WorkerPool?>(nil)
+
+    func set(_ pool: WorkerPool) { self.pool.withLock { $0 = pool } }
+
+    func wake() { pool.withLock { $0 }?.wake() }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import Vesper
+
+/// The stock binary's consumers: a catch-all that logs and succeeds, plus reserved types for trying
+/// the failure paths and load.
+enum DemoHandlers {
+    struct SleepPayload: Decodable {
+        var ms: Int
+    }
+
+    static func register(on vesper: Vesper) {
+        let logger = vesper.logger
+        vesper.registerConsumer { job in
+            logger.info("processing job", metadata: [LogKey.jobID: "\(job.id.uuidString.lowercased())", LogKey.jobType: "\(job.type)", LogKey.priority: "\(job.priority)"])
+        }
+        vesper.register("demo.noop") { _ in }
+        vesper.register("demo.sleep") { job in
+            let payload = try? job.decodePayload(as: SleepPayload.self)
+            guard let ms = payload?.ms, ms >= 0 else {
+                throw JobError.permanent("demo.sleep needs a payload like {\"ms\": 500}")
+            }
+            try await Task.sleep(for: .milliseconds(ms))
+        }
+        vesper.register("demo.fail") { job in
+            throw JobError.retryable("demo.fail always fails (attempt \(job.attempt))")
+        }
+    }
+}

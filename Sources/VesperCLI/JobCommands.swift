@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+
+/// `vesper enqueue`: submit one job through a node's API.
+struct EnqueueCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Submit a job to a running node.")
+
+    @Option(help: "The job type (handler name).") var type: String
+    @Option(help: "Priority from 0 to 10; higher runs first.") var priority: Int = 0
+    @Option(help: "The payload, as JSON.") var payload: String = "{}"
+    @Option(help: "The named queue.") var queue: String = "default"
+    @Option(name: .customLong("max-retries"), help: "Retries before the dead-letter queue.") var maxRetries: Int?
+    @Option(help: "Run after this delay, like 30s or 5m.") var delay: String?
+    @Option(name: .customLong("idempotency-key"), help: "Submitting the same key twice creates one job.") var idempotencyKey: String?
+    @OptionGroup var server: ServerOption
+
+    func run() async throws {
+        var body = #"{"type":\#(quoted(type)),"priority":\#(priority),"queue":\#(quoted(queue)),"payload":\#(payload)"#
+        if let maxRetries { body += #","max_retries":\#(maxRetries)"# }
+        if let delay { body += #","delay":\#(quoted(delay))"# }
+        body += "}"
+        let headers = idempotencyKey.map { [("Idempotency-Key", $0)] } ?? []
+        try printReply(try await server.client.send(.POST, "/jobs", json: body, headers: headers))
+    }
+}
+
+/// `vesper job get|retry|cancel ID`.
+struct JobCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "job", abstract: "Inspect or act on one job.", subcommands: [Get.self, Retry.self, Cancel.self])
+
+    struct Get: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a job.")
+        @Argument(help: "The job id.") var id: String
+        @OptionGroup var server: ServerOption
+
+        func run() async throws {
+            try printReply(try await server.client.send(.GET, "/jobs/\(pathComponent(id))"))
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Put a dlq or failed job back to pending.")
+        @Argument(help: "The job id.") var id: String
+        @OptionGroup var server: ServerOption
+
+        func run() async throws {
+            try printReply(try await server.client.send(.POST, "/jobs/\(pathComponent(id))/retry"))
+        }
+    }
+
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cancel a pending or scheduled job.")
+        @Argument(help: "The job id.") var id: String
+        @OptionGroup var server: ServerOption
+
+        func run() async throws {
+            try printReply(try await server.client.send(.POST, "/jobs/\(pathComponent(id))/cancel"))
+        }
+    }
+}
+
+/// `vesper jobs list`.
+struct JobsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "jobs", abstract: "List jobs.", subcommands: [List.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List jobs, newest first.")
+        @Option(help: "Only jobs in this state (pending, scheduled, processing, done, failed, dlq, cancelled).") var status: String?
+        @Option(help: "Only jobs of this type.") var type: String?
+        @Option(help: "At most this many.") var limit: Int = 50
+        @Option(help: "The next_cursor of a previous page.") var cursor: String?
+        @OptionGroup var server: ServerOption
+
+        func run() async throws {
+            var items = [URLQueryItem(name: "limit", value: String(limit))]
+            if let status { items.append(URLQueryItem(name: "status", value: status)) }
+            if let type { items.append(URLQueryItem(name: "type", value: type)) }
+            if let cursor { items.append(URLQueryItem(name: "cursor", value: cursor)) }
+            var components = URLComponents()
+            components.queryItems = items
+            try printReply(try await server.client.send(.GET, "/jobs" + (components.string ?? "")))
+        }
+    }
+}
+
+func quoted(_ text: String) -> String {
+    let data = (try? JSONSerialization.data(withJSONObject: [text], options: [])) ?? Data("[\"\"]".utf8)
+    return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
+}
+
+func pathComponent(_ text: String) -> String {
+    text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? text
+}

@@ -1,0 +1,101 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import VesperCore
+
+/// `/jobs`: submit, read, list, retry and cancel jobs.
+struct JobRoutes<Context: RequestContext> {
+    let queue: JobQueue
+    let maxBodyBytes: Int
+
+    func register(on router: Router<Context>) {
+        router.post("jobs", use: submit)
+        router.get("jobs", use: list)
+        router.get("jobs/:id", use: read)
+        router.post("jobs/:id/retry", use: retry)
+        router.post("jobs/:id/cancel", use: cancel)
+    }
+
+    @Sendable func submit(_ request: Request, context: Context) async throws -> Response {
+        let members = try await RequestBody.jsonObject(request, maxBytes: maxBodyBytes)
+        let now = queue.now()
+        let headerKey = request.headers[.idempotencyKey]
+        let job = try JobRequest.decode(members, queue: queue, now: now, headerKey: headerKey)
+        let outcome = try await queue.enqueue(job)
+        let renderedAt = queue.now()
+        switch outcome {
+        case .created(let created):
+            return Response.json(JobJSON.render(created, now: renderedAt), status: .created, headers: [.location: "/jobs/\(created.id.uuidString.lowercased())"])
+        case .existing(let existing):
+            return Response.json(JobJSON.render(existing, now: renderedAt), status: .ok, headers: [.location: "/jobs/\(existing.id.uuidString.lowercased())"])
+        case .conflict(let key, let existing):
+            throw APIError(
+                .conflict, code: "idempotency_conflict",
+                message: "idempotency key \"\(key)\" was already used for a different request (job \(existing.id.uuidString.lowercased()))",
+                field: "idempotency_key")
+        }
+    }
+
+    @Sendable func read(_ request: Request, context: Context) async throws -> Response {
+        let id = try jobID(context)
+        guard let job = try await queue.job(id: id) else { throw VesperError.notFound(id.uuidString.lowercased()) }
+        return Response.json(JobJSON.render(job, now: queue.now()))
+    }
+
+    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        var query = JobQuery(now: queue.now())
+        if let status = parameters["status"] {
+            guard let parsed = JobStatus(rawValue: String(status)) else {
+                throw ValidationError(
+                    field: "status", message: "status must be one of \(JobStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            query.status = parsed
+        }
+        query.type = parameters["type"].map(String.init)
+        query.queue = parameters["queue"].map(String.init)
+        if let limit = parameters["limit"] {
+            guard let value = Int(limit), (1...1000).contains(value) else {
+                throw ValidationError(field: "limit", message: "limit must be an integer from 1 to 1000")
+            }
+            query.limit = value
+        }
+        if let cursor = parameters["cursor"] {
+            guard let value = Int64(cursor), value > 0 else {
+                throw ValidationError(field: "cursor", message: "cursor must be the next_cursor of a previous page")
+            }
+            query.before = value
+        }
+        let jobs = try await queue.list(query)
+        var writer = JSONWriter(capacity: 256 * max(jobs.count, 1))
+        writer.beginObject()
+        writer.beginArray("jobs")
+        for job in jobs { JobJSON.write(job, now: query.now, to: &writer) }
+        writer.endArray()
+        writer.field("next_cursor", jobs.count == query.limit ? jobs.last.map { String($0.sequence) } : nil)
+        writer.endObject()
+        return Response.json(writer.output)
+    }
+
+    @Sendable func retry(_ request: Request, context: Context) async throws -> Response {
+        let job = try await queue.retry(id: try jobID(context))
+        return Response.json(JobJSON.render(job, now: queue.now()))
+    }
+
+    @Sendable func cancel(_ request: Request, context: Context) async throws -> Response {
+        let job = try await queue.cancel(id: try jobID(context))
+        return Response.json(JobJSON.render(job, now: queue.now()))
+    }
+
+    private func jobID(_ context: Context) throws -> UUID {
+        let text = context.parameters.get("id") ?? ""
+        guard let id = UUID(uuidString: text) else {
+            throw ValidationError(field: "job_id", message: "job id \"\(text.prefix(100))\" is not a UUID")
+        }
+        return id
+    }
+}
+
+extension HTTPField.Name {
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+}

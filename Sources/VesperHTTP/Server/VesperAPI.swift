@@ -1,0 +1,42 @@
+import Hummingbird
+import Logging
+import NIOCore
+import VesperCore
+
+/// Builds the HTTP API: routes, error rendering and server settings.
+public enum VesperAPI {
+    /// Extra routes a caller adds (fleet view, metrics) next to the job routes.
+    public typealias RouteInstaller = @Sendable (Router<BasicRequestContext>) -> Void
+
+    /// The router with every Vesper route and the JSON error middleware.
+    public static func router(
+        queue: JobQueue, maxBodyBytes: Int, additionalRoutes: [RouteInstaller] = []
+    ) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        JobRoutes(queue: queue, maxBodyBytes: maxBodyBytes).register(on: router)
+        HealthRoutes(store: queue.store).register(on: router)
+        for install in additionalRoutes { install(router) }
+        return router
+    }
+
+    /// An application serving `router` on `address` with the configured timeouts.
+    /// `onListening` receives the bound port (useful with port 0).
+    public static func application(
+        router: Router<BasicRequestContext>, address: ListenAddress, http: HTTPSettings, logger: Logger,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let idle = TimeAmount.nanoseconds(Int64(http.idleTimeout.secondsDouble * 1e9))
+        return Application(
+            router: router,
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [HTTPTimeoutHandler(settings: http)],
+                    idleTimeout: http.idleTimeout > .zero ? idle : nil
+                )),
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "Vesper"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? address.port) },
+            logger: logger
+        )
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import VesperCore
+
+/// Turns a `POST /jobs` body into a ``NewJob``, naming the field of any problem.
+///
+/// Accepted members: `type` (required), `queue`, `priority`, `payload`, `max_retries`,
+/// `timeout_seconds`, `run_at` (RFC 3339) or `delay` (`"30s"`), `idempotency_key`.
+/// Unknown members are rejected so that a typo (`"priorty"`) is not silently ignored.
+struct JobRequest {
+    static let fields: Set<String> = [
+        "type", "queue", "priority", "payload", "max_retries", "timeout_seconds", "run_at", "delay", "idempotency_key",
+    ]
+
+    /// Decodes one job object. `headerKey` is the `Idempotency-Key` header, which wins over the body.
+    static func decode(
+        _ members: [(key: String, value: JSONObjectScanner.Value)], queue: JobQueue, now: Date, headerKey: String?,
+        fieldPrefix: String = ""
+    ) throws(ValidationError) -> NewJob {
+        func fail(_ field: String, _ message: String) -> ValidationError {
+            ValidationError(field: fieldPrefix + field, message: fieldPrefix.isEmpty ? message : "\(fieldPrefix.dropLast()): \(message)")
+        }
+        var values: [String: JSONObjectScanner.Value] = [:]
+        for (key, value) in members {
+            guard fields.contains(key) else { throw fail(key, "unknown field \"\(key)\"") }
+            if value.kind != .null { values[key] = value }
+        }
+        func string(_ field: String) throws(ValidationError) -> String? {
+            guard let value = values[field] else { return nil }
+            guard value.kind == .string, let text = try? JSONObjectScanner.string(value) else {
+                throw fail(field, "\(field) must be a string")
+            }
+            return text
+        }
+        func integer(_ field: String) throws(ValidationError) -> Int? {
+            guard let value = values[field] else { return nil }
+            guard value.kind == .number, let number = Int(value.text) else {
+                throw fail(field, "\(field) must be an integer")
+            }
+            return number
+        }
+        guard let type = try string("type") else { throw fail("type", "type is required") }
+        let priority = try integer("priority") ?? 0
+        let maxRetries = try integer("max_retries") ?? queue.defaults.maxRetries
+        var timeout = queue.defaults.timeout.secondsDouble
+        if let value = values["timeout_seconds"] {
+            guard value.kind == .number, let seconds = Double(value.text) else {
+                throw fail("timeout_seconds", "timeout_seconds must be a number")
+            }
+            timeout = seconds
+        }
+        var runAt: Date?
+        if let text = try string("run_at") {
+            guard let date = RFC3339.parse(text) else {
+                throw fail("run_at", "run_at must be an RFC 3339 time like 2026-01-02T15:04:05Z")
+            }
+            runAt = date
+        }
+        if let text = try string("delay") {
+            guard runAt == nil else { throw fail("delay", "give run_at or delay, not both") }
+            guard let delay = DurationParser.parse(text), delay >= .zero else {
+                throw fail("delay", "delay must be a duration like 30s, 5m or 1h30m")
+            }
+            runAt = now.addingTimeInterval(delay.secondsDouble)
+        }
+        let bodyKey = try string("idempotency_key")
+        let payload = values["payload"]?.text ?? "{}"
+        var job = NewJob(
+            type: type, queue: try string("queue") ?? "default", priority: priority, payloadJSON: payload,
+            maxRetries: maxRetries, runAt: runAt, timeoutSeconds: timeout, idempotencyKey: headerKey ?? bodyKey
+        )
+        do {
+            try job.validate(limits: queue.defaults.limits)
+        } catch {
+            throw fail(error.field, error.message)
+        }
+        job.fingerprint = NewJob.fingerprint(
+            type: job.type, queue: job.queue, priority: job.priority, payloadJSON: job.payloadJSON, maxRetries: job.maxRetries)
+        return job
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import VesperCore
+import VesperTestSupport
+
+@Suite struct ConfigurationTests {
+    @Test func defaultsMatchTheREADME() async throws {
+        let configuration = try await VesperConfiguration.fromEnvironment([:], dotEnvPath: nil)
+        #expect(configuration.database == .sqlite(path: "vesper.db"))
+        #expect(configuration.workers == 5)
+        #expect(configuration.apiAddress == ListenAddress(host: "0.0.0.0", port: 8080))
+        #expect(configuration.http.maxBodyBytes == 1 << 20)
+        #expect(configuration.defaultMaxRetries == 3)
+        #expect(configuration.leaseDuration == .seconds(30))
+        #expect(!configuration.consumerRequired)
+    }
+
+    @Test func readsTheSeedVariables() async throws {
+        let configuration = try await VesperConfiguration.fromEnvironment(
+            [
+                "WORKERS": "12", "API_ADDR": "127.0.0.1:9000", "DB_PATH": "/tmp/q.db", "HTTP_READ_TIMEOUT": "250ms",
+                "HTTP_IDLE_TIMEOUT": "1m30s", "APP_ENV": "production", "MAX_RETRIES": "7",
+            ], dotEnvPath: nil)
+        #expect(configuration.workers == 12)
+        #expect(configuration.apiAddress == ListenAddress(host: "127.0.0.1", port: 9000))
+        #expect(configuration.database == .sqlite(path: "/tmp/q.db"))
+        #expect(configuration.http.readTimeout == .milliseconds(250))
+        #expect(configuration.http.idleTimeout == .seconds(90))
+        #expect(configuration.consumerRequired)
+        #expect(configuration.defaultMaxRetries == 7)
+    }
+
+    @Test(arguments: [
+        ("WORKERS", "abc"), ("WORKERS", "0"), ("API_ADDR", "nonsense"), ("API_ADDR", ":99999"), ("HTTP_READ_TIMEOUT", "soon"),
+        ("APP_ENV", "staging"), ("REQUIRE_CONSUMER", "maybe"), ("DB_PORT", "x"), ("MAX_RETRIES", "-1"), ("LOG_FORMAT", "xml"),
+    ])
+    func invalidValuesNameTheVariable(variable: String, value: String) async throws {
+        var environment = ["DB_HOST": "db.internal"]
+        environment[variable] = value
+        do {
+            _ = try await VesperConfiguration.fromEnvironment(environment, dotEnvPath: nil)
+            Issue.record("\(variable)=\(value) was accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.variable == variable)
+            #expect(error.description.contains(variable))
+        }
+    }
+
+    @Test func dotEnvFillsInWhatTheEnvironmentLeavesOut() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.file(".env")
+            try "WORKERS=9\n# a comment\nAPI_ADDR=:7000\n".write(toFile: path, atomically: true, encoding: .utf8)
+            let configuration = try await VesperConfiguration.fromEnvironment(["API_ADDR": ":7100"], dotEnvPath: path)
+            #expect(configuration.workers == 9)
+            #expect(configuration.apiAddress.port == 7100)
+        }
+    }
+
+    @Test func postgresSettingsNeverShowThePassword() async throws {
+        let configuration = try await VesperConfiguration.fromEnvironment(
+            ["DB_HOST": "db.internal", "DB_USER": "vesper", "DB_PASSWORD": "hunter2", "DB_NAME": "jobs", "DB_SSLMODE": "require"],
+            dotEnvPath: nil)
+        guard case .postgres(let settings) = configuration.database else {
+            Issue.record("DB_HOST must select PostgreSQL")
+            return
+        }
+        #expect(settings.password == "hunter2")
+        #expect(settings.sslMode == .require)
+        #expect(!settings.description.contains("hunter2"))
+        #expect(!"\(configuration)".contains("hunter2"))
+    }
+
+    @Test func databaseURLIsUnderstood() async throws {
+        let configuration = try await VesperConfiguration.fromEnvironment(
+            ["DATABASE_URL": "postgres://app:pw@db.example:6543/queue?sslmode=verify-full"], dotEnvPath: nil)
+        guard case .postgres(let settings) = configuration.database else {
+            Issue.record("DATABASE_URL must select PostgreSQL")
+            return
+        }
+        #expect(settings.host == "db.example")
+        #expect(settings.port == 6543)
+        #expect(settings.user == "app")
+        #expect(settings.database == "queue")
+        #expect(settings.sslMode == .verifyFull)
+    }
+
+    @Test(arguments: [("5s", 5.0), ("250ms", 0.25), ("1m30s", 90.0), ("2h", 7200.0), ("1.5s", 1.5), ("0", 0.0)])
+    func parsesDurations(text: String, seconds: Double) {
+        #expect(DurationParser.parse(text) == .secondsDouble(seconds))
+    }
+
+    @Test(arguments: ["", "5", "s", "5x", "-1s", "1.2.3s"])
+    func rejectsBadDurations(text: String) {
+        #expect(DurationParser.parse(text) == nil)
+    }
+}
