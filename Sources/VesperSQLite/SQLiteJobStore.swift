@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import VesperCore
 
 /// The embedded store: one SQLite file in WAL mode, shared safely by every process on the machine.
@@ -10,6 +11,7 @@ import VesperCore
 public final class SQLiteJobStore: JobStore {
     public let path: String
     let pool: DatabasePool
+    private let closed = Mutex(false)
 
     /// Opens (creating if needed) the database at `path`. Call ``migrate()`` before use.
     public init(path: String, busyTimeout: Duration = .seconds(10)) throws {
@@ -38,6 +40,7 @@ public final class SQLiteJobStore: JobStore {
     }
 
     public func close() async throws {
+        closed.withLock { $0 = true }
         try pool.close()
     }
 
@@ -302,6 +305,7 @@ public final class SQLiteJobStore: JobStore {
 
     /// Runs a database operation, turning driver failures into ``VesperError/Code/unavailable``.
     private func run<T: Sendable>(_ operation: @Sendable () async throws -> T) async throws -> T {
+        if closed.withLock({ $0 }) { throw VesperError(.unavailable, "SQLite database \(path) is closed") }
         do {
             return try await operation()
         } catch let error as VesperError {
