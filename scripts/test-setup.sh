@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what `swift test` needs beyond the Swift toolchain, if it is missing:
+# PostgreSQL server binaries (the tests start a throwaway server themselves) and the SQLite library.
+set -euo pipefail
+
+have_postgres() {
+    command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1
+}
+
+missing=()
+have_postgres || missing+=(postgresql)
+[ -e /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
+
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "test-setup: installing ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+        echo "test-setup: missing ${missing[*]}; install them (e.g. sudo apt-get install ${missing[*]})" >&2
+        exit 1
+    fi
+fi
