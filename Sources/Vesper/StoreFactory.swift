@@ -4,7 +4,7 @@ import VesperSQLite
 
 /// Opens the store a configuration names and migrates it.
 enum StoreFactory {
-    static func open(_ database: VesperConfiguration.Database, logger: Logger, migrate: Bool = true) async throws -> any JobStore {
+    static func open(_ database: VesperConfiguration.Database, logger: Logger, migrate: Bool = true) async throws -> any VesperStore {
         switch database {
         case .sqlite(let path):
             let store = try SQLiteJobStore(path: path)

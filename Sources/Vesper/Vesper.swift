@@ -22,7 +22,7 @@ public final class Vesper: Sendable {
     public let queue: JobQueue
     /// This node's id in the fleet and on the jobs it leases.
     public let nodeID: String
-    let store: any JobStore
+    let store: any VesperStore
     private let registry = Mutex(HandlerRegistry())
     private let workerPool = WorkerPoolReference()
 
@@ -96,16 +96,21 @@ public final class Vesper: Sendable {
         }
         let pool = makeWorkerPool(handlers)
         workerPool.set(pool)
-        let router = VesperAPI.router(queue: queue, maxBodyBytes: configuration.http.maxBodyBytes)
+        let fleet = makeFleetService(handlers, pool: pool)
+        let router = VesperAPI.router(queue: queue, maxBodyBytes: configuration.http.maxBodyBytes, fleet: store)
         let configuration = configuration
         let displayName = store.displayName
         let app = VesperAPI.application(
             router: router, address: configuration.apiAddress, http: configuration.http, logger: logger
         ) { port in
+            fleet.setAPIAddress("\(configuration.apiAddress.host):\(port)")
             StartupLine.print(host: configuration.apiAddress.host, port: port, database: displayName, workers: configuration.workers)
         }
+        // Started in this order and shut down in reverse: the API stops taking requests first, then
+        // the pool drains, then the node leaves the fleet, then the database client closes.
         var services: [any Service] = []
         if let storeService = store as? any Service { services.append(storeService) }
+        services.append(fleet)
         services.append(pool)
         if let notifications = store as? any JobNotifications {
             services.append(NotificationListener(source: notifications, pool: pool, logger: logger))
@@ -123,6 +128,20 @@ public final class Vesper: Sendable {
             throw error
         }
         try await store.close()
+    }
+
+    private func makeFleetService(_ handlers: HandlerRegistry, pool: WorkerPool) -> FleetService {
+        let now = Date()
+        let node = NodeInfo(
+            id: nodeID, hostname: configuration.nodeName, pid: Int(ProcessInfo.processInfo.processIdentifier),
+            apiAddress: configuration.apiAddress.description, workers: configuration.workers,
+            types: handlers.claimableTypes ?? ["*"], startedAt: now, lastHeartbeat: now)
+        var options = FleetService.Options()
+        options.heartbeatInterval = configuration.heartbeatInterval
+        options.nodeTimeout = configuration.effectiveNodeTimeout
+        return FleetService(
+            registry: store, node: node, options: options, counters: { pool.counters }, logger: logger,
+            onReap: { _ in pool.wake() })
     }
 
     private func makeWorkerPool(_ handlers: HandlerRegistry) -> WorkerPool {

@@ -304,7 +304,7 @@ public final class SQLiteJobStore: JobStore {
     // MARK: Errors
 
     /// Runs a database operation, turning driver failures into ``VesperError/Code/unavailable``.
-    private func run<T: Sendable>(_ operation: @Sendable () async throws -> T) async throws -> T {
+    func run<T: Sendable>(_ operation: @Sendable () async throws -> T) async throws -> T {
         if closed.withLock({ $0 }) { throw VesperError(.unavailable, "SQLite database \(path) is closed") }
         do {
             return try await operation()

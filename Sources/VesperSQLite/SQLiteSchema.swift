@@ -41,6 +41,27 @@ enum SQLiteSchema {
                     CREATE UNIQUE INDEX jobs_idempotency_key ON jobs (idempotency_key) WHERE idempotency_key IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v2-nodes") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE nodes (
+                        id TEXT PRIMARY KEY,
+                        hostname TEXT NOT NULL,
+                        pid INTEGER NOT NULL,
+                        api_addr TEXT NOT NULL,
+                        workers INTEGER NOT NULL,
+                        busy INTEGER NOT NULL DEFAULT 0,
+                        version TEXT NOT NULL,
+                        types TEXT NOT NULL,
+                        started_at INTEGER NOT NULL,
+                        last_heartbeat INTEGER NOT NULL,
+                        jobs_done INTEGER NOT NULL DEFAULT 0,
+                        jobs_failed INTEGER NOT NULL DEFAULT 0
+                    );
+                    -- Serves releasing the jobs of a reaped node.
+                    CREATE INDEX jobs_worker ON jobs (worker_id) WHERE status = 'processing';
+                    """)
+        }
         return migrator
     }
 }

@@ -10,7 +10,7 @@ public enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
 }
 
 /// Runs `body` with a freshly migrated, empty store of `kind`, and closes it afterwards.
-public func withStore<T>(_ kind: StoreKind, _ body: (any JobStore) async throws -> T) async throws -> T {
+public func withStore<T>(_ kind: StoreKind, _ body: (any VesperStore) async throws -> T) async throws -> T {
     switch kind {
     case .sqlite:
         return try await withTemporaryDirectory { directory in

@@ -86,6 +86,8 @@ public final class VesperProcess: Sendable {
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
+    public var pid: Int32 { process.processIdentifier }
+
     /// Everything it printed so far.
     public var log: String { output.text }
 

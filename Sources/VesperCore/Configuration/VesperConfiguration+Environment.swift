@@ -46,6 +46,7 @@ extension VesperConfiguration {
         pollInterval = try env.duration("POLL_INTERVAL", positive: true) ?? pollInterval
         shutdownTimeout = try env.duration("SHUTDOWN_TIMEOUT") ?? shutdownTimeout
         heartbeatInterval = try env.duration("HEARTBEAT_INTERVAL", positive: true) ?? heartbeatInterval
+        nodeTimeout = try env.duration("NODE_TIMEOUT", positive: true) ?? nodeTimeout
         if let name = env["NODE_NAME"], !name.isEmpty { nodeName = name }
         logLevel = try env.oneOf("LOG_LEVEL", ["trace", "debug", "info", "notice", "warning", "error", "critical"]) ?? logLevel
         logFormat = try env.oneOf("LOG_FORMAT", ["text", "json"]) ?? logFormat

@@ -42,6 +42,8 @@ public struct VesperConfiguration: Sendable {
     public var shutdownTimeout: Duration = .seconds(30)
     /// How often the node heartbeats and extends the leases of its running jobs. Defaults to 5s.
     public var heartbeatInterval: Duration = .seconds(5)
+    /// A node silent this long is reaped and its jobs released. Defaults to 3 heartbeats.
+    public var nodeTimeout: Duration?
     /// This node's name in the fleet view. Defaults to the host name.
     public var nodeName: String = ProcessInfo.processInfo.hostName
     /// Log level (`trace` ... `critical`). Defaults to `info`.
@@ -50,6 +52,9 @@ public struct VesperConfiguration: Sendable {
     public var logFormat: String = "text"
 
     public init() {}
+
+    /// ``nodeTimeout``, or three heartbeats when unset.
+    public var effectiveNodeTimeout: Duration { nodeTimeout ?? heartbeatInterval * 3 }
 
     /// True when start-up must fail without a registered consumer.
     public var consumerRequired: Bool { appEnvironment == "production" || requireConsumer }

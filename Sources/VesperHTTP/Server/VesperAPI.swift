@@ -10,12 +10,13 @@ public enum VesperAPI {
 
     /// The router with every Vesper route and the JSON error middleware.
     public static func router(
-        queue: JobQueue, maxBodyBytes: Int, additionalRoutes: [RouteInstaller] = []
+        queue: JobQueue, maxBodyBytes: Int, fleet: (any NodeRegistry)? = nil, additionalRoutes: [RouteInstaller] = []
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: ErrorMiddleware())
         JobRoutes(queue: queue, maxBodyBytes: maxBodyBytes).register(on: router)
         HealthRoutes(store: queue.store).register(on: router)
+        if let fleet { FleetRoutes(registry: fleet).register(on: router) }
         for install in additionalRoutes { install(router) }
         return router
     }

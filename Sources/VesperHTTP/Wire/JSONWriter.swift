@@ -63,6 +63,12 @@ struct JSONWriter {
         rawField(key, value ? "true" : "false")
     }
 
+    /// Writes a string element of the current array.
+    mutating func element(_ value: String) {
+        separator()
+        Self.appendQuoted(value, to: &output)
+    }
+
     /// Writes `json`, which must already be valid JSON text, as the value of `key`.
     mutating func rawField(_ key: String, _ json: String) {
         self.key(key)

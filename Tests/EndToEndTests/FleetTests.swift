@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+import VesperCore
+import VesperSQLite
+import VesperTestSupport
+
+/// Several real `vesper serve` processes sharing one SQLite file.
+@Suite("Fleet on one SQLite file", .serialized)
+struct FleetTests {
+    @Test func threeNodesSeeTheWholeFleetAndShareTheWork() async throws {
+        try await withTemporaryDirectory { directory in
+            let database = directory.file("shared.db")
+            var nodes: [VesperProcess] = []
+            defer { nodes.forEach { $0.stop() } }
+            for workers in [10, 15, 5] {
+                nodes.append(
+                    try await VesperProcess(
+                        environment: ["WORKERS": "\(workers)", "DB_PATH": database, "HEARTBEAT_INTERVAL": "500ms"], directory: directory.path))
+            }
+            let clients = nodes.map { Node(baseURL: $0.baseURL) }
+            for client in clients {
+                try await waitUntil("every node to see three nodes") {
+                    let fleet = try await client.get("/workers").json
+                    return fleet["total_workers"] as? Int == 30 && (fleet["nodes"] as? [Any])?.count == 3
+                }
+                let machines = try #require(try await client.get("/workers").json["machines"] as? [[String: Any]])
+                #expect(machines.count == 1)
+                #expect(machines.first?["workers"] as? Int == 30)
+            }
+
+            let total = 5000
+            let ids = try await withThrowingTaskGroup(of: [UUID].self) { group in
+                for lane in 0..<24 {
+                    group.addTask {
+                        var mine: [UUID] = []
+                        for index in stride(from: lane, to: total, by: 24) {
+                            mine.append(try await clients[index % 3].submit(#"{"type":"demo.noop","priority":\#(index % 11)}"#))
+                        }
+                        return mine
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            #expect(ids.count == total)
+
+            let store = try SQLiteJobStore(path: database)
+            defer { Task { try? await store.close() } }
+            try await waitUntil(timeout: .seconds(180), "all jobs to be done") {
+                try await store.listJobs(JobQuery(status: .done, limit: total + 1, now: Date())).count == total
+            }
+            let done = try await store.listJobs(JobQuery(status: .done, limit: total + 1, now: Date()))
+            #expect(Set(done.map(\.id)) == Set(ids))
+            #expect(done.allSatisfy { $0.attempt == 1 }, "every job ran exactly once")
+            let workersUsed = Set(done.compactMap(\.workerID))
+            #expect(workersUsed.count == 3, "each node did some of the work: \(workersUsed)")
+            for node in nodes { node.send(SIGTERM) }
+            for node in nodes { #expect(try await node.waitForExit() == 0) }
+            #expect(try await store.listNodes().isEmpty, "graceful shutdown deregisters")
+        }
+    }
+
+    @Test func aKilledNodeIsReapedAndItsJobsFinishElsewhere() async throws {
+        try await withTemporaryDirectory { directory in
+            let database = directory.file("shared.db")
+            // A long lease, so only reaping (not lease expiry) can explain a fast recovery.
+            let environment = ["WORKERS": "4", "DB_PATH": database, "HEARTBEAT_INTERVAL": "500ms", "LEASE_DURATION": "10m"]
+            let doomed = try await VesperProcess(environment: environment, directory: directory.path)
+            defer { doomed.stop() }
+            let doomedClient = Node(baseURL: doomed.baseURL)
+            var ids: [UUID] = []
+            for _ in 0..<4 { ids.append(try await doomedClient.submit(#"{"type":"demo.sleep","payload":{"ms":1500}}"#)) }
+            let store = try SQLiteJobStore(path: database)
+            defer { Task { try? await store.close() } }
+            try await waitUntil("the first node to run all four") {
+                try await store.listJobs(JobQuery(status: .processing, now: Date())).count == 4
+            }
+            let survivor = try await VesperProcess(environment: environment, directory: directory.path)
+            defer { survivor.stop() }
+            let survivorClient = Node(baseURL: survivor.baseURL)
+            try await waitUntil("the survivor to see two nodes") {
+                (try await survivorClient.get("/workers").json["nodes"] as? [Any])?.count == 2
+            }
+            doomed.send(SIGKILL)
+            try await doomed.waitForExit()
+            let killedAt = ContinuousClock.now
+            try await waitUntil(timeout: .seconds(20), "the dead node to leave the fleet view") {
+                let nodes = try await survivorClient.get("/workers").json["nodes"] as? [[String: Any]] ?? []
+                return nodes.count == 1 && nodes.first?["pid"] as? Int == Int(survivor.pid)
+            }
+            // Three heartbeats (1.5s) plus one reaping interval and some slack for a busy machine.
+            #expect(ContinuousClock.now - killedAt < .seconds(10))
+            try await waitUntil(timeout: .seconds(60), "the survivor to finish the dead node's jobs") {
+                try await store.listJobs(JobQuery(status: .done, now: Date())).count == 4
+            }
+            for id in ids {
+                let job = try #require(try await store.job(id: id))
+                #expect(job.attempt == 2)
+                #expect(job.error.contains("stopped heartbeating"))
+            }
+        }
+    }
+}
