@@ -3,7 +3,7 @@ import Foundation
 
 /// `vesper enqueue`: submit one job through a node's API.
 struct EnqueueCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Submit a job to a running node.")
+    static let configuration = CommandConfiguration(commandName: "enqueue", abstract: "Submit a job to a running node.")
 
     @Option(help: "The job type (handler name).") var type: String
     @Option(help: "Priority from 0 to 10; higher runs first.") var priority: Int = 0

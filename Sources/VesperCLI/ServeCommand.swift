@@ -20,7 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
 
 /// `vesper migrate`: create or upgrade the schema, then exit.
 struct MigrateCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Create or upgrade the database schema, then exit.")
+    static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Create or upgrade the database schema, then exit.")
 
     func run() async throws {
         let configuration = try await loadConfiguration()
