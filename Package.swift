@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Core: job model, JobStore protocol, dispatcher, worker pool, retry policy, configuration.
@@ -35,6 +37,7 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .target(
@@ -65,7 +68,10 @@ let package = Package(
         // picks a store from configuration and runs API and workers together.
         .target(
             name: "Vesper",
-            dependencies: ["VesperCore", "VesperSQLite", "VesperPostgres", "VesperHTTP"]
+            dependencies: [
+                "VesperCore", "VesperSQLite", "VesperPostgres", "VesperHTTP",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
         ),
         .executableTarget(
             name: "VesperCLI",

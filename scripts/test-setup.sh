@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `swift test` needs beyond the Swift toolchain, if it is missing:
-# PostgreSQL server binaries (the tests start a throwaway server themselves) and the SQLite library.
+# PostgreSQL server binaries (the tests start a throwaway server themselves), the SQLite library,
+# and promtool (Debian's prometheus package) to validate the /metrics output.
 set -euo pipefail
 
 have_postgres() {
@@ -10,6 +11,7 @@ have_postgres() {
 missing=()
 have_postgres || missing+=(postgresql)
 [ -e /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)   # promtool validates /metrics
 
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -10,6 +10,7 @@ struct ResizeRequest: Codable, Sendable {
     var width: Int
 }
 
+PrometheusMetrics.bootstrap()                                     // GET /metrics
 let vesper = try await Vesper(configuration: .fromEnvironment())  // reads env and .env
 
 vesper.register("resize_image") { job in

@@ -95,9 +95,12 @@ public final class Vesper: Sendable {
                     + "register one with vesper.registerConsumer { job in ... } or vesper.register(\"type\") { job in ... }")
         }
         let pool = makeWorkerPool(handlers)
+        VesperMetrics.shared.prepare(slots: configuration.workers)
         workerPool.set(pool)
         let fleet = makeFleetService(handlers, pool: pool)
-        let router = VesperAPI.router(queue: queue, maxBodyBytes: configuration.http.maxBodyBytes, fleet: store)
+        let router = VesperAPI.router(
+            queue: queue, maxBodyBytes: configuration.http.maxBodyBytes, fleet: store, statistics: store as? any QueueStatisticsSource,
+            metricsText: { PrometheusMetrics.exposition() })
         let configuration = configuration
         let displayName = store.displayName
         let app = VesperAPI.application(
@@ -112,6 +115,12 @@ public final class Vesper: Sendable {
         if let storeService = store as? any Service { services.append(storeService) }
         services.append(fleet)
         services.append(pool)
+        if let statistics = store as? any QueueStatisticsSource {
+            var options = StatisticsSampler.Options()
+            options.sampleInterval = configuration.metricsSampleInterval
+            options.logInterval = configuration.statsLogInterval
+            services.append(StatisticsSampler(source: statistics, options: options, logger: logger))
+        }
         if let notifications = store as? any JobNotifications {
             services.append(NotificationListener(source: notifications, pool: pool, logger: logger))
         }
@@ -141,7 +150,10 @@ public final class Vesper: Sendable {
         options.nodeTimeout = configuration.effectiveNodeTimeout
         return FleetService(
             registry: store, node: node, options: options, counters: { pool.counters }, logger: logger,
-            onReap: { _ in pool.wake() })
+            onReap: { result in
+                VesperMetrics.shared.nodesReaped(result.nodes.count, releasedJobs: result.releasedJobs)
+                pool.wake()
+            })
     }
 
     private func makeWorkerPool(_ handlers: HandlerRegistry) -> WorkerPool {

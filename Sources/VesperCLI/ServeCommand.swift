@@ -12,6 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try await loadConfiguration()
         let logger = LogSetup.bootstrap(configuration)
+        PrometheusMetrics.bootstrap()
         let vesper = try await exitOnConfigurationError { try await Vesper(configuration: configuration, logger: logger) }
         DemoHandlers.register(on: vesper)
         try await exitOnConfigurationError { try await vesper.run() }

@@ -62,6 +62,10 @@ enum SQLiteSchema {
                     CREATE INDEX jobs_worker ON jobs (worker_id) WHERE status = 'processing';
                     """)
         }
+        migrator.registerMigration("v3-finished-index") { db in
+            // Serves recent-throughput statistics and retention of finished jobs.
+            try db.execute(sql: "CREATE INDEX jobs_finished ON jobs (finished_at) WHERE finished_at IS NOT NULL")
+        }
         return migrator
     }
 }

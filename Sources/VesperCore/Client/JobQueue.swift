@@ -17,7 +17,8 @@ public final class JobQueue: Sendable {
 
     public let store: any JobStore
     public let defaults: Defaults
-    let clock: WallClock
+    /// The clock behind `created_at`, `run_at` and the `scheduled` status.
+    public let clock: WallClock
     private let batcher: EnqueueBatcher
     private let onEnqueue: @Sendable () -> Void
 
@@ -47,7 +48,10 @@ public final class JobQueue: Sendable {
     public func enqueue(_ job: NewJob) async throws -> EnqueueOutcome {
         try job.validate(limits: defaults.limits)
         let outcome = try await batcher.enqueue(job)
-        if case .created = outcome { onEnqueue() }
+        if case .created = outcome {
+            VesperMetrics.shared.jobEnqueued(type: job.type, priority: job.priority)
+            onEnqueue()
+        }
         return outcome
     }
 
@@ -64,6 +68,7 @@ public final class JobQueue: Sendable {
         }
         guard !jobs.isEmpty else { return [] }
         let outcomes = try await store.enqueue(jobs, now: clock.now())
+        for case .created(let job) in outcomes { VesperMetrics.shared.jobEnqueued(type: job.type, priority: job.priority) }
         onEnqueue()
         return outcomes
     }

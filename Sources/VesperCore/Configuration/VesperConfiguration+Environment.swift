@@ -47,6 +47,8 @@ extension VesperConfiguration {
         shutdownTimeout = try env.duration("SHUTDOWN_TIMEOUT") ?? shutdownTimeout
         heartbeatInterval = try env.duration("HEARTBEAT_INTERVAL", positive: true) ?? heartbeatInterval
         nodeTimeout = try env.duration("NODE_TIMEOUT", positive: true) ?? nodeTimeout
+        metricsSampleInterval = try env.duration("METRICS_SAMPLE_INTERVAL", positive: true) ?? metricsSampleInterval
+        statsLogInterval = try env.duration("STATS_LOG_INTERVAL") ?? statsLogInterval
         if let name = env["NODE_NAME"], !name.isEmpty { nodeName = name }
         logLevel = try env.oneOf("LOG_LEVEL", ["trace", "debug", "info", "notice", "warning", "error", "critical"]) ?? logLevel
         logFormat = try env.oneOf("LOG_FORMAT", ["text", "json"]) ?? logFormat

@@ -46,6 +46,10 @@ public struct VesperConfiguration: Sendable {
     public var nodeTimeout: Duration?
     /// This node's name in the fleet view. Defaults to the host name.
     public var nodeName: String = ProcessInfo.processInfo.hostName
+    /// How often queue-depth gauges are refreshed from the store. Defaults to 5s.
+    public var metricsSampleInterval: Duration = .seconds(5)
+    /// How often a queue summary line is logged; zero turns it off. Defaults to 60s.
+    public var statsLogInterval: Duration = .seconds(60)
     /// Log level (`trace` ... `critical`). Defaults to `info`.
     public var logLevel: String = "info"
     /// `text` or `json`. Defaults to `text`.

@@ -28,8 +28,13 @@ public final class WorkerPool: Service, Sendable {
     private let dispatcherWakeup = Wakeup()
     private let leaseKeeperWakeup = Wakeup()
     private let completions: CompletionWriter
+    private let metrics: VesperMetrics
 
-    public init(store: any JobStore, registry: HandlerRegistry, options: WorkerPoolOptions, clock: WallClock = .system, logger: Logger) {
+    public init(
+        store: any JobStore, registry: HandlerRegistry, options: WorkerPoolOptions, clock: WallClock = .system, logger: Logger,
+        metrics: VesperMetrics = .shared
+    ) {
+        self.metrics = metrics
         self.store = store
         self.registry = registry
         self.options = options
@@ -120,6 +125,7 @@ public final class WorkerPool: Service, Sendable {
                     }
                     jobs.addTask { await self.execute(job, token: token) }
                 }
+                if !claimed.isEmpty { metrics.workerSlots(total: options.slots, busy: state.withLock { $0.running.count }) }
                 if claimed.count < free {
                     await dispatcherWakeup.wait(timeout: options.pollInterval)
                 }
@@ -175,7 +181,7 @@ public final class WorkerPool: Service, Sendable {
             }
         }
         dispatcherWakeup.signal()
-        log(job, outcome: outcome, started: started, finished: finished, logger: jobLogger)
+        report(job, outcome: outcome, started: started, finished: finished, logger: jobLogger)
     }
 
     private func attempt(_ handler: @escaping JobHandler, job: Job, timeout: Duration) async -> AttemptResult {
@@ -234,23 +240,30 @@ public final class WorkerPool: Service, Sendable {
         message.utf8.count <= 4096 ? message : String(message.prefix(4096))
     }
 
-    private func log(_ job: Job, outcome: Completion.Outcome, started: Date, finished: Date, logger: Logger) {
+    /// Records a finished attempt: one log line and the job metrics.
+    private func report(_ job: Job, outcome: Completion.Outcome, started: Date, finished: Date, logger: Logger) {
         let name: String
         var level: Logger.Level = .info
-        var metadata: Logger.Metadata = [
-            LogKey.jobType: "\(job.type)",
-            LogKey.priority: "\(job.priority)",
-            LogKey.attempt: "\(job.attempt)",
-            LogKey.waitMs: "\(Int(((job.startedAt ?? started).timeIntervalSince(job.runAt > job.createdAt ? job.runAt : job.createdAt) * 1000).rounded()))",
-            LogKey.runMs: "\(Int((finished.timeIntervalSince(started) * 1000).rounded()))",
-        ]
+        var metadata: Logger.Metadata = [:]
         switch outcome {
         case .done: name = "done"
-        case .retry(let error, _): name = "retry"; metadata[LogKey.error] = "\(error)"; level = .warning
+        case .retry(let error, _): name = "retried"; metadata[LogKey.error] = "\(error)"; level = .warning
         case .deadLetter(let error): name = "dlq"; metadata[LogKey.error] = "\(error)"; level = .error
         case .failed(let error): name = "failed"; metadata[LogKey.error] = "\(error)"; level = .error
         case .release: name = "released"; level = .notice
         }
+        let run = finished.timeIntervalSince(started)
+        // Queue wait: from when the job became due (created, or its run_at) until a worker took it.
+        let due = max(job.runAt, job.createdAt)
+        let wait = (job.startedAt ?? started).timeIntervalSince(due)
+        metrics.jobFinished(type: job.type, outcome: name, run: .secondsDouble(run), wait: job.attempt == 1 ? .secondsDouble(wait) : nil)
+        metrics.workerSlots(total: options.slots, busy: state.withLock { $0.running.count })
+        guard logger.logLevel <= level else { return }
+        metadata[LogKey.jobType] = "\(job.type)"
+        metadata[LogKey.priority] = "\(job.priority)"
+        metadata[LogKey.attempt] = "\(job.attempt)"
+        metadata[LogKey.waitMs] = "\(Int((wait * 1000).rounded()))"
+        metadata[LogKey.runMs] = "\(Int((run * 1000).rounded()))"
         metadata[LogKey.outcome] = "\(name)"
         logger.log(level: level, "job \(name)", metadata: metadata)
     }
@@ -275,6 +288,7 @@ public final class WorkerPool: Service, Sendable {
                 }
                 let recovered = try await store.recoverExpiredLeases(now: now)
                 if recovered > 0 {
+                    metrics.leasesRecovered(recovered)
                     logger.notice("recovered jobs whose lease expired", metadata: [LogKey.count: "\(recovered)"])
                     dispatcherWakeup.signal()
                 }

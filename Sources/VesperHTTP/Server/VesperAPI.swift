@@ -10,13 +10,23 @@ public enum VesperAPI {
 
     /// The router with every Vesper route and the JSON error middleware.
     public static func router(
-        queue: JobQueue, maxBodyBytes: Int, fleet: (any NodeRegistry)? = nil, additionalRoutes: [RouteInstaller] = []
+        queue: JobQueue, maxBodyBytes: Int, fleet: (any NodeRegistry)? = nil, statistics: (any QueueStatisticsSource)? = nil,
+        metricsText: (@Sendable () async -> String)? = nil, additionalRoutes: [RouteInstaller] = []
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: HTTPMetricsMiddleware(metrics: .shared))
         router.add(middleware: ErrorMiddleware())
         JobRoutes(queue: queue, maxBodyBytes: maxBodyBytes).register(on: router)
         HealthRoutes(store: queue.store).register(on: router)
         if let fleet { FleetRoutes(registry: fleet).register(on: router) }
+        if let statistics { StatsRoutes(source: statistics, clock: queue.clock).register(on: router) }
+        if let metricsText {
+            router.get("metrics") { _, _ in
+                var headers = HTTPFields()
+                headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+                return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: await metricsText())))
+            }
+        }
         for install in additionalRoutes { install(router) }
         return router
     }

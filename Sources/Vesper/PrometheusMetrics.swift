@@ -1,0 +1,40 @@
+import CoreMetrics
+import Prometheus
+import Synchronization
+
+/// Prometheus as the swift-metrics backend, for `GET /metrics`.
+public enum PrometheusMetrics {
+    private static let bootstrapped = Mutex(false)
+
+    /// Bootstraps `MetricsSystem` with Prometheus' default registry, once per process. Call it at
+    /// the start of `main` (the `vesper` binary does); later calls do nothing. Skip it if your
+    /// application bootstraps another metrics backend: `/metrics` then shows only what reaches
+    /// the Prometheus registry.
+    public static func bootstrap() {
+        let first = bootstrapped.withLock { done -> Bool in
+            defer { done = true }
+            return !done
+        }
+        if first { MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry)) }
+    }
+
+    /// The registry `/metrics` renders.
+    public static var registry: PrometheusCollectorRegistry { PrometheusMetricsFactory.defaultRegistry }
+
+    /// The Prometheus text exposition of everything recorded so far, with a `# HELP` line for
+    /// each of Vesper's metrics (swift-metrics has no place for help texts).
+    public static func exposition() -> String {
+        let text = registry.emitToString()
+        var output = ""
+        output.reserveCapacity(text.utf8.count + 4096)
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("# TYPE ") {
+                let name = line.dropFirst(7).prefix { $0 != " " }
+                output += "# HELP \(name) \(VesperMetrics.help[String(name)] ?? String(name))\n"
+            }
+            output += line
+            output += "\n"
+        }
+        return String(output.dropLast())
+    }
+}

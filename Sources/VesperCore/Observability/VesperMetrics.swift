@@ -1,0 +1,153 @@
+import CoreMetrics
+import Foundation
+import Synchronization
+
+/// The queue's metrics, through swift-metrics: the backend (Prometheus in the `vesper` binary) is
+/// chosen by whoever bootstraps `MetricsSystem`. Handles are created once per label set and cached.
+///
+/// Names follow Prometheus conventions: a `vesper_` prefix, `_total` for counters, `_seconds` for
+/// durations.
+public final class VesperMetrics: Sendable {
+    /// The process-wide instance used by the worker pool, the enqueue API and the HTTP layer.
+    public static let shared = VesperMetrics()
+
+    private let counters = Mutex<[String: Counter]>([:])
+    private let timers = Mutex<[String: CoreMetrics.Timer]>([:])
+    private let gauges = Mutex<[String: Gauge]>([:])
+
+    public init() {}
+
+    /// One-line descriptions, emitted as `# HELP` lines by the `/metrics` endpoint.
+    public static let help: [String: String] = [
+        "vesper_jobs_enqueued_total": "Jobs stored, by type and priority.",
+        "vesper_jobs_finished_total": "Finished attempts, by type and outcome (done, retried, failed, dlq, released).",
+        "vesper_job_run_duration_seconds": "Handler run time of an attempt, by type.",
+        "vesper_job_wait_duration_seconds": "Queue wait from when a job became due to its first start, by type.",
+        "vesper_jobs_running": "Jobs running on this node.",
+        "vesper_worker_slots": "Worker slots on this node.",
+        "vesper_worker_slots_busy": "Worker slots running a job on this node.",
+        "vesper_lease_recoveries_total": "Jobs whose lease expired and were returned to the queue by this node.",
+        "vesper_nodes_reaped_total": "Silent nodes removed from the fleet by this node.",
+        "vesper_jobs_released_from_dead_nodes_total": "Jobs released when their node was reaped.",
+        "vesper_queue_jobs": "Jobs in the queue by status (sampled from the database).",
+        "vesper_queue_pending_jobs": "Claimable jobs by priority (sampled from the database).",
+        "vesper_queue_oldest_pending_age_seconds": "Age of the oldest claimable job since it became due (sampled).",
+        "vesper_fleet_nodes": "Nodes in the fleet (sampled).",
+        "vesper_fleet_workers": "Worker slots across the fleet (sampled).",
+        "vesper_fleet_workers_busy": "Busy worker slots across the fleet (sampled).",
+        "vesper_http_requests_total": "HTTP requests by method, route and status.",
+        "vesper_http_request_duration_seconds": "HTTP request duration by method and route.",
+    ]
+
+    /// Creates the metrics that exist from the start (zero-valued counters, slot gauges), so
+    /// dashboards and alerts see them before the first event.
+    public func prepare(slots: Int) {
+        counter("vesper_lease_recoveries_total", []).increment(by: 0)
+        counter("vesper_nodes_reaped_total", []).increment(by: 0)
+        counter("vesper_jobs_released_from_dead_nodes_total", []).increment(by: 0)
+        workerSlots(total: slots, busy: 0)
+    }
+
+    // MARK: Jobs
+
+    /// A job was stored.
+    public func jobEnqueued(type: String, priority: Int) {
+        counter("vesper_jobs_enqueued_total", [("type", type), ("priority", String(priority))]).increment()
+    }
+
+    /// An attempt ended. `outcome` is `done`, `retried`, `failed`, `dlq` or `released`.
+    public func jobFinished(type: String, outcome: String, run: Duration, wait: Duration?) {
+        counter("vesper_jobs_finished_total", [("type", type), ("outcome", outcome)]).increment()
+        timer("vesper_job_run_duration_seconds", [("type", type)]).recordNanoseconds(run.nanoseconds)
+        if let wait {
+            timer("vesper_job_wait_duration_seconds", [("type", type)]).recordNanoseconds(max(0, wait.nanoseconds))
+        }
+    }
+
+    /// Jobs running on this node, and its slots.
+    public func workerSlots(total: Int, busy: Int) {
+        gauge("vesper_worker_slots", []).record(total)
+        gauge("vesper_worker_slots_busy", []).record(busy)
+        gauge("vesper_jobs_running", []).record(busy)
+    }
+
+    /// Jobs whose expired lease was recovered.
+    public func leasesRecovered(_ count: Int) {
+        counter("vesper_lease_recoveries_total", []).increment(by: count)
+    }
+
+    /// Silent nodes removed, and the jobs released with them.
+    public func nodesReaped(_ nodes: Int, releasedJobs: Int) {
+        counter("vesper_nodes_reaped_total", []).increment(by: nodes)
+        counter("vesper_jobs_released_from_dead_nodes_total", []).increment(by: releasedJobs)
+    }
+
+    // MARK: Queue and fleet, sampled from the store
+
+    /// Publishes a statistics sample as gauges.
+    public func record(_ statistics: QueueStatistics) {
+        for status in JobStatus.allCases {
+            gauge("vesper_queue_jobs", [("status", status.rawValue)]).record(statistics.counts[status] ?? 0)
+        }
+        for priority in JobLimits.priorities {
+            gauge("vesper_queue_pending_jobs", [("priority", String(priority))]).record(statistics.pendingByPriority[priority] ?? 0)
+        }
+        gauge("vesper_queue_oldest_pending_age_seconds", []).record(statistics.oldestPendingAge ?? 0)
+        gauge("vesper_fleet_nodes", []).record(statistics.fleetNodes)
+        gauge("vesper_fleet_workers", []).record(statistics.fleetWorkers)
+        gauge("vesper_fleet_workers_busy", []).record(statistics.fleetBusy)
+    }
+
+    // MARK: HTTP
+
+    /// One answered request.
+    public func httpRequest(method: String, route: String, status: Int, duration: Duration) {
+        counter("vesper_http_requests_total", [("method", method), ("route", route), ("status", String(status))]).increment()
+        timer("vesper_http_request_duration_seconds", [("method", method), ("route", route)]).recordNanoseconds(duration.nanoseconds)
+    }
+
+    // MARK: Handle cache
+
+    private func key(_ label: String, _ dimensions: [(String, String)]) -> String {
+        dimensions.reduce(label) { $0 + "\u{1F}" + $1.0 + "=" + $1.1 }
+    }
+
+    private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
+        let key = key(label, dimensions)
+        return counters.withLock { cache in
+            if let counter = cache[key] { return counter }
+            let counter = Counter(label: label, dimensions: dimensions)
+            cache[key] = counter
+            return counter
+        }
+    }
+
+    private func timer(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Timer {
+        let key = key(label, dimensions)
+        return timers.withLock { cache in
+            if let timer = cache[key] { return timer }
+            let timer = CoreMetrics.Timer(label: label, dimensions: dimensions)
+            cache[key] = timer
+            return timer
+        }
+    }
+
+    private func gauge(_ label: String, _ dimensions: [(String, String)]) -> Gauge {
+        let key = key(label, dimensions)
+        return gauges.withLock { cache in
+            if let gauge = cache[key] { return gauge }
+            let gauge = Gauge(label: label, dimensions: dimensions)
+            cache[key] = gauge
+            return gauge
+        }
+    }
+}
+
+extension Duration {
+    /// The whole duration in nanoseconds, saturating.
+    public var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : scaled + attoseconds / 1_000_000_000
+    }
+}

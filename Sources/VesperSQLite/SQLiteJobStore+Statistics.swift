@@ -1,0 +1,48 @@
+import Foundation
+import GRDB
+import VesperCore
+
+extension SQLiteJobStore: QueueStatisticsSource {
+    public func statistics(now: Date) async throws -> QueueStatistics {
+        let nowMicros = SQLiteRow.micros(now)
+        return try await run {
+            try await self.pool.read { db in
+                var statistics = QueueStatistics(sampledAt: now)
+                // Index-only: jobs_status (status, seq).
+                for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) FROM jobs GROUP BY status") {
+                    if let status = JobStatus(rawValue: row[0] as String) { statistics.counts[status] = row[1] }
+                }
+                let pending = statistics.counts[.pending] ?? 0
+                var due = 0
+                var oldestDue: Int64?
+                // Only the pending rows, through the partial index jobs_claimable.
+                for row in try Row.fetchAll(
+                    db,
+                    sql: "SELECT priority, COUNT(*), MIN(run_at) FROM jobs WHERE status = 'pending' AND run_at <= ? GROUP BY priority",
+                    arguments: [nowMicros])
+                {
+                    let count: Int = row[1]
+                    statistics.pendingByPriority[row[0]] = count
+                    due += count
+                    let runAt: Int64 = row[2]
+                    oldestDue = min(oldestDue ?? runAt, runAt)
+                }
+                statistics.counts[.pending] = due
+                statistics.counts[.scheduled] = pending - due
+                statistics.oldestPendingAge = oldestDue.map { Double(nowMicros - $0) / 1_000_000 }
+                let recent = """
+                    SELECT COUNT(*) FROM jobs INDEXED BY jobs_finished
+                    WHERE finished_at >= ? AND finished_at IS NOT NULL AND status = 'done'
+                    """
+                statistics.doneLastMinute = try Int.fetchOne(db, sql: recent, arguments: [nowMicros - 60_000_000]) ?? 0
+                statistics.doneLast5Minutes = try Int.fetchOne(db, sql: recent, arguments: [nowMicros - 300_000_000]) ?? 0
+                if let fleet = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(SUM(workers), 0), COALESCE(SUM(busy), 0) FROM nodes") {
+                    statistics.fleetNodes = fleet[0]
+                    statistics.fleetWorkers = fleet[1]
+                    statistics.fleetBusy = fleet[2]
+                }
+                return statistics
+            }
+        }
+    }
+}
