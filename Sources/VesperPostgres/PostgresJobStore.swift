@@ -57,7 +57,7 @@ public final class PostgresJobStore: JobStore, Service {
     }
 
     /// Runs the store's pool for the duration of `body`, then closes the store: standalone use in
-    /// tools and tests, where no `ServiceGroup` is around.
+    /// tools and tests, where no `ServiceGroup` is around. Like ``run()``, use it once per store.
     public func withRunning<T>(_ body: () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.run() }

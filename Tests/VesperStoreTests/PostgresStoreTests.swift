@@ -64,7 +64,7 @@ struct PostgresStoreTests {
                     }
                     // Kill the listener's backend, as a server restart or a network cut would.
                     try await stores[0].client.query(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'vesper-listener'"
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'vesper-listener' AND datname = current_database()"
                     ).drainRows()
                     let before = wakes.value
                     try await waitUntil(timeout: .seconds(30), every: .milliseconds(200), "a wake after reconnecting") {
