@@ -1,10 +1,12 @@
 import Foundation
 import VesperCore
+import VesperPostgres
 import VesperSQLite
 
 /// The stores every conformance test runs against.
 public enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
     case sqlite
+    case postgres
 
     public var description: String { rawValue }
 }
@@ -24,6 +26,20 @@ public func withStore<T>(_ kind: StoreKind, _ body: (any VesperStore) async thro
                 try? await store.close()
                 throw error
             }
+        }
+    case .postgres:
+        return try await withPostgresStore { store in try await body(store) }
+    }
+}
+
+/// Runs `body` with a migrated ``PostgresJobStore`` on a fresh database of the shared test server;
+/// the store is running for the duration of `body`, closed afterwards, and the database dropped.
+public func withPostgresStore<T>(_ body: (PostgresJobStore) async throws -> T) async throws -> T {
+    try await PostgresTestServer.shared().withDatabase { settings in
+        let store = try PostgresJobStore(settings: settings, logger: PostgresTestServer.logger)
+        return try await store.withRunning {
+            try await store.migrate()
+            return try await body(store)
         }
     }
 }

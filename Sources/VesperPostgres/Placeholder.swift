@@ -1,1 +1,0 @@
-// Postgres store: see PostgresJobStore.swift

@@ -1,0 +1,52 @@
+import Foundation
+import PostgresNIO
+import VesperCore
+
+/// Conversions between `Job` and PostgreSQL rows.
+enum PostgresJobRow {
+    /// The columns every job-returning statement selects, in this order, qualified by `table` so they
+    /// stay unambiguous in `UPDATE ... FROM`.
+    static func columns(_ table: String = "jobs") -> String {
+        [
+            "seq", "id", "type", "queue", "priority", "payload", "status", "retries", "max_retries", "error", "run_at",
+            "created_at", "updated_at", "started_at", "finished_at", "idempotency_key", "attempt", "timeout_ms",
+            "worker_id", "lease_until",
+        ].map { "\(table).\($0)" }.joined(separator: ", ")
+    }
+
+    /// How many columns ``columns(_:)`` lists; extra columns may follow them.
+    static let columnCount = 20
+
+    static func job(_ row: PostgresRow) throws -> Job {
+        let cells = row.makeRandomAccess()
+        return Job(
+            id: try cells[1].decode(UUID.self),
+            type: try cells[2].decode(String.self),
+            queue: try cells[3].decode(String.self),
+            priority: try cells[4].decode(Int.self),
+            payload: try cells[5].decode(String.self),
+            storedStatus: JobStatus(rawValue: try cells[6].decode(String.self)) ?? .pending,
+            retries: try cells[7].decode(Int.self),
+            maxRetries: try cells[8].decode(Int.self),
+            error: try cells[9].decode(String.self),
+            runAt: try cells[10].decode(Date.self),
+            createdAt: try cells[11].decode(Date.self),
+            updatedAt: try cells[12].decode(Date.self),
+            startedAt: try cells[13].decode(Date?.self),
+            finishedAt: try cells[14].decode(Date?.self),
+            idempotencyKey: try cells[15].decode(String?.self),
+            attempt: try cells[16].decode(Int.self),
+            timeoutSeconds: Double(try cells[17].decode(Int64.self)) / 1000,
+            workerID: try cells[18].decode(String?.self),
+            leaseUntil: try cells[19].decode(Date?.self),
+            sequence: try cells[0].decode(Int64.self)
+        )
+    }
+
+    /// Collects every row of a result as jobs.
+    static func jobs(_ rows: PostgresRowSequence) async throws -> [Job] {
+        var jobs: [Job] = []
+        for try await row in rows { jobs.append(try job(row)) }
+        return jobs
+    }
+}

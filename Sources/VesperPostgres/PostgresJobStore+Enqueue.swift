@@ -1,0 +1,64 @@
+import Foundation
+import PostgresNIO
+import VesperCore
+
+extension PostgresJobStore {
+    /// Inserts the whole batch with one statement in one transaction, then notifies listeners once.
+    ///
+    /// Jobs whose idempotency key is taken are skipped by `ON CONFLICT ... DO NOTHING` (including a
+    /// later job in the same batch that repeats an earlier one's key) and answered from the stored
+    /// row: `.existing` when its fingerprint matches, `.conflict` otherwise, as the SQLite store does.
+    public func enqueue(_ jobs: [NewJob], now: Date) async throws -> [EnqueueOutcome] {
+        if jobs.isEmpty { return [] }
+        // `WITH ORDINALITY` + `ORDER BY ord` hands out `seq` in array order: FIFO within the batch.
+        // Keys travel as '' for "none" (arrays of optionals are not encodable; a valid key is never empty).
+        let insert: PostgresQuery = """
+            INSERT INTO jobs (id, type, queue, priority, payload, status, max_retries, run_at, created_at, updated_at,
+                idempotency_key, fingerprint, timeout_ms)
+            SELECT n.id, n.type, n.queue, n.priority, n.payload, 'pending', n.max_retries, n.run_at, \(now), \(now),
+                NULLIF(n.idempotency_key, ''), n.fingerprint, n.timeout_ms
+            FROM unnest(\(jobs.map(\.id))::uuid[], \(jobs.map(\.type))::text[], \(jobs.map(\.queue))::text[],
+                \(jobs.map(\.priority))::int8[], \(jobs.map(\.payloadJSON))::text[], \(jobs.map(\.maxRetries))::int8[],
+                \(jobs.map { max($0.runAt ?? now, now) })::timestamptz[], \(jobs.map { $0.idempotencyKey ?? "" })::text[],
+                \(jobs.map(\.fingerprint))::text[], \(jobs.map { Int64(($0.timeoutSeconds * 1000).rounded()) })::int8[])
+                WITH ORDINALITY AS n(id, type, queue, priority, payload, max_retries, run_at, idempotency_key, fingerprint,
+                    timeout_ms, ord)
+            ORDER BY n.ord
+            ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+            RETURNING \(unescaped: PostgresJobRow.columns())
+            """
+        return try await perform {
+            try await self.client.withTransaction(logger: self.logger) { connection in
+                var created: [UUID: Job] = [:]
+                for job in try await PostgresJobRow.jobs(try await connection.query(insert, logger: self.logger)) {
+                    created[job.id] = job
+                }
+                let skippedKeys = jobs.filter { created[$0.id] == nil }.compactMap(\.idempotencyKey)
+                var existing: [String: (job: Job, fingerprint: String)] = [:]
+                if !skippedKeys.isEmpty {
+                    let rows = try await connection.query(
+                        """
+                        SELECT \(unescaped: PostgresJobRow.columns()), jobs.fingerprint FROM jobs
+                        WHERE idempotency_key = ANY(\(skippedKeys)::text[])
+                        """, logger: self.logger)
+                    for try await row in rows {
+                        let job = try PostgresJobRow.job(row)
+                        let fingerprint = try row.makeRandomAccess()[PostgresJobRow.columnCount].decode(String.self)
+                        if let key = job.idempotencyKey { existing[key] = (job, fingerprint) }
+                    }
+                }
+                if !created.isEmpty {
+                    // Delivered on commit, once per transaction however many jobs it holds.
+                    try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: self.logger).drain()
+                }
+                return try jobs.map { job -> EnqueueOutcome in
+                    if let row = created[job.id] { return .created(row) }
+                    guard let key = job.idempotencyKey, let stored = existing[key] else {
+                        throw VesperError(.invalidState, "job \(job.id.uuidString.lowercased()) was not inserted")
+                    }
+                    return stored.fingerprint == job.fingerprint ? .existing(stored.job) : .conflict(key: key, existing: stored.job)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import VesperCore
+
+/// The fleet store: jobs in PostgreSQL, shared by every node that can reach the server.
+///
+/// Built on postgres-nio's pooled `PostgresClient`, whose background work must be driven: run the
+/// store as a `Service` in the node's `ServiceGroup`, or wrap standalone use in
+/// ``withRunning(_:)``. Claims use `FOR UPDATE SKIP LOCKED`, so any number of nodes can claim
+/// concurrently without sharing a job or blocking one another.
+public final class PostgresJobStore: JobStore, Service {
+    /// The connection pool every store operation leases from.
+    public let client: PostgresClient
+    let settings: PostgresSettings
+    let logger: Logger
+    /// Finished by ``close()``; ends ``run()``.
+    private let closeSignal: AsyncStream<Void>
+    private let closeContinuation: AsyncStream<Void>.Continuation
+
+    /// The channel enqueue notifies and ``listenForNewJobs(onWake:)`` listens on.
+    static let channel = "vesper_jobs"
+
+    /// Creates a store for the server in `settings`. Nothing connects until ``run()`` is active and a
+    /// query is made; call ``migrate()`` before other use.
+    ///
+    /// - Throws: ``VesperError`` when the TLS settings cannot be built.
+    public init(settings: PostgresSettings, logger: Logger) throws {
+        self.settings = settings
+        self.logger = logger
+        let configuration: PostgresClient.Configuration
+        do {
+            configuration = try settings.clientConfiguration()
+        } catch {
+            throw VesperError(.unavailable, "cannot configure PostgreSQL TLS: \(PostgresErrorText.describe(error))")
+        }
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        (closeSignal, closeContinuation) = AsyncStream.makeStream(of: Void.self)
+    }
+
+    /// `settings.description`, which never shows the password.
+    public var displayName: String { settings.description }
+
+    /// Drives the connection pool until graceful shutdown, cancellation or ``close()``.
+    ///
+    /// Call it once, from a `ServiceGroup` or from ``withRunning(_:)``.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.client.run() }
+            group.addTask {
+                for await _ in self.closeSignal {}
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Runs the store's pool for the duration of `body`, then closes the store: standalone use in
+    /// tools and tests, where no `ServiceGroup` is around. Like ``run()``, use it once per store.
+    public func withRunning<T>(_ body: () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.run() }
+            do {
+                let result = try await body()
+                try await close()
+                try await group.waitForAll()
+                return result
+            } catch {
+                try? await close()
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+
+    public func migrate() async throws {
+        try await perform { try await PostgresSchema.migrate(client: self.client, logger: self.logger) }
+    }
+
+    public func ping() async throws {
+        try await perform { try await self.client.query("SELECT 1", logger: self.logger).drain() }
+    }
+
+    /// Ends ``run()``, which closes the pool's connections. Queries after this fail.
+    public func close() async throws {
+        closeContinuation.finish()
+    }
+
+    // MARK: Reading
+
+    public func job(id: UUID) async throws -> Job? {
+        try await perform {
+            let rows = try await self.client.query(
+                "SELECT \(unescaped: PostgresJobRow.columns()) FROM jobs WHERE id = \(id)", logger: self.logger)
+            return try await PostgresJobRow.jobs(rows).first
+        }
+    }
+
+    public func listJobs(_ query: JobQuery) async throws -> [Job] {
+        // Only placeholders and fixed SQL are concatenated; every value is a bind parameter.
+        var conditions: [String] = []
+        var binds = PostgresBindings()
+        func placeholder<Value: PostgresDynamicTypeEncodable>(_ value: Value) -> String {
+            binds.append(value)
+            return "$\(binds.count)"
+        }
+        switch query.status {
+        case .pending?:
+            conditions.append("status = 'pending' AND run_at <= \(placeholder(query.now))")
+        case .scheduled?:
+            conditions.append("status = 'pending' AND run_at > \(placeholder(query.now))")
+        case let status?:
+            conditions.append("status = \(placeholder(status.rawValue))")
+        case nil:
+            break
+        }
+        if let type = query.type { conditions.append("type = \(placeholder(type))") }
+        if let queue = query.queue { conditions.append("queue = \(placeholder(queue))") }
+        if let before = query.before { conditions.append("seq < \(placeholder(before))") }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let limit = placeholder(max(0, query.limit))
+        let sql = "SELECT \(PostgresJobRow.columns()) FROM jobs \(whereClause) ORDER BY seq DESC LIMIT \(limit)"
+        let statement = PostgresQuery(unsafeSQL: sql, binds: binds)
+        return try await perform {
+            try await PostgresJobRow.jobs(try await self.client.query(statement, logger: self.logger))
+        }
+    }
+
+    // MARK: Operator actions
+
+    public func retry(id: UUID, now: Date) async throws -> Job {
+        try await transition(
+            id: id,
+            update: """
+                UPDATE jobs SET status = 'pending', retries = 0, run_at = \(now), updated_at = \(now), finished_at = NULL,
+                    started_at = NULL, worker_id = NULL
+                WHERE id = \(id) AND status IN ('dlq', 'failed')
+                RETURNING \(unescaped: PostgresJobRow.columns())
+                """,
+            allowed: "only dlq or failed jobs can be retried")
+    }
+
+    public func cancel(id: UUID, now: Date) async throws -> Job {
+        try await transition(
+            id: id,
+            update: """
+                UPDATE jobs SET status = 'cancelled', finished_at = \(now), updated_at = \(now)
+                WHERE id = \(id) AND status = 'pending'
+                RETURNING \(unescaped: PostgresJobRow.columns())
+                """,
+            allowed: "only pending or scheduled jobs can be cancelled")
+    }
+
+    /// Runs a guarded single-row transition, telling "no such job" from "wrong state".
+    private func transition(id: UUID, update: PostgresQuery, allowed: String) async throws -> Job {
+        let result = try await perform {
+            try await self.client.withTransaction(logger: self.logger) { connection -> Result<Job, VesperError> in
+                if let job = try await PostgresJobRow.jobs(try await connection.query(update, logger: self.logger)).first {
+                    return .success(job)
+                }
+                let rows = try await connection.query("SELECT status FROM jobs WHERE id = \(id)", logger: self.logger)
+                for try await status in rows.decode(String.self) {
+                    return .failure(VesperError(.invalidState, "job \(id.uuidString.lowercased()) is \(status); \(allowed)"))
+                }
+                return .failure(.notFound(id.uuidString.lowercased()))
+            }
+        }
+        return try result.get()
+    }
+
+    // MARK: Errors
+
+    /// Runs a database operation, turning driver failures into ``VesperError/Code/unavailable``.
+    func perform<T: Sendable>(_ operation: @Sendable () async throws -> T) async throws -> T {
+        do {
+            return try await operation()
+        } catch let error as VesperError {
+            throw error
+        } catch let error as PostgresTransactionError {
+            if let inner = error.closureError as? VesperError { throw inner }
+            throw PostgresErrorText.unavailable(error)
+        } catch {
+            throw PostgresErrorText.unavailable(error)
+        }
+    }
+}
+
+extension PostgresRowSequence {
+    /// Reads a result to its end, so the connection goes back to the pool at once.
+    func drain() async throws {
+        for try await _ in self {}
+    }
+}

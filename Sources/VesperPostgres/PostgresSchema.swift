@@ -1,0 +1,88 @@
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL schema as numbered migrations, recorded in `vesper_migrations`.
+///
+/// Every node runs ``migrate(client:logger:)`` at start-up. The whole run is one transaction that
+/// first takes a transaction-scoped advisory lock, so nodes starting together queue up: the first
+/// applies what is missing, the others find it recorded and do nothing.
+enum PostgresSchema {
+    struct Migration: Sendable {
+        var version: Int
+        var name: String
+        /// One statement per element: the extended protocol runs one statement per query.
+        var statements: [String]
+    }
+
+    /// Arbitrary but fixed key for `pg_advisory_xact_lock`: "vesper" in ASCII.
+    static let advisoryLockKey: Int64 = 0x7665_7370_6572
+
+    static let migrations: [Migration] = [
+        Migration(
+            version: 1, name: "jobs",
+            statements: [
+                // `seq` is the FIFO order within a priority and the paging cursor; an identity never
+                // goes backwards. `payload` is TEXT, not JSONB: the payload must come back exactly as
+                // submitted (JSONB re-orders keys and drops whitespace).
+                """
+                CREATE TABLE jobs (
+                    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    id UUID NOT NULL UNIQUE,
+                    type TEXT NOT NULL,
+                    queue TEXT NOT NULL,
+                    priority INTEGER NOT NULL,
+                    payload TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'processing', 'done', 'failed', 'dlq', 'cancelled')),
+                    retries INTEGER NOT NULL DEFAULT 0,
+                    max_retries INTEGER NOT NULL,
+                    error TEXT NOT NULL DEFAULT '',
+                    run_at TIMESTAMPTZ NOT NULL,
+                    created_at TIMESTAMPTZ NOT NULL,
+                    updated_at TIMESTAMPTZ NOT NULL,
+                    started_at TIMESTAMPTZ,
+                    finished_at TIMESTAMPTZ,
+                    idempotency_key TEXT,
+                    fingerprint TEXT NOT NULL,
+                    attempt INTEGER NOT NULL DEFAULT 0,
+                    timeout_ms BIGINT NOT NULL,
+                    worker_id TEXT,
+                    lease_until TIMESTAMPTZ
+                )
+                """,
+                // Serves the claim: claimable jobs in priority, then FIFO, order.
+                "CREATE INDEX jobs_claimable ON jobs (priority DESC, seq) WHERE status = 'pending'",
+                // Serves lease recovery.
+                "CREATE INDEX jobs_leased ON jobs (lease_until) WHERE status = 'processing'",
+                // Serves listing by status, newest first.
+                "CREATE INDEX jobs_status ON jobs (status, seq)",
+                "CREATE UNIQUE INDEX jobs_idempotency_key ON jobs (idempotency_key) WHERE idempotency_key IS NOT NULL",
+            ]),
+    ]
+
+    /// Applies every migration not yet recorded, in version order, under the advisory lock.
+    static func migrate(client: PostgresClient, logger: Logger) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(advisoryLockKey))", logger: logger)
+            try await connection.query(
+                """
+                CREATE TABLE IF NOT EXISTS vesper_migrations (
+                    version INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """, logger: logger)
+            var applied = Set<Int>()
+            for try await version in try await connection.query("SELECT version FROM vesper_migrations", logger: logger).decode(Int.self) {
+                applied.insert(version)
+            }
+            for migration in migrations where !applied.contains(migration.version) {
+                logger.info("applying migration", metadata: ["vesper_migration": "\(migration.version)-\(migration.name)"])
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query(
+                    "INSERT INTO vesper_migrations (version, name) VALUES (\(migration.version), \(migration.name))", logger: logger)
+            }
+        }
+    }
+}

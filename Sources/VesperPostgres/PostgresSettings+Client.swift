@@ -1,0 +1,69 @@
+import Foundation
+import PostgresNIO
+import VesperCore
+
+extension PostgresSettings {
+    /// The socket file to connect to when `unixSocketPath` is set.
+    ///
+    /// The setting names a directory, as libpq's `host=/dir` does; PostgreSQL names the socket inside
+    /// it `.s.PGSQL.<port>`. A path that already names the socket file is used as is.
+    var socketFilePath: String? {
+        guard let path = unixSocketPath else { return nil }
+        if (path as NSString).lastPathComponent.hasPrefix(".s.PGSQL.") { return path }
+        return (path as NSString).appendingPathComponent(".s.PGSQL.\(port)")
+    }
+
+    /// The pool configuration for `PostgresClient`: endpoint, credentials, TLS and pool size.
+    func clientConfiguration() throws -> PostgresClient.Configuration {
+        var configuration: PostgresClient.Configuration
+        if let socket = socketFilePath {
+            configuration = PostgresClient.Configuration(
+                unixSocketPath: socket, username: user, password: password, database: database)
+        } else {
+            configuration = PostgresClient.Configuration(
+                host: host, port: port, username: user, password: password, database: database, tls: try clientTLS())
+        }
+        configuration.options.maximumConnections = maxConnections
+        configuration.options.additionalStartupParameters = [("TimeZone", timeZone), ("application_name", "vesper")]
+        return configuration
+    }
+
+    /// The single-connection configuration used by the LISTEN connection, which lives outside the pool
+    /// so a long-lived listener never holds one of the pool's slots.
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        var configuration: PostgresConnection.Configuration
+        if let socket = socketFilePath {
+            configuration = PostgresConnection.Configuration(
+                unixSocketPath: socket, username: user, password: password, database: database)
+        } else {
+            let tls: PostgresConnection.Configuration.TLS
+            switch sslMode {
+            case .disable: tls = .disable
+            case .require, .verifyFull: tls = .require(try NIOSSLContext(configuration: tlsConfiguration()))
+            }
+            configuration = PostgresConnection.Configuration(
+                host: host, port: port, username: user, password: password, database: database, tls: tls)
+        }
+        configuration.options.additionalStartupParameters = [("TimeZone", timeZone), ("application_name", "vesper-listener")]
+        return configuration
+    }
+
+    /// `disable`: plain TCP. `require`: TLS without certificate checks (libpq's meaning).
+    /// `verify-full`: TLS with the system trust roots and a host name check.
+    private func clientTLS() throws -> PostgresClient.Configuration.TLS {
+        switch sslMode {
+        case .disable: .disable
+        case .require, .verifyFull: .require(tlsConfiguration())
+        }
+    }
+
+    private func tlsConfiguration() -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if sslMode == .require {
+            tls.certificateVerification = .none
+        } else {
+            tls.certificateVerification = .fullVerification
+        }
+        return tls
+    }
+}
