@@ -1,5 +1,6 @@
 import Logging
 import VesperCore
+import VesperPostgres
 import VesperSQLite
 
 /// Opens the store a configuration names and migrates it.
@@ -10,8 +11,14 @@ enum StoreFactory {
             let store = try SQLiteJobStore(path: path)
             if migrate { try await store.migrate() }
             return store
-        case .postgres:
-            throw ConfigurationError(variable: "DB_HOST", message: "the PostgreSQL store is not available in this build yet")
+        case .postgres(let settings):
+            // The node's store is driven by its ServiceGroup once `run()` starts (queries made
+            // before then wait for it). Migrations cannot wait, so a short-lived store runs them now.
+            if migrate {
+                let migrator = try PostgresJobStore(settings: settings, logger: logger)
+                try await migrator.withRunning { try await migrator.migrate() }
+            }
+            return try PostgresJobStore(settings: settings, logger: logger)
         }
     }
 }

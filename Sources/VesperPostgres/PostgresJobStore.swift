@@ -75,11 +75,14 @@ public final class PostgresJobStore: JobStore, Service {
     }
 
     public func migrate() async throws {
-        try await perform { try await PostgresSchema.migrate(client: self.client, logger: self.logger) }
+        // Nodes starting together wait for each other's migrations under the advisory lock.
+        try await perform(timeout: .seconds(600)) { try await PostgresSchema.migrate(client: self.client, logger: self.logger) }
     }
 
     public func ping() async throws {
-        try await perform { try await self.client.query("SELECT 1", logger: self.logger).drain() }
+        try await perform(timeout: min(.seconds(2), settings.operationTimeout)) {
+            try await self.client.query("SELECT 1", logger: self.logger).drain()
+        }
     }
 
     /// Ends ``run()``, which closes the pool's connections. Queries after this fail.
@@ -172,9 +175,15 @@ public final class PostgresJobStore: JobStore, Service {
     // MARK: Errors
 
     /// Runs a database operation, turning driver failures into ``VesperError/Code/unavailable``.
-    func perform<T: Sendable>(_ operation: @Sendable () async throws -> T) async throws -> T {
+    ///
+    /// The operation fails after `timeout` (`DB_TIMEOUT`, 10s by default): without a bound, a
+    /// request made while the server is away would wait for postgres-nio's circuit breaker (a
+    /// minute) instead of answering 503.
+    func perform<T: Sendable>(timeout: Duration? = nil, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         do {
-            return try await operation()
+            return try await Deadline.run(timeout ?? settings.operationTimeout, operation)
+        } catch let error as Deadline.Exceeded {
+            throw VesperError(.unavailable, "PostgreSQL did not answer within \(error.limit)")
         } catch let error as VesperError {
             throw error
         } catch let error as PostgresTransactionError {

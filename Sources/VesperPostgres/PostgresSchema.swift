@@ -57,6 +57,34 @@ enum PostgresSchema {
                 "CREATE INDEX jobs_status ON jobs (status, seq)",
                 "CREATE UNIQUE INDEX jobs_idempotency_key ON jobs (idempotency_key) WHERE idempotency_key IS NOT NULL",
             ]),
+        Migration(
+            version: 2, name: "nodes",
+            statements: [
+                """
+                CREATE TABLE nodes (
+                    id TEXT PRIMARY KEY,
+                    hostname TEXT NOT NULL,
+                    pid INTEGER NOT NULL,
+                    api_addr TEXT NOT NULL,
+                    workers INTEGER NOT NULL,
+                    busy INTEGER NOT NULL DEFAULT 0,
+                    version TEXT NOT NULL,
+                    types TEXT NOT NULL,
+                    started_at TIMESTAMPTZ NOT NULL,
+                    last_heartbeat TIMESTAMPTZ NOT NULL,
+                    jobs_done BIGINT NOT NULL DEFAULT 0,
+                    jobs_failed BIGINT NOT NULL DEFAULT 0
+                )
+                """,
+                // Serves releasing the jobs of a reaped node.
+                "CREATE INDEX jobs_worker ON jobs (worker_id) WHERE status = 'processing'",
+            ]),
+        Migration(
+            version: 3, name: "finished-index",
+            statements: [
+                // Serves recent-throughput statistics and retention of finished jobs.
+                "CREATE INDEX jobs_finished ON jobs (finished_at) WHERE finished_at IS NOT NULL"
+            ]),
     ]
 
     /// Applies every migration not yet recorded, in version order, under the advisory lock.

@@ -10,7 +10,11 @@ import VesperTestSupport
 struct CrashRecoveryTests {
     @Test func killDashNineThenRestartFinishesEveryJob() async throws {
         try await withTemporaryDirectory { directory in
-            let environment = ["WORKERS": "4", "LEASE_DURATION": "2s", "HEARTBEAT_INTERVAL": "500ms", "POLL_INTERVAL": "100ms"]
+            // Node reaping would release the jobs too; a long NODE_TIMEOUT leaves lease expiry alone on
+            // trial here (the fleet tests cover reaping).
+            let environment = [
+                "WORKERS": "4", "LEASE_DURATION": "2s", "HEARTBEAT_INTERVAL": "500ms", "NODE_TIMEOUT": "10m", "POLL_INTERVAL": "100ms",
+            ]
             let first = try await VesperProcess(environment: environment, directory: directory.path)
             defer { first.stop() }
             let node = Node(baseURL: first.baseURL)

@@ -41,7 +41,7 @@ struct ObservabilityTests {
             #expect(text.contains("vesper_worker_slots 8"))
             #expect(text.contains("vesper_lease_recoveries_total 0"))
 
-            try promtoolAccepts(text)
+            try await promtoolAccepts(text)
             try dashboardQueriesOnlyExposedMetrics(text)
         }
     }
@@ -66,25 +66,13 @@ struct ObservabilityTests {
         }
     }
 
-    func promtoolAccepts(_ exposition: String) throws {
+    func promtoolAccepts(_ exposition: String) async throws {
         guard let promtool = which("promtool") else {
             Issue.record("promtool not found: run scripts/test-setup.sh (installs Debian's prometheus package)")
             return
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: promtool)
-        process.arguments = ["check", "metrics"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(exposition.utf8))
-        try input.fileHandleForWriting.close()
-        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "promtool: \(report)")
+        let (status, report) = try await runCommand(promtool, ["check", "metrics"], input: exposition)
+        #expect(status == 0, "promtool: \(report)")
     }
 
     func dashboardQueriesOnlyExposedMetrics(_ exposition: String) throws {

@@ -16,49 +16,33 @@ public final class VesperProcess: Sendable {
     }
 
     private let process: Process
-    private let output = OutputBuffer()
+    private let logPath: String
     /// The port it listens on, once started.
     public let port: Int
 
     /// Starts `vesper <arguments>` with `environment` (added to a minimal base) in `directory`, and
     /// waits for its start-up line.
+    ///
+    /// Output goes to a file, not a pipe: Foundation's pipe reading on Linux registers dispatch
+    /// sources that have crashed test runs when many processes come and go.
     public init(
         arguments: [String] = ["serve"], environment: [String: String], directory: String, timeout: Duration = .seconds(60)
     ) async throws {
-        let binary = Self.binaryPath()
-        guard FileManager.default.isExecutableFile(atPath: binary) else { throw LaunchError.binaryNotFound(binary) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var base = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "API_ADDR": "127.0.0.1:0", "LOG_LEVEL": "warning"]
+        var base = ["API_ADDR": "127.0.0.1:0", "LOG_LEVEL": "warning"]
         base.merge(environment) { $1 }
-        process.environment = base
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
+        let (process, logPath) = try Self.launch(arguments: arguments, environment: base, directory: directory)
         self.process = process
-        let output = self.output
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                return
-            }
-            output.append(data)
-        }
-        try process.run()
+        self.logPath = logPath
         var found: Int?
         let deadline = ContinuousClock.now + timeout
         while found == nil {
-            if let port = Self.listeningPort(in: output.text) {
+            if let port = Self.listeningPort(in: Self.read(logPath)) {
                 found = port
             } else if !process.isRunning {
-                try await Task.sleep(for: .milliseconds(50))  // let the pipe drain
-                throw LaunchError.exited(process.terminationStatus, output.text)
+                throw LaunchError.exited(process.terminationStatus, Self.read(logPath))
             } else if ContinuousClock.now > deadline {
                 process.terminate()
-                throw TimedOut(description: "vesper did not print its start-up line within \(timeout):\n\(output.text)")
+                throw TimedOut(description: "vesper did not print its start-up line within \(timeout):\n\(Self.read(logPath))")
             } else {
                 try await Task.sleep(for: .milliseconds(20))
             }
@@ -68,20 +52,36 @@ public final class VesperProcess: Sendable {
 
     /// Runs the binary to completion (for commands that exit by themselves), returning exit code and output.
     public static func run(arguments: [String], environment: [String: String], directory: String) async throws -> (Int32, String) {
+        let (process, logPath) = try launch(arguments: arguments, environment: environment, directory: directory)
+        try await waitUntil(timeout: .seconds(120), "vesper \(arguments.first ?? "") to exit") { !process.isRunning }
+        let output = read(logPath)
+        try? FileManager.default.removeItem(atPath: logPath)
+        return (process.terminationStatus, output)
+    }
+
+    private static func launch(arguments: [String], environment: [String: String], directory: String) throws -> (Process, String) {
         let binary = binaryPath()
         guard FileManager.default.isExecutableFile(atPath: binary) else { throw LaunchError.binaryNotFound(binary) }
+        let logPath = "\(directory)/vesper-\(UUID().uuidString.prefix(8)).log"
+        guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
+            throw TimedOut(description: "cannot create \(logPath)")
+        }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        defer { try? log.close() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"].merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = log
+        process.standardError = log
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return (process, logPath)
+    }
+
+    private static func read(_ path: String) -> String {
+        (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     }
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -89,7 +89,7 @@ public final class VesperProcess: Sendable {
     public var pid: Int32 { process.processIdentifier }
 
     /// Everything it printed so far.
-    public var log: String { output.text }
+    public var log: String { Self.read(logPath) }
 
     public var isRunning: Bool { process.isRunning }
 
@@ -131,13 +131,4 @@ public final class VesperProcess: Sendable {
         }
         return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("vesper").path
     }
-}
-
-/// Text a child process has printed, appended from the pipe's reader thread.
-final class OutputBuffer: Sendable {
-    private let storage = Mutex("")
-
-    func append(_ data: Data) { storage.withLock { $0 += String(decoding: data, as: UTF8.self) } }
-
-    var text: String { storage.withLock { $0 } }
 }

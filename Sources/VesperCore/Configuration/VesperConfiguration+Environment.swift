@@ -75,6 +75,7 @@ extension PostgresSettings {
         }
         timeZone = env["DB_TIMEZONE"] ?? timeZone
         maxConnections = try env.integer("DB_MAX_CONNECTIONS", in: 1...1000) ?? maxConnections
+        operationTimeout = try env.duration("DB_TIMEOUT", positive: true) ?? operationTimeout
         if host.hasPrefix("/") {
             unixSocketPath = host
         }

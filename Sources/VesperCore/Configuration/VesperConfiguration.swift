@@ -110,6 +110,8 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
     public var timeZone: String = "UTC"
     /// Connection pool size. Defaults to 10.
     public var maxConnections: Int = 10
+    /// How long an operation may wait for the server before it fails as unavailable. Defaults to 10s.
+    public var operationTimeout: Duration = .seconds(10)
     /// Unix socket directory, used instead of host/port when set (tests).
     public var unixSocketPath: String? = nil
 

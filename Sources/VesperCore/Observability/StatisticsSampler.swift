@@ -31,7 +31,8 @@ public struct StatisticsSampler: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // Never throws: a thrown error would make the ServiceGroup treat shutdown as a failure.
+        await cancelWhenGracefulShutdown {
             var lastLog = ContinuousClock.now
             while !Task.isCancelled {
                 do {
@@ -44,7 +45,7 @@ public struct StatisticsSampler: Service {
                 } catch {
                     logger.debug("statistics sample failed", metadata: [LogKey.error: "\(error)"])
                 }
-                try await Task.sleep(for: options.sampleInterval)
+                try? await Task.sleep(for: options.sampleInterval)
             }
         }
     }

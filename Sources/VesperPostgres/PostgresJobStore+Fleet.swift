@@ -1,0 +1,95 @@
+import Foundation
+import PostgresNIO
+import VesperCore
+
+extension PostgresJobStore: NodeRegistry {
+    public func registerNode(_ node: NodeInfo) async throws {
+        let types = node.types.joined(separator: ",")
+        try await perform {
+            try await self.client.query(
+                """
+                INSERT INTO nodes (id, hostname, pid, api_addr, workers, busy, version, types, started_at, last_heartbeat,
+                    jobs_done, jobs_failed)
+                VALUES (\(node.id), \(node.hostname), \(node.pid), \(node.apiAddress), \(node.workers), \(node.busy), \(node.version),
+                    \(types), \(node.startedAt), \(node.lastHeartbeat), \(node.jobsDone), \(node.jobsFailed))
+                ON CONFLICT (id) DO UPDATE SET hostname = EXCLUDED.hostname, pid = EXCLUDED.pid, api_addr = EXCLUDED.api_addr,
+                    workers = EXCLUDED.workers, busy = EXCLUDED.busy, version = EXCLUDED.version, types = EXCLUDED.types,
+                    started_at = EXCLUDED.started_at, last_heartbeat = EXCLUDED.last_heartbeat, jobs_done = EXCLUDED.jobs_done,
+                    jobs_failed = EXCLUDED.jobs_failed
+                """, logger: self.logger
+            ).drain()
+        }
+    }
+
+    public func heartbeat(nodeID: String, _ beat: NodeHeartbeat, at now: Date) async throws -> Bool {
+        try await perform {
+            let rows = try await self.client.query(
+                """
+                UPDATE nodes SET last_heartbeat = \(now), api_addr = \(beat.apiAddress), busy = \(beat.busy),
+                    jobs_done = \(beat.jobsDone), jobs_failed = \(beat.jobsFailed)
+                WHERE id = \(nodeID)
+                RETURNING id
+                """, logger: self.logger)
+            var found = false
+            for try await _ in rows { found = true }
+            return found
+        }
+    }
+
+    public func deregisterNode(id: String) async throws {
+        try await perform {
+            try await self.client.query("DELETE FROM nodes WHERE id = \(id)", logger: self.logger).drain()
+        }
+    }
+
+    public func listNodes() async throws -> [NodeInfo] {
+        try await perform {
+            let rows = try await self.client.query(
+                """
+                SELECT id, hostname, pid, api_addr, workers, busy, version, types, started_at, last_heartbeat, jobs_done, jobs_failed
+                FROM nodes
+                """, logger: self.logger)
+            var nodes: [NodeInfo] = []
+            for try await (id, hostname, pid, api, workers, busy, version, types, startedAt, lastHeartbeat, done, failed) in rows.decode(
+                (String, String, Int, String, Int, Int, String, String, Date, Date, Int, Int).self)
+            {
+                nodes.append(
+                    NodeInfo(
+                        id: id, hostname: hostname, pid: pid, apiAddress: api, workers: workers, busy: busy, version: version,
+                        types: types.split(separator: ",").map(String.init), startedAt: startedAt, lastHeartbeat: lastHeartbeat,
+                        jobsDone: done, jobsFailed: failed))
+            }
+            return nodes
+        }
+    }
+
+    public func reapNodes(silentSince: Date, now: Date) async throws -> ReapResult {
+        try await perform {
+            try await self.client.withTransaction(logger: self.logger) { connection in
+                // DELETE ... RETURNING hands each dead node to exactly one reaper: a concurrent
+                // reaper blocks on the row lock, then finds the row gone and returns nothing.
+                var dead: [String] = []
+                let rows = try await connection.query(
+                    "DELETE FROM nodes WHERE last_heartbeat < \(silentSince) RETURNING id", logger: self.logger)
+                for try await id in rows.decode(String.self) { dead.append(id) }
+                guard !dead.isEmpty else { return ReapResult(nodes: [], releasedJobs: 0) }
+                var released = 0
+                for node in dead {
+                    let error = "node \(node) stopped heartbeating"
+                    let rows = try await connection.query(
+                        """
+                        UPDATE jobs SET
+                            status = CASE WHEN retries >= max_retries THEN 'dlq' ELSE 'pending' END,
+                            finished_at = CASE WHEN retries >= max_retries THEN \(now) ELSE NULL END,
+                            retries = retries + 1, error = \(error), run_at = \(now), updated_at = \(now), worker_id = NULL,
+                            lease_until = NULL
+                        WHERE status = 'processing' AND worker_id = \(node)
+                        RETURNING seq
+                        """, logger: self.logger)
+                    for try await _ in rows { released += 1 }
+                }
+                return ReapResult(nodes: dead.sorted(), releasedJobs: released)
+            }
+        }
+    }
+}

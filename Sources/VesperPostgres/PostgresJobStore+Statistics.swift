@@ -1,0 +1,52 @@
+import Foundation
+import PostgresNIO
+import VesperCore
+
+extension PostgresJobStore: QueueStatisticsSource {
+    public func statistics(now: Date) async throws -> QueueStatistics {
+        let lastMinute = now.addingTimeInterval(-60)
+        let last5Minutes = now.addingTimeInterval(-300)
+        return try await perform {
+            var statistics = QueueStatistics(sampledAt: now)
+            // Index-only where the visibility map allows: jobs_status (status, seq).
+            let counts = try await self.client.query("SELECT status, COUNT(*)::BIGINT FROM jobs GROUP BY status", logger: self.logger)
+            for try await (status, count) in counts.decode((String, Int).self) {
+                if let status = JobStatus(rawValue: status) { statistics.counts[status] = count }
+            }
+            let pending = statistics.counts[.pending] ?? 0
+            var due = 0
+            var oldestDue: Date?
+            // Only the pending rows, through the partial index jobs_claimable.
+            let byPriority = try await self.client.query(
+                """
+                SELECT priority, COUNT(*)::BIGINT, MIN(run_at) FROM jobs
+                WHERE status = 'pending' AND run_at <= \(now) GROUP BY priority
+                """, logger: self.logger)
+            for try await (priority, count, runAt) in byPriority.decode((Int, Int, Date).self) {
+                statistics.pendingByPriority[priority] = count
+                due += count
+                oldestDue = min(oldestDue ?? runAt, runAt)
+            }
+            statistics.counts[.pending] = due
+            statistics.counts[.scheduled] = pending - due
+            statistics.oldestPendingAge = oldestDue.map { now.timeIntervalSince($0) }
+            let recent = try await self.client.query(
+                """
+                SELECT COUNT(*) FILTER (WHERE finished_at >= \(lastMinute))::BIGINT, COUNT(*)::BIGINT FROM jobs
+                WHERE finished_at >= \(last5Minutes) AND status = 'done'
+                """, logger: self.logger)
+            for try await (minute, five) in recent.decode((Int, Int).self) {
+                statistics.doneLastMinute = minute
+                statistics.doneLast5Minutes = five
+            }
+            let fleet = try await self.client.query(
+                "SELECT COUNT(*)::BIGINT, COALESCE(SUM(workers), 0)::BIGINT, COALESCE(SUM(busy), 0)::BIGINT FROM nodes", logger: self.logger)
+            for try await (nodes, workers, busy) in fleet.decode((Int, Int, Int).self) {
+                statistics.fleetNodes = nodes
+                statistics.fleetWorkers = workers
+                statistics.fleetBusy = busy
+            }
+            return statistics
+        }
+    }
+}
