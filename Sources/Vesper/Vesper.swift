@@ -98,8 +98,13 @@ public final class Vesper: Sendable {
         VesperMetrics.shared.prepare(slots: configuration.workers)
         workerPool.set(pool)
         let fleet = makeFleetService(handlers, pool: pool)
+        if configuration.appEnvironment == "production" && configuration.apiTokens.isEmpty {
+            logger.warning(
+                "API_TOKENS is not set: in production the API is open to anyone who can reach it. Set API_TOKENS or API_TOKENS_FILE.")
+        }
         let router = VesperAPI.router(
-            queue: queue, maxBodyBytes: configuration.http.maxBodyBytes, fleet: store, statistics: store as? any QueueStatisticsSource,
+            queue: queue, maxBodyBytes: configuration.http.maxBodyBytes, maxBatch: configuration.maxBatch,
+            tokens: configuration.apiTokens, metricsRequireToken: configuration.metricsRequireToken, fleet: store, statistics: store as? any QueueStatisticsSource,
             metricsText: { PrometheusMetrics.exposition() })
         let configuration = configuration
         let displayName = store.displayName

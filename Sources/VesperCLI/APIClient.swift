@@ -6,6 +6,8 @@ import NIOHTTP1
 /// Talks to a running node's HTTP API for the CLI's client commands.
 struct APIClient {
     let baseURL: String
+    /// Sent as `Authorization: Bearer <token>` when set.
+    var token: String?
 
     struct Reply {
         var status: Int
@@ -16,6 +18,7 @@ struct APIClient {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let json {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: json))
@@ -33,7 +36,10 @@ struct ServerOption: ParsableArguments {
     @Option(name: .long, help: "Base URL of a running node (default: $VESPER_URL or http://127.0.0.1:8080).")
     var server: String = ProcessInfo.processInfo.environment["VESPER_URL"] ?? "http://127.0.0.1:8080"
 
-    var client: APIClient { APIClient(baseURL: server.hasSuffix("/") ? String(server.dropLast()) : server) }
+    @Option(help: "API token, when the node requires one (default: $VESPER_TOKEN).")
+    var token: String? = ProcessInfo.processInfo.environment["VESPER_TOKEN"]
+
+    var client: APIClient { APIClient(baseURL: server.hasSuffix("/") ? String(server.dropLast()) : server, token: token) }
 }
 
 /// Prints a reply's body and fails with exit code 1 on an error status.

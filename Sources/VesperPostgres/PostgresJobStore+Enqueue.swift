@@ -9,6 +9,23 @@ extension PostgresJobStore {
     /// later job in the same batch that repeats an earlier one's key) and answered from the stored
     /// row: `.existing` when its fingerprint matches, `.conflict` otherwise, as the SQLite store does.
     public func enqueue(_ jobs: [NewJob], now: Date) async throws -> [EnqueueOutcome] {
+        try await perform {
+            try await self.client.withTransaction(logger: self.logger) { connection in
+                try await self.insert(jobs, now: now, on: connection, rejectConflicts: false)
+            }
+        }
+    }
+
+    /// Inserts jobs inside the caller's own transaction on `connection` (transactional enqueue, as
+    /// River and Oban offer): the jobs exist exactly when the caller's transaction commits, and
+    /// workers are notified at that commit. `connection` must be in a transaction the caller owns.
+    public func enqueue(_ jobs: [NewJob], now: Date = Date(), on connection: PostgresConnection) async throws -> [EnqueueOutcome] {
+        try await insert(jobs, now: now, on: connection, rejectConflicts: false)
+    }
+
+    /// Inserts every job on `connection`; with `rejectConflicts`, an idempotency conflict throws
+    /// (so the surrounding transaction rolls back) instead of being reported as an outcome.
+    func insert(_ jobs: [NewJob], now: Date, on connection: PostgresConnection, rejectConflicts: Bool) async throws -> [EnqueueOutcome] {
         if jobs.isEmpty { return [] }
         // `WITH ORDINALITY` + `ORDER BY ord` hands out `seq` in array order: FIFO within the batch.
         // Keys travel as '' for "none" (arrays of optionals are not encodable; a valid key is never empty).
@@ -27,37 +44,45 @@ extension PostgresJobStore {
             ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING \(unescaped: PostgresJobRow.columns())
             """
-        return try await perform {
+        var created: [UUID: Job] = [:]
+        for job in try await PostgresJobRow.jobs(try await connection.query(insert, logger: self.logger)) {
+            created[job.id] = job
+        }
+        let skippedKeys = jobs.filter { created[$0.id] == nil }.compactMap(\.idempotencyKey)
+        var existing: [String: (job: Job, fingerprint: String)] = [:]
+        if !skippedKeys.isEmpty {
+            let rows = try await connection.query(
+                """
+                SELECT \(unescaped: PostgresJobRow.columns()), jobs.fingerprint FROM jobs
+                WHERE idempotency_key = ANY(\(skippedKeys)::text[])
+                """, logger: self.logger)
+            for try await row in rows {
+                let job = try PostgresJobRow.job(row)
+                let fingerprint = try row.makeRandomAccess()[PostgresJobRow.columnCount].decode(String.self)
+                if let key = job.idempotencyKey { existing[key] = (job, fingerprint) }
+            }
+        }
+        if !created.isEmpty {
+            // Delivered on commit, once per transaction however many jobs it holds.
+            try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: self.logger).drain()
+        }
+        let outcomes = try jobs.map { job -> EnqueueOutcome in
+            if let row = created[job.id] { return .created(row) }
+            guard let key = job.idempotencyKey, let stored = existing[key] else {
+                throw VesperError(.invalidState, "job \(job.id.uuidString.lowercased()) was not inserted")
+            }
+            return stored.fingerprint == job.fingerprint ? .existing(stored.job) : .conflict(key: key, existing: stored.job)
+        }
+        if rejectConflicts, let conflict = BatchConflict.first(in: outcomes) { throw conflict }
+        return outcomes
+    }
+}
+
+extension PostgresJobStore: AtomicBatchEnqueue {
+    public func enqueueAll(_ jobs: [NewJob], now: Date) async throws -> [EnqueueOutcome] {
+        try await perform {
             try await self.client.withTransaction(logger: self.logger) { connection in
-                var created: [UUID: Job] = [:]
-                for job in try await PostgresJobRow.jobs(try await connection.query(insert, logger: self.logger)) {
-                    created[job.id] = job
-                }
-                let skippedKeys = jobs.filter { created[$0.id] == nil }.compactMap(\.idempotencyKey)
-                var existing: [String: (job: Job, fingerprint: String)] = [:]
-                if !skippedKeys.isEmpty {
-                    let rows = try await connection.query(
-                        """
-                        SELECT \(unescaped: PostgresJobRow.columns()), jobs.fingerprint FROM jobs
-                        WHERE idempotency_key = ANY(\(skippedKeys)::text[])
-                        """, logger: self.logger)
-                    for try await row in rows {
-                        let job = try PostgresJobRow.job(row)
-                        let fingerprint = try row.makeRandomAccess()[PostgresJobRow.columnCount].decode(String.self)
-                        if let key = job.idempotencyKey { existing[key] = (job, fingerprint) }
-                    }
-                }
-                if !created.isEmpty {
-                    // Delivered on commit, once per transaction however many jobs it holds.
-                    try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: self.logger).drain()
-                }
-                return try jobs.map { job -> EnqueueOutcome in
-                    if let row = created[job.id] { return .created(row) }
-                    guard let key = job.idempotencyKey, let stored = existing[key] else {
-                        throw VesperError(.invalidState, "job \(job.id.uuidString.lowercased()) was not inserted")
-                    }
-                    return stored.fingerprint == job.fingerprint ? .existing(stored.job) : .conflict(key: key, existing: stored.job)
-                }
+                try await self.insert(jobs, now: now, on: connection, rejectConflicts: true)
             }
         }
     }

@@ -54,7 +54,7 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
-    private static func insert(_ job: NewJob, now: Date, db: Database) throws -> EnqueueOutcome {
+    static func insert(_ job: NewJob, now: Date, db: Database) throws -> EnqueueOutcome {
         let nowMicros = SQLiteRow.micros(now)
         let runAt = max(job.runAt.map(SQLiteRow.micros) ?? nowMicros, nowMicros)
         let timeoutMs = Int64((job.timeoutSeconds * 1000).rounded())

@@ -84,6 +84,31 @@ import VesperTestSupport
         #expect(settings.sslMode == .verifyFull)
     }
 
+    @Test func apiTokensFromTheVariableAndAFile() async throws {
+        try await withTemporaryDirectory { directory in
+            let file = directory.file("tokens")
+            try "# operators\nreader:r3ad-0nly-token\n\nproducer:pr0ducer-token\n".write(toFile: file, atomically: true, encoding: .utf8)
+            let configuration = try await VesperConfiguration.fromEnvironment(
+                ["API_TOKENS": "admin:s3cret-admin-token", "API_TOKENS_FILE": file, "METRICS_REQUIRE_TOKEN": "0"], dotEnvPath: nil)
+            #expect(configuration.apiTokens.map(\.role) == [.admin, .reader, .producer])
+            #expect(configuration.apiTokens[0].token == "s3cret-admin-token")
+            #expect(!configuration.metricsRequireToken)
+            #expect(!"\(configuration.apiTokens)".contains("s3cret"))
+        }
+    }
+
+    @Test(arguments: ["writer:s3cret-token-value", "admin", "admin:short", "admin:has space in it"])
+    func badTokensAreRejectedWithoutEchoingThem(entry: String) async throws {
+        do {
+            _ = try await VesperConfiguration.fromEnvironment(["API_TOKENS": entry], dotEnvPath: nil)
+            Issue.record("\(entry) was accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.variable == "API_TOKENS")
+            let secret = entry.split(separator: ":").dropFirst().first.map(String.init) ?? "@@none@@"
+            #expect(!error.description.contains(secret))
+        }
+    }
+
     @Test(arguments: [("5s", 5.0), ("250ms", 0.25), ("1m30s", 90.0), ("2h", 7200.0), ("1.5s", 1.5), ("0", 0.0)])
     func parsesDurations(text: String, seconds: Double) {
         #expect(DurationParser.parse(text) == .secondsDouble(seconds))

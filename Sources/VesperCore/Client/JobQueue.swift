@@ -55,7 +55,9 @@ public final class JobQueue: Sendable {
         return outcome
     }
 
-    /// Stores every job in one transaction, or none of them.
+    /// Stores every job in one transaction, or none of them. A job whose idempotency key was used
+    /// for the same request comes back `.existing`; one used for a different request aborts the
+    /// whole batch with ``VesperError`` (`idempotencyConflict`).
     ///
     /// - Throws: ``ValidationError`` whose field is prefixed with the job's index (`jobs[3].priority`).
     public func enqueueBatch(_ jobs: [NewJob]) async throws -> [EnqueueOutcome] {
@@ -67,7 +69,10 @@ public final class JobQueue: Sendable {
             }
         }
         guard !jobs.isEmpty else { return [] }
-        let outcomes = try await store.enqueue(jobs, now: clock.now())
+        guard let atomic = store as? any AtomicBatchEnqueue else {
+            throw VesperError(.invalidState, "\(store.displayName) cannot store atomic batches")
+        }
+        let outcomes = try await atomic.enqueueAll(jobs, now: clock.now())
         for case .created(let job) in outcomes { VesperMetrics.shared.jobEnqueued(type: job.type, priority: job.priority) }
         onEnqueue()
         return outcomes

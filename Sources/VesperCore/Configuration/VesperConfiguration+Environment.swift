@@ -47,6 +47,19 @@ extension VesperConfiguration {
         shutdownTimeout = try env.duration("SHUTDOWN_TIMEOUT") ?? shutdownTimeout
         heartbeatInterval = try env.duration("HEARTBEAT_INTERVAL", positive: true) ?? heartbeatInterval
         nodeTimeout = try env.duration("NODE_TIMEOUT", positive: true) ?? nodeTimeout
+        if let list = env["API_TOKENS"], !list.isEmpty {
+            apiTokens += try APIToken.parse(list.split(separator: ",").map(String.init), variable: "API_TOKENS", entryName: "entry")
+        }
+        if let path = env["API_TOKENS_FILE"], !path.isEmpty {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ConfigurationError(variable: "API_TOKENS_FILE", message: "cannot read \(path)")
+            }
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let entries = lines.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            apiTokens += try APIToken.parse(entries, variable: "API_TOKENS_FILE", entryName: "token line")
+        }
+        metricsRequireToken = try env.boolean("METRICS_REQUIRE_TOKEN") ?? metricsRequireToken
+        maxBatch = try env.integer("MAX_BATCH", in: 1...100_000) ?? maxBatch
         metricsSampleInterval = try env.duration("METRICS_SAMPLE_INTERVAL", positive: true) ?? metricsSampleInterval
         statsLogInterval = try env.duration("STATS_LOG_INTERVAL") ?? statsLogInterval
         if let name = env["NODE_NAME"], !name.isEmpty { nodeName = name }

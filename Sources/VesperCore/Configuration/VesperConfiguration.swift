@@ -50,6 +50,13 @@ public struct VesperConfiguration: Sendable {
     public var metricsSampleInterval: Duration = .seconds(5)
     /// How often a queue summary line is logged; zero turns it off. Defaults to 60s.
     public var statsLogInterval: Duration = .seconds(60)
+    /// Bearer tokens; when any is set, every endpoint but `/health` and `/ready` needs one.
+    /// Defaults to none (an open API).
+    public var apiTokens: [APIToken] = []
+    /// Whether `/metrics` needs a token when tokens are set. Defaults to true.
+    public var metricsRequireToken: Bool = true
+    /// Largest `POST /jobs/batch`. Defaults to 1,000.
+    public var maxBatch: Int = 1000
     /// Log level (`trace` ... `critical`). Defaults to `info`.
     public var logLevel: String = "info"
     /// `text` or `json`. Defaults to `text`.

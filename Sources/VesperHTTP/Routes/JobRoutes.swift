@@ -7,9 +7,11 @@ import VesperCore
 struct JobRoutes<Context: RequestContext> {
     let queue: JobQueue
     let maxBodyBytes: Int
+    let maxBatch: Int
 
     func register(on router: Router<Context>) {
         router.post("jobs", use: submit)
+        router.post("jobs/batch", use: submitBatch)
         router.get("jobs", use: list)
         router.get("jobs/:id", use: read)
         router.post("jobs/:id/retry", use: retry)
@@ -34,6 +36,47 @@ struct JobRoutes<Context: RequestContext> {
                 message: "idempotency key \"\(key)\" was already used for a different request (job \(existing.id.uuidString.lowercased()))",
                 field: "idempotency_key")
         }
+    }
+
+    /// `POST /jobs/batch` with `{"jobs": [...]}`: every job or none.
+    @Sendable func submitBatch(_ request: Request, context: Context) async throws -> Response {
+        let members = try await RequestBody.jsonObject(request, maxBytes: maxBodyBytes)
+        guard members.count == 1, let list = members.first, list.key == "jobs", list.value.kind == .array else {
+            throw ValidationError(field: "jobs", message: "send {\"jobs\": [ ... ]} with 1 to \(maxBatch) job objects")
+        }
+        let objects: [[(key: String, value: JSONObjectScanner.Value)]]
+        do {
+            objects = try JSONObjectScanner.arrayOfObjects(Array(list.value.bytes))
+        } catch {
+            throw ValidationError(field: "jobs", message: "jobs must be an array of job objects")
+        }
+        guard (1...maxBatch).contains(objects.count) else {
+            throw ValidationError(field: "jobs", message: "a batch holds 1 to \(maxBatch) jobs, got \(objects.count)")
+        }
+        let now = queue.now()
+        var jobs: [NewJob] = []
+        jobs.reserveCapacity(objects.count)
+        for (index, object) in objects.enumerated() {
+            jobs.append(try JobRequest.decode(object, queue: queue, now: now, headerKey: nil, fieldPrefix: "jobs[\(index)]."))
+        }
+        let outcomes = try await queue.enqueueBatch(jobs)
+        let renderedAt = queue.now()
+        var created = false
+        var writer = JSONWriter(capacity: 512 * jobs.count)
+        writer.beginObject()
+        writer.beginArray("jobs")
+        for outcome in outcomes {
+            switch outcome {
+            case .created(let job):
+                created = true
+                JobJSON.write(job, now: renderedAt, to: &writer)
+            case .existing(let job), .conflict(_, let job):
+                JobJSON.write(job, now: renderedAt, to: &writer)
+            }
+        }
+        writer.endArray()
+        writer.endObject()
+        return Response.json(writer.output, status: created ? .created : .ok)
     }
 
     @Sendable func read(_ request: Request, context: Context) async throws -> Response {

@@ -10,13 +10,14 @@ public enum VesperAPI {
 
     /// The router with every Vesper route and the JSON error middleware.
     public static func router(
-        queue: JobQueue, maxBodyBytes: Int, fleet: (any NodeRegistry)? = nil, statistics: (any QueueStatisticsSource)? = nil,
+        queue: JobQueue, maxBodyBytes: Int, maxBatch: Int = 1000, tokens: [APIToken] = [], metricsRequireToken: Bool = true, fleet: (any NodeRegistry)? = nil, statistics: (any QueueStatisticsSource)? = nil,
         metricsText: (@Sendable () async -> String)? = nil, additionalRoutes: [RouteInstaller] = []
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: HTTPMetricsMiddleware(metrics: .shared))
         router.add(middleware: ErrorMiddleware())
-        JobRoutes(queue: queue, maxBodyBytes: maxBodyBytes).register(on: router)
+        if !tokens.isEmpty { router.add(middleware: AuthMiddleware(tokens: tokens, metricsRequireToken: metricsRequireToken)) }
+        JobRoutes(queue: queue, maxBodyBytes: maxBodyBytes, maxBatch: maxBatch).register(on: router)
         HealthRoutes(store: queue.store).register(on: router)
         if let fleet { FleetRoutes(registry: fleet).register(on: router) }
         if let statistics { StatsRoutes(source: statistics, clock: queue.clock).register(on: router) }

@@ -1,0 +1,75 @@
+import Hummingbird
+import VesperCore
+
+/// Bearer-token access control: `admin` may do everything, `producer` may submit and read,
+/// `reader` may only read. `/health` and `/ready` stay open (load balancers probe them), and
+/// `/metrics` too unless configured to need a token.
+struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
+    enum Permission {
+        case open, read, submit, admin
+    }
+
+    let tokens: [APIToken]
+    let metricsRequireToken: Bool
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let permission = Self.permission(method: request.method, path: request.uri.path, metricsRequireToken: metricsRequireToken)
+        if permission == .open { return try await next(request, context) }
+        guard let header = request.headers[.authorization] else {
+            throw unauthorized("send Authorization: Bearer <token>", invalid: false)
+        }
+        guard header.count > 7, header.prefix(7).lowercased() == "bearer ", let role = role(for: String(header.dropFirst(7))) else {
+            throw unauthorized("the bearer token is not valid", invalid: true)
+        }
+        guard Self.allows(role, permission) else {
+            throw APIError(.forbidden, code: "forbidden", message: "a \(role.rawValue) token may not do this")
+        }
+        return try await next(request, context)
+    }
+
+    static func permission(method: HTTPRequest.Method, path: String, metricsRequireToken: Bool) -> Permission {
+        switch path {
+        case "/health", "/ready": return .open
+        case "/metrics": return metricsRequireToken ? .read : .open
+        default: break
+        }
+        if method == .get || method == .head { return .read }
+        if method == .post && (path == "/jobs" || path == "/jobs/batch") { return .submit }
+        return .admin
+    }
+
+    static func allows(_ role: APIRole, _ permission: Permission) -> Bool {
+        switch (role, permission) {
+        case (.admin, _), (_, .open), (_, .read), (.producer, .submit): true
+        default: false
+        }
+    }
+
+    /// The role of the matching token. Every configured token is compared in full, in time that
+    /// does not depend on where (or whether) the presented one differs.
+    private func role(for presented: String) -> APIRole? {
+        let candidate = Array(presented.utf8)
+        var match: APIRole?
+        for token in tokens where Self.constantTimeEquals(Array(token.token.utf8), candidate) {
+            match = token.role
+        }
+        return match
+    }
+
+    static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count) | (a.count == b.count ? 0 : 1)
+        let length = max(a.count, b.count, 1)
+        for index in 0..<length {
+            let left = a.isEmpty ? 0 : a[index % a.count]
+            let right = b.isEmpty ? 0 : b[index % b.count]
+            difference |= left ^ right
+        }
+        return difference == 0
+    }
+
+    private func unauthorized(_ message: String, invalid: Bool) -> APIError {
+        var error = APIError(.unauthorized, code: "unauthorized", message: message)
+        error.headers[.wwwAuthenticate] = invalid ? #"Bearer realm="vesper", error="invalid_token""# : #"Bearer realm="vesper""#
+        return error
+    }
+}
