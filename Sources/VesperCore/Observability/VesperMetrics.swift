@@ -11,9 +11,9 @@ public final class VesperMetrics: Sendable {
     /// The process-wide instance used by the worker pool, the enqueue API and the HTTP layer.
     public static let shared = VesperMetrics()
 
-    private let counters = Mutex<[String: Counter]>([:])
-    private let timers = Mutex<[String: CoreMetrics.Timer]>([:])
-    private let gauges = Mutex<[String: Gauge]>([:])
+    private let counters = MetricHandleCache<Counter>()
+    private let timers = MetricHandleCache<CoreMetrics.Timer>()
+    private let gauges = MetricHandleCache<Gauge>()
 
     public init() {}
 
@@ -108,37 +108,31 @@ public final class VesperMetrics: Sendable {
 
     // MARK: Handle cache
 
-    private func key(_ label: String, _ dimensions: [(String, String)]) -> String {
-        dimensions.reduce(label) { $0 + "\u{1F}" + $1.0 + "=" + $1.1 }
-    }
-
     private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
-        let key = key(label, dimensions)
-        return counters.withLock { cache in
-            if let counter = cache[key] { return counter }
-            let counter = Counter(label: label, dimensions: dimensions)
-            cache[key] = counter
-            return counter
-        }
+        counters.handle(label, dimensions) { Counter(label: $0, dimensions: $1) }
     }
 
     private func timer(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Timer {
-        let key = key(label, dimensions)
-        return timers.withLock { cache in
-            if let timer = cache[key] { return timer }
-            let timer = CoreMetrics.Timer(label: label, dimensions: dimensions)
-            cache[key] = timer
-            return timer
-        }
+        timers.handle(label, dimensions) { CoreMetrics.Timer(label: $0, dimensions: $1) }
     }
 
     private func gauge(_ label: String, _ dimensions: [(String, String)]) -> Gauge {
-        let key = key(label, dimensions)
-        return gauges.withLock { cache in
-            if let gauge = cache[key] { return gauge }
-            let gauge = Gauge(label: label, dimensions: dimensions)
-            cache[key] = gauge
-            return gauge
+        gauges.handle(label, dimensions) { Gauge(label: $0, dimensions: $1) }
+    }
+}
+
+/// swift-metrics handles by label and dimensions, created once: creating one per event would ask
+/// the backend's registry (and take its lock) every time.
+final class MetricHandleCache<Handle: AnyObject & Sendable>: Sendable {
+    private let handles = Mutex<[String: Handle]>([:])
+
+    func handle(_ label: String, _ dimensions: [(String, String)], make: (String, [(String, String)]) -> Handle) -> Handle {
+        let key = dimensions.reduce(label) { $0 + "\u{1F}" + $1.0 + "=" + $1.1 }
+        return handles.withLock { cache in
+            if let handle = cache[key] { return handle }
+            let handle = make(label, dimensions)
+            cache[key] = handle
+            return handle
         }
     }
 }
