@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // Core: job model, JobStore protocol, dispatcher, worker pool, retry policy, configuration.
@@ -67,10 +68,23 @@ let package = Package(
             name: "Vesper",
             dependencies: ["VesperCore", "VesperSQLite", "VesperPostgres", "VesperHTTP"]
         ),
+        // `vesper bench`: load generators and correctness checks, a library so tests can run them.
+        .target(
+            name: "VesperBench",
+            dependencies: [
+                "Vesper",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "VesperCLI",
             dependencies: [
                 "Vesper",
+                "VesperBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -98,6 +112,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
+        .testTarget(name: "VesperBenchTests", dependencies: ["VesperBench", "VesperTestSupport"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [

@@ -85,8 +85,11 @@ public final class Vesper: Sendable {
     /// stop taking requests and claims, let running jobs finish (up to `SHUTDOWN_TIMEOUT`), release
     /// the rest, flush results and close the database.
     ///
+    /// `onListening` receives the bound port once the API listens (useful with port 0); without it,
+    /// the start-up line is printed to standard output.
+    ///
     /// - Throws: ``ConfigurationError`` when a consumer is required and none is registered.
-    public func run() async throws {
+    public func run(onListening: (@Sendable (Int) async -> Void)? = nil) async throws {
         let handlers = registry.withLock { $0 }
         if configuration.consumerRequired && handlers.isEmpty {
             throw ConfigurationError(
@@ -102,7 +105,11 @@ public final class Vesper: Sendable {
         let app = VesperAPI.application(
             router: router, address: configuration.apiAddress, http: configuration.http, logger: logger
         ) { port in
-            StartupLine.print(host: configuration.apiAddress.host, port: port, database: displayName, workers: configuration.workers)
+            if let onListening {
+                await onListening(port)
+            } else {
+                StartupLine.print(host: configuration.apiAddress.host, port: port, database: displayName, workers: configuration.workers)
+            }
         }
         var services: [any Service] = []
         if let storeService = store as? any Service { services.append(storeService) }

@@ -7,7 +7,7 @@ struct VesperCommand: AsyncParsableCommand {
         commandName: "vesper",
         abstract: "A durable job queue: run a node, submit and inspect jobs.",
         subcommands: [
-            ServeCommand.self, MigrateCommand.self, EnqueueCommand.self, JobCommand.self, JobsCommand.self,
+            ServeCommand.self, MigrateCommand.self, EnqueueCommand.self, JobCommand.self, JobsCommand.self, BenchCommand.self,
         ]
     )
 }
