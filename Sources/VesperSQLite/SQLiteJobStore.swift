@@ -148,6 +148,9 @@ public final class SQLiteJobStore: JobStore {
         // the claimable jobs through the partial index `jobs_claimable` (priority DESC, seq) and
         // leases them, bumping `attempt`, the fencing token. SQLite serialises writers, so two
         // claims can never select the same row.
+        // `INDEXED BY` is required: without statistics the planner prefers `jobs_status (status, seq)`
+        // and sorts every pending row in a temp B-tree on each claim, O(backlog) instead of O(limit)
+        // (a 100k backlog drained at ~700 jobs/s instead of tens of thousands).
         var typeFilter = ""
         var arguments: StatementArguments = [
             request.workerID, SQLiteRow.micros(request.leaseUntil), SQLiteRow.micros(request.now), SQLiteRow.micros(request.now),
@@ -163,7 +166,7 @@ public final class SQLiteJobStore: JobStore {
             UPDATE jobs
             SET status = 'processing', attempt = attempt + 1, worker_id = ?, lease_until = ?, started_at = ?, updated_at = ?
             WHERE seq IN (
-                SELECT seq FROM jobs
+                SELECT seq FROM jobs INDEXED BY jobs_claimable
                 WHERE status = 'pending' AND run_at <= ? \(typeFilter)
                 ORDER BY priority DESC, seq
                 LIMIT ?)
