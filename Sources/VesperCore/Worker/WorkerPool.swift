@@ -154,8 +154,6 @@ public final class WorkerPool: Service, Sendable {
 
     private func execute(_ job: Job, token: LeaseToken) async {
         let started = clock.now()
-        var jobLogger = logger
-        jobLogger[metadataKey: LogKey.jobID] = "\(job.id.uuidString.lowercased())"
         let result: AttemptResult
         if let handler = registry.handler(for: job.type) {
             result = await attempt(handler, job: job, timeout: .secondsDouble(job.timeoutSeconds))
@@ -175,7 +173,7 @@ public final class WorkerPool: Service, Sendable {
             }
         }
         dispatcherWakeup.signal()
-        log(job, outcome: outcome, started: started, finished: finished, logger: jobLogger)
+        log(job, outcome: outcome, started: started, finished: finished)
     }
 
     private func attempt(_ handler: @escaping JobHandler, job: Job, timeout: Duration) async -> AttemptResult {
@@ -234,9 +232,20 @@ public final class WorkerPool: Service, Sendable {
         message.utf8.count <= 4096 ? message : String(message.prefix(4096))
     }
 
-    private func log(_ job: Job, outcome: Completion.Outcome, started: Date, finished: Date, logger: Logger) {
+    private func log(_ job: Job, outcome: Completion.Outcome, started: Date, finished: Date) {
+        let level: Logger.Level
+        switch outcome {
+        case .done: level = .info
+        case .retry: level = .warning
+        case .deadLetter, .failed: level = .error
+        case .release: level = .notice
+        }
+        // Building the metadata costs more than a no-op job (string interpolation goes through
+        // reflection): only build it when the line will be written.
+        guard logger.logLevel <= level else { return }
+        var logger = logger
+        logger[metadataKey: LogKey.jobID] = "\(job.id.uuidString.lowercased())"
         let name: String
-        var level: Logger.Level = .info
         var metadata: Logger.Metadata = [
             LogKey.jobType: "\(job.type)",
             LogKey.priority: "\(job.priority)",
@@ -246,10 +255,10 @@ public final class WorkerPool: Service, Sendable {
         ]
         switch outcome {
         case .done: name = "done"
-        case .retry(let error, _): name = "retry"; metadata[LogKey.error] = "\(error)"; level = .warning
-        case .deadLetter(let error): name = "dlq"; metadata[LogKey.error] = "\(error)"; level = .error
-        case .failed(let error): name = "failed"; metadata[LogKey.error] = "\(error)"; level = .error
-        case .release: name = "released"; level = .notice
+        case .retry(let error, _): name = "retry"; metadata[LogKey.error] = "\(error)"
+        case .deadLetter(let error): name = "dlq"; metadata[LogKey.error] = "\(error)"
+        case .failed(let error): name = "failed"; metadata[LogKey.error] = "\(error)"
+        case .release: name = "released"
         }
         metadata[LogKey.outcome] = "\(name)"
         logger.log(level: level, "job \(name)", metadata: metadata)
