@@ -85,8 +85,11 @@ public final class Vesper: Sendable {
     /// stop taking requests and claims, let running jobs finish (up to `SHUTDOWN_TIMEOUT`), release
     /// the rest, flush results and close the database.
     ///
+    /// `onListening` receives the bound port once the API listens (useful with port 0); without it,
+    /// the start-up line is printed to standard output.
+    ///
     /// - Throws: ``ConfigurationError`` when a consumer is required and none is registered.
-    public func run() async throws {
+    public func run(onListening: (@Sendable (Int) async -> Void)? = nil) async throws {
         let handlers = registry.withLock { $0 }
         if configuration.consumerRequired && handlers.isEmpty {
             throw ConfigurationError(
@@ -112,7 +115,11 @@ public final class Vesper: Sendable {
             router: router, address: configuration.apiAddress, http: configuration.http, logger: logger
         ) { port in
             fleet.setAPIAddress("\(configuration.apiAddress.host):\(port)")
-            StartupLine.print(host: configuration.apiAddress.host, port: port, database: displayName, workers: configuration.workers)
+            if let onListening {
+                await onListening(port)
+            } else {
+                StartupLine.print(host: configuration.apiAddress.host, port: port, database: displayName, workers: configuration.workers)
+            }
         }
         // Started in this order and shut down in reverse: the API stops taking requests first, then
         // the pool drains, then the node leaves the fleet, then the database client closes.

@@ -49,26 +49,31 @@ public final class SQLiteJobStore: JobStore {
     public func enqueue(_ jobs: [NewJob], now: Date) async throws -> [EnqueueOutcome] {
         try await run {
             try await self.pool.write { db in
-                try jobs.map { try Self.insert($0, now: now, db: db) }
+                // One prepared statement for the whole batch: looking it up by its SQL text per job
+                // hashed the text each time.
+                let statement = try db.cachedStatement(sql: Self.insertSQL)
+                return try jobs.map { try Self.insert($0, now: now, statement: statement, db: db) }
             }
         }
     }
 
-    static func insert(_ job: NewJob, now: Date, db: Database) throws -> EnqueueOutcome {
+    static let insertSQL = """
+        INSERT INTO jobs (id, type, queue, priority, payload, status, max_retries, run_at, created_at,
+            updated_at, idempotency_key, fingerprint, timeout_ms)
+        VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+        """
+
+    static func insert(_ job: NewJob, now: Date, statement: Statement, db: Database) throws -> EnqueueOutcome {
         let nowMicros = SQLiteRow.micros(now)
         let runAt = max(job.runAt.map(SQLiteRow.micros) ?? nowMicros, nowMicros)
         let timeoutMs = Int64((job.timeoutSeconds * 1000).rounded())
-        let statement = try db.cachedStatement(
-            sql: """
-                INSERT INTO jobs (id, type, queue, priority, payload, status, max_retries, run_at, created_at,
-                    updated_at, idempotency_key, fingerprint, timeout_ms)
-                VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-                """)
-        try statement.execute(arguments: [
+        // The argument count is fixed by the SQL above: skip GRDB's per-call validation.
+        statement.setUncheckedArguments([
             SQLiteRow.id(job.id), job.type, job.queue, job.priority, job.payloadJSON, job.maxRetries, runAt,
             nowMicros, nowMicros, job.idempotencyKey, job.fingerprint, timeoutMs,
         ])
+        try statement.execute()
         if db.changesCount == 1 {
             return .created(
                 Job(
@@ -148,6 +153,9 @@ public final class SQLiteJobStore: JobStore {
         // the claimable jobs through the partial index `jobs_claimable` (priority DESC, seq) and
         // leases them, bumping `attempt`, the fencing token. SQLite serialises writers, so two
         // claims can never select the same row.
+        // `INDEXED BY` is required: without statistics the planner prefers `jobs_status (status, seq)`
+        // and sorts every pending row in a temp B-tree on each claim, O(backlog) instead of O(limit)
+        // (a 100k backlog drained at ~700 jobs/s instead of tens of thousands).
         var typeFilter = ""
         var arguments: StatementArguments = [
             request.workerID, SQLiteRow.micros(request.leaseUntil), SQLiteRow.micros(request.now), SQLiteRow.micros(request.now),
@@ -163,7 +171,7 @@ public final class SQLiteJobStore: JobStore {
             UPDATE jobs
             SET status = 'processing', attempt = attempt + 1, worker_id = ?, lease_until = ?, started_at = ?, updated_at = ?
             WHERE seq IN (
-                SELECT seq FROM jobs
+                SELECT seq FROM jobs INDEXED BY jobs_claimable
                 WHERE status = 'pending' AND run_at <= ? \(typeFilter)
                 ORDER BY priority DESC, seq
                 LIMIT ?)
@@ -183,14 +191,26 @@ public final class SQLiteJobStore: JobStore {
         return try await run {
             try await self.pool.write { db in
                 var applied = 0
+                var done: Statement?
                 for completion in completions {
-                    try Self.apply(completion, now: now, db: db)
+                    if case .done = completion.outcome {
+                        // The common case, with its statement prepared once per batch.
+                        let statement = try done ?? db.cachedStatement(sql: Self.doneSQL)
+                        done = statement
+                        statement.setUncheckedArguments([now, now, SQLiteRow.id(completion.token.id), completion.token.attempt])
+                        try statement.execute()
+                    } else {
+                        try Self.apply(completion, now: now, db: db)
+                    }
                     applied += db.changesCount
                 }
                 return applied
             }
         }
     }
+
+    private static let doneSQL =
+        "UPDATE jobs SET status = 'done', finished_at = ?, updated_at = ?, lease_until = NULL WHERE id = ? AND attempt = ? AND status = 'processing'"
 
     private static func apply(_ completion: Completion, now: Int64, db: Database) throws {
         let fence = "WHERE id = ? AND attempt = ? AND status = 'processing'"

@@ -43,7 +43,25 @@ enum SQLiteRow {
         Date(timeIntervalSince1970: Double(micros) / 1_000_000)
     }
 
+    /// The stored form of an id: lowercase hex with dashes, built in one pass
+    /// (`uuidString.lowercased()` allocated two strings on every insert and finish).
     static func id(_ uuid: UUID) -> String {
-        uuid.uuidString.lowercased()
+        withUnsafeBytes(of: uuid.uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { output in
+                var index = 0
+                for (position, byte) in bytes.enumerated() {
+                    if position == 4 || position == 6 || position == 8 || position == 10 {
+                        output[index] = UInt8(ascii: "-")
+                        index += 1
+                    }
+                    output[index] = hexDigits[Int(byte >> 4)]
+                    output[index + 1] = hexDigits[Int(byte & 0x0F)]
+                    index += 2
+                }
+                return index
+            }
+        }
     }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }

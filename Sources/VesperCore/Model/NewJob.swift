@@ -20,7 +20,7 @@ public struct NewJob: Sendable, Equatable {
     public var fingerprint: String
 
     public init(
-        id: UUID = UUID(),
+        id: UUID = TimeOrderedID.make(),
         type: String,
         queue: String = "default",
         priority: Int = 0,

@@ -160,8 +160,6 @@ public final class WorkerPool: Service, Sendable {
 
     private func execute(_ job: Job, token: LeaseToken) async {
         let started = clock.now()
-        var jobLogger = logger
-        jobLogger[metadataKey: LogKey.jobID] = "\(job.id.uuidString.lowercased())"
         let result: AttemptResult
         if let handler = registry.handler(for: job.type) {
             result = await attempt(handler, job: job, timeout: .secondsDouble(job.timeoutSeconds))
@@ -181,7 +179,7 @@ public final class WorkerPool: Service, Sendable {
             }
         }
         dispatcherWakeup.signal()
-        report(job, outcome: outcome, started: started, finished: finished, logger: jobLogger)
+        report(job, outcome: outcome, started: started, finished: finished)
     }
 
     private func attempt(_ handler: @escaping JobHandler, job: Job, timeout: Duration) async -> AttemptResult {
@@ -241,7 +239,7 @@ public final class WorkerPool: Service, Sendable {
     }
 
     /// Records a finished attempt: one log line and the job metrics.
-    private func report(_ job: Job, outcome: Completion.Outcome, started: Date, finished: Date, logger: Logger) {
+    private func report(_ job: Job, outcome: Completion.Outcome, started: Date, finished: Date) {
         let name: String
         var level: Logger.Level = .info
         var metadata: Logger.Metadata = [:]
@@ -258,7 +256,9 @@ public final class WorkerPool: Service, Sendable {
         let wait = (job.startedAt ?? started).timeIntervalSince(due)
         metrics.jobFinished(type: job.type, outcome: name, run: .secondsDouble(run), wait: job.attempt == 1 ? .secondsDouble(wait) : nil)
         metrics.workerSlots(total: options.slots, busy: state.withLock { $0.running.count })
+        // Building the metadata costs more than a no-op job: only build it when the line is written.
         guard logger.logLevel <= level else { return }
+        metadata[LogKey.jobID] = "\(job.id.uuidString.lowercased())"
         metadata[LogKey.jobType] = "\(job.type)"
         metadata[LogKey.priority] = "\(job.priority)"
         metadata[LogKey.attempt] = "\(job.attempt)"

@@ -1,0 +1,22 @@
+import Foundation
+import VesperCore
+
+/// The jobs a bench submits: mixed priorities (0/3/7/10) and types, small payloads.
+enum JobMix {
+    static let priorities = [0, 3, 7, 10]
+    static let types = ["demo.noop", "bench.email", "bench.resize"]
+
+    static func type(_ index: Int) -> String { types[index % types.count] }
+    static func priority(_ index: Int) -> Int { priorities[index % priorities.count] }
+    static func payload(_ index: Int) -> String { #"{"n":\#(index)}"# }
+
+    /// The `POST /jobs` body of job `index`.
+    static func requestBody(_ index: Int) -> String {
+        #"{"type":"\#(type(index))","priority":\#(priority(index)),"payload":\#(payload(index))}"#
+    }
+
+    /// Job `index` built with `queue`'s defaults.
+    static func newJob(_ index: Int, queue: JobQueue) -> NewJob {
+        queue.newJob(type: type(index), priority: priority(index), payloadJSON: payload(index))
+    }
+}

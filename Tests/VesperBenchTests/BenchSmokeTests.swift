@@ -1,0 +1,30 @@
+import Foundation
+import Testing
+import VesperBench
+
+/// Each `vesper bench` mode on a small run: correctness only (nothing lost, nothing failed, every
+/// handler ran once). No timing is asserted.
+@Suite("vesper bench smoke runs", .serialized)
+struct BenchSmokeTests {
+    @Test(arguments: BenchOptions.Mode.allCases)
+    func smallRunIsCorrect(mode: BenchOptions.Mode) async throws {
+        var options = BenchOptions(mode: mode)
+        options.jobs = 200
+        options.concurrency = 10
+        options.workers = 4
+        options.batch = 50
+        options.rate = 100
+        options.duration = .seconds(1)
+        options.finishTimeout = .seconds(120)
+        let report = try await Bench.run(options)
+        #expect(report.lost == 0, "\(report.problems)")
+        #expect(report.errors == 0, "\(report.problems)")
+        #expect(report.duplicates == 0)
+        #expect(report.jobs == (mode == .latency ? 100 : 200))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.json.utf8)) as? [String: Any])
+        #expect(json["mode"] as? String == mode.rawValue)
+        #expect(json["lost"] as? Int == 0)
+        #expect(json["errors"] as? Int == 0)
+        #expect((json["latency_ms"] as? [String: Any])?["p99"] as? Double != nil)
+    }
+}
