@@ -17,6 +17,18 @@ public final class WorkerPool: Service, Sendable {
         var running: [UUID: LeaseToken] = [:]
         var stopping = false
         var counters = WorkerPoolCounters()
+        /// Running handlers by job: when each must stop, and how to cancel it.
+        var deadlines: [UUID: AttemptDeadline] = [:]
+        /// Jobs whose handler was cancelled for running past its timeout.
+        var timedOut: Set<UUID> = []
+        /// When the timeout watchdog will next look, so an earlier deadline can wake it.
+        var watchdogWakesAt: ContinuousClock.Instant?
+        var finished = false
+    }
+
+    private struct AttemptDeadline {
+        var at: ContinuousClock.Instant
+        var cancel: @Sendable () -> Void
     }
 
     private let store: any JobStore
@@ -27,6 +39,7 @@ public final class WorkerPool: Service, Sendable {
     private let state = Mutex(State())
     private let dispatcherWakeup = Wakeup()
     private let leaseKeeperWakeup = Wakeup()
+    private let watchdogWakeup = Wakeup()
     private let completions: CompletionWriter
     private let metrics: VesperMetrics
 
@@ -67,13 +80,16 @@ public final class WorkerPool: Service, Sendable {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.completions.run() }
             group.addTask { await self.keepLeases() }
+            group.addTask { await self.enforceTimeouts() }
             await withGracefulShutdownHandler {
                 await self.dispatch()
             } onGracefulShutdown: {
                 self.beginShutdown()
             }
             self.completions.stop()
+            self.state.withLock { $0.finished = true }
             self.leaseKeeperWakeup.signal()
+            self.watchdogWakeup.signal()
         }
         logger.debug("worker pool stopped")
     }
@@ -182,33 +198,58 @@ public final class WorkerPool: Service, Sendable {
         report(job, outcome: outcome, started: started, finished: finished)
     }
 
+    /// Runs the handler in a task of its own, which the timeout watchdog can cancel alone.
+    ///
+    /// A sleeping timer task per job would be simpler, but a cancelled `Task.sleep` stays in the
+    /// executor's timer queue until its deadline: with the default 5-minute `JOB_TIMEOUT` that held
+    /// hundreds of bytes per finished job for five minutes, and memory grew with throughput.
     private func attempt(_ handler: @escaping JobHandler, job: Job, timeout: Duration) async -> AttemptResult {
-        await withTaskGroup(of: AttemptResult?.self) { group in
-            group.addTask {
-                do {
-                    try await handler(job)
-                    return .success
-                } catch {
-                    return .failure(error)
+        let task = Task { try await handler(job) }
+        let deadline = AttemptDeadline(at: .now + timeout, cancel: { task.cancel() })
+        let wakeWatchdog = state.withLock { state -> Bool in
+            state.deadlines[job.id] = deadline
+            guard let wakesAt = state.watchdogWakesAt else { return true }
+            return deadline.at < wakesAt
+        }
+        if wakeWatchdog { watchdogWakeup.signal() }
+        let result = await withTaskCancellationHandler {
+            await task.result
+        } onCancel: {
+            task.cancel()
+        }
+        let timedOut = state.withLock { state -> Bool in
+            state.deadlines[job.id] = nil
+            return state.timedOut.remove(job.id) != nil
+        }
+        if timedOut { return .timedOut }
+        switch result {
+        case .success: return .success
+        case .failure(let error): return .failure(error)
+        }
+    }
+
+    /// Cancels handlers that run past their job's timeout. Sleeps until the earliest deadline
+    /// (at most a second), and is woken when a job with an earlier one starts.
+    private func enforceTimeouts() async {
+        while true {
+            let now = ContinuousClock.now
+            let (expired, next, finished) = state.withLock { state -> ([@Sendable () -> Void], ContinuousClock.Instant?, Bool) in
+                var expired: [@Sendable () -> Void] = []
+                var next: ContinuousClock.Instant?
+                for (id, deadline) in state.deadlines {
+                    if deadline.at <= now {
+                        if state.timedOut.insert(id).inserted { expired.append(deadline.cancel) }
+                    } else {
+                        next = min(next ?? deadline.at, deadline.at)
+                    }
                 }
+                let wakesAt = min(next ?? now + .seconds(1), now + .seconds(1))
+                state.watchdogWakesAt = wakesAt
+                return (expired, wakesAt, state.finished)
             }
-            group.addTask {
-                do {
-                    try await Task.sleep(for: timeout)
-                    return .timedOut
-                } catch {
-                    return nil
-                }
-            }
-            var result: AttemptResult = .failure(CancellationError())
-            while let next = await group.next() {
-                if let next {
-                    result = next
-                    break
-                }
-            }
-            group.cancelAll()
-            return result
+            if finished || Task.isCancelled { return }
+            for cancel in expired { cancel() }
+            await watchdogWakeup.wait(timeout: max(.milliseconds(1), (next ?? now) - ContinuousClock.now))
         }
     }
 
