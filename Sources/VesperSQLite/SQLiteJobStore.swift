@@ -126,6 +126,18 @@ public final class SQLiteJobStore: JobStore {
             conditions.append("queue = ?")
             arguments += [queue]
         }
+        if let priority = query.priority {
+            conditions.append("priority = ?")
+            arguments += [priority]
+        }
+        if let after = query.createdAfter {
+            conditions.append("created_at >= ?")
+            arguments += [SQLiteRow.micros(after)]
+        }
+        if let createdBefore = query.createdBefore {
+            conditions.append("created_at < ?")
+            arguments += [SQLiteRow.micros(createdBefore)]
+        }
         if let before = query.before {
             conditions.append("seq < ?")
             arguments += [before]

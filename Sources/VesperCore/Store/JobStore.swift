@@ -126,6 +126,12 @@ public struct JobQuery: Sendable {
     public var status: JobStatus?
     public var type: String?
     public var queue: String?
+    /// Only jobs of this priority.
+    public var priority: Int?
+    /// Only jobs created at or after this time (inclusive).
+    public var createdAfter: Date?
+    /// Only jobs created before this time (exclusive), so adjacent ranges never overlap.
+    public var createdBefore: Date?
     /// At most this many.
     public var limit: Int
     /// Only jobs older than this cursor (the `seq` of the last job of the previous page).
@@ -133,10 +139,16 @@ public struct JobQuery: Sendable {
     /// The time that separates `pending` from `scheduled`.
     public var now: Date
 
-    public init(status: JobStatus? = nil, type: String? = nil, queue: String? = nil, limit: Int = 50, before: Int64? = nil, now: Date) {
+    public init(
+        status: JobStatus? = nil, type: String? = nil, queue: String? = nil, priority: Int? = nil, createdAfter: Date? = nil,
+        createdBefore: Date? = nil, limit: Int = 50, before: Int64? = nil, now: Date
+    ) {
         self.status = status
         self.type = type
         self.queue = queue
+        self.priority = priority
+        self.createdAfter = createdAfter
+        self.createdBefore = createdBefore
         self.limit = limit
         self.before = before
         self.now = now
