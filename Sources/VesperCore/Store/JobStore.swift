@@ -75,13 +75,23 @@ public struct ClaimRequest: Sendable {
     public var leaseUntil: Date
     /// The current time: only jobs with `run_at <= now` are claimable.
     public var now: Date
+    /// Only jobs of these queues, or any queue when `nil` (the node's `QUEUES` selection).
+    public var queues: [String]?
+    /// Never jobs of these queues (used with per-queue concurrency limits, whose queues are claimed
+    /// separately). Paused queues are always excluded, by the claim statement itself.
+    public var excludedQueues: [String]
 
-    public init(limit: Int, types: [String]?, workerID: String, leaseUntil: Date, now: Date) {
+    public init(
+        limit: Int, types: [String]?, workerID: String, leaseUntil: Date, now: Date, queues: [String]? = nil,
+        excludedQueues: [String] = []
+    ) {
         self.limit = limit
         self.types = types
         self.workerID = workerID
         self.leaseUntil = leaseUntil
         self.now = now
+        self.queues = queues
+        self.excludedQueues = excludedQueues
     }
 }
 
