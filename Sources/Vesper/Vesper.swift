@@ -24,6 +24,7 @@ public final class Vesper: Sendable {
     public let nodeID: String
     let store: any VesperStore
     private let registry = Mutex(HandlerRegistry())
+    private let schedules = Mutex<[PeriodicJob]>([])
     private let workerPool = WorkerPoolReference()
 
     /// Opens the configured database and brings its schema up to date.
@@ -57,6 +58,32 @@ public final class Vesper: Sendable {
     /// types it has handlers for, leaving others for nodes that have them.
     public func register(_ type: String, handler: @escaping JobHandler) {
         registry.withLock { $0.register(type, handler: handler) }
+    }
+
+    /// Enqueues a job of `type` on every tick of the cron expression `expression`, read in `timezone`.
+    ///
+    /// Every node that registers the same schedule enqueues each tick once between them (the tick's
+    /// idempotency key is `cron:<name>:<tick>`); `name` defaults to `type` and must be unique.
+    /// Call before ``run()``.
+    ///
+    /// - Throws: ``CronParseError`` for a bad expression, ``ValidationError`` for a bad field or a
+    ///   duplicate name.
+    public func schedule(
+        _ expression: String, type: String, payload: some Encodable & Sendable = [String: String](), queue queueName: String = "default",
+        priority: Int = 0, timezone: TimeZone = TimeZone(identifier: "UTC")!, name: String? = nil, maxRetries: Int? = nil
+    ) throws {
+        let data = try JSONEncoder().encode(payload)
+        let job = PeriodicJob(
+            name: name ?? type, schedule: try CronExpression(expression), timeZone: timezone, type: type, queue: queueName,
+            priority: priority, payloadJSON: String(decoding: data, as: UTF8.self), maxRetries: maxRetries)
+        try job.validate()
+        let fromConfiguration = configuration.periodicJobs
+        let added = schedules.withLock { list -> Bool in
+            guard !(list + fromConfiguration).contains(where: { $0.name == job.name }) else { return false }
+            list.append(job)
+            return true
+        }
+        guard added else { throw ValidationError(field: "name", message: "a schedule named \"\(job.name)\" already exists") }
     }
 
     /// Stores a job whose payload is `payload` encoded as JSON, and returns it.
@@ -105,10 +132,12 @@ public final class Vesper: Sendable {
             logger.warning(
                 "API_TOKENS is not set: in production the API is open to anyone who can reach it. Set API_TOKENS or API_TOKENS_FILE.")
         }
+        var extraRoutes: [VesperAPI.RouteInstaller] = []
+        if let control = store as? any QueueControl { extraRoutes.append(VesperAPI.queueRoutes(control: control, clock: queue.clock)) }
         let router = VesperAPI.router(
             queue: queue, maxBodyBytes: configuration.http.maxBodyBytes, maxBatch: configuration.maxBatch,
-            tokens: configuration.apiTokens, metricsRequireToken: configuration.metricsRequireToken, fleet: store, statistics: store as? any QueueStatisticsSource,
-            metricsText: { PrometheusMetrics.exposition() })
+            tokens: configuration.apiTokens, metricsRequireToken: configuration.metricsRequireToken, fleet: store,
+            statistics: store as? any QueueStatisticsSource, metricsText: { PrometheusMetrics.exposition() }, additionalRoutes: extraRoutes)
         let configuration = configuration
         let displayName = store.displayName
         let app = VesperAPI.application(
@@ -132,6 +161,20 @@ public final class Vesper: Sendable {
             options.sampleInterval = configuration.metricsSampleInterval
             options.logInterval = configuration.statsLogInterval
             services.append(StatisticsSampler(source: statistics, options: options, logger: logger))
+        }
+        let periodicJobs = configuration.periodicJobs + schedules.withLock { $0 }
+        if !periodicJobs.isEmpty {
+            var options = CronScheduler.Options()
+            options.catchUpWindow = configuration.cronCatchUp
+            services.append(CronScheduler(jobs: periodicJobs, queue: queue, options: options, logger: logger))
+        }
+        if let pruning = store as? any JobPruning {
+            var options = RetentionService.Options()
+            options.retention = configuration.retention
+            options.retentionFailed = configuration.retentionFailed
+            options.batchSize = configuration.retentionBatchSize
+            options.interval = configuration.retentionInterval
+            if !options.isDisabled { services.append(RetentionService(store: pruning, options: options, logger: logger)) }
         }
         if let notifications = store as? any JobNotifications {
             services.append(NotificationListener(source: notifications, pool: pool, logger: logger))
@@ -176,6 +219,8 @@ public final class Vesper: Sendable {
         options.shutdownTimeout = configuration.shutdownTimeout
         options.leaseCheckInterval = min(configuration.heartbeatInterval, configuration.leaseDuration / 3)
         options.retryPolicy = RetryPolicy(baseDelay: configuration.retryBaseDelay, maxDelay: configuration.retryMaxDelay)
+        options.queues = configuration.queues
+        options.queueConcurrency = configuration.queueConcurrency
         return WorkerPool(store: store, registry: handlers, options: options, logger: logger)
     }
 }

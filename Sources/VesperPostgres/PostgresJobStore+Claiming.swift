@@ -11,37 +11,38 @@ extension PostgresJobStore {
     /// and a row changed by a transaction that committed after our snapshot (a concurrent cancel or
     /// claim) is re-checked against the `WHERE` clause on its newest version before we lock it, so a
     /// job is never leased twice and claimers never block one another.
+    ///
+    /// Queue selection and exclusion are further row filters on the same index walk; paused queues
+    /// are excluded by an uncorrelated subquery on the small `queues` table (a hashed NOT IN), so a
+    /// pause stored by any node takes effect in every node's next claim.
     public func claim(_ request: ClaimRequest) async throws -> [Job] {
         if request.limit <= 0 { return [] }
-        let query: PostgresQuery
-        if let types = request.types {
-            if types.isEmpty { return [] }
-            query = """
-                WITH picked AS (
-                    SELECT seq FROM jobs
-                    WHERE status = 'pending' AND run_at <= \(request.now) AND type = ANY(\(types)::text[])
-                    ORDER BY priority DESC, seq
-                    LIMIT \(request.limit)
-                    FOR UPDATE SKIP LOCKED)
-                UPDATE jobs SET status = 'processing', attempt = jobs.attempt + 1, worker_id = \(request.workerID),
-                    lease_until = \(request.leaseUntil), started_at = \(request.now), updated_at = \(request.now)
-                FROM picked WHERE jobs.seq = picked.seq
-                RETURNING \(unescaped: PostgresJobRow.columns())
-                """
-        } else {
-            query = """
-                WITH picked AS (
-                    SELECT seq FROM jobs
-                    WHERE status = 'pending' AND run_at <= \(request.now)
-                    ORDER BY priority DESC, seq
-                    LIMIT \(request.limit)
-                    FOR UPDATE SKIP LOCKED)
-                UPDATE jobs SET status = 'processing', attempt = jobs.attempt + 1, worker_id = \(request.workerID),
-                    lease_until = \(request.leaseUntil), started_at = \(request.now), updated_at = \(request.now)
-                FROM picked WHERE jobs.seq = picked.seq
-                RETURNING \(unescaped: PostgresJobRow.columns())
-                """
+        if request.types?.isEmpty == true || request.queues?.isEmpty == true { return [] }
+        // Only placeholders and fixed SQL are concatenated; every value is a bind parameter.
+        var binds = PostgresBindings()
+        func placeholder<Value: PostgresDynamicTypeEncodable>(_ value: Value) -> String {
+            binds.append(value)
+            return "$\(binds.count)"
         }
+        let now = placeholder(request.now)
+        var filters = ""
+        if let types = request.types { filters += " AND type = ANY(\(placeholder(types))::text[])" }
+        if let queues = request.queues { filters += " AND queue = ANY(\(placeholder(queues))::text[])" }
+        if !request.excludedQueues.isEmpty { filters += " AND queue <> ALL(\(placeholder(request.excludedQueues))::text[])" }
+        let sql = """
+            WITH picked AS (
+                SELECT seq FROM jobs
+                WHERE status = 'pending' AND run_at <= \(now)\(filters)
+                    AND queue NOT IN (SELECT name FROM queues WHERE paused)
+                ORDER BY priority DESC, seq
+                LIMIT \(placeholder(request.limit))
+                FOR UPDATE SKIP LOCKED)
+            UPDATE jobs SET status = 'processing', attempt = jobs.attempt + 1, worker_id = \(placeholder(request.workerID)),
+                lease_until = \(placeholder(request.leaseUntil)), started_at = \(now), updated_at = \(now)
+            FROM picked WHERE jobs.seq = picked.seq
+            RETURNING \(PostgresJobRow.columns())
+            """
+        let query = PostgresQuery(unsafeSQL: sql, binds: binds)
         let jobs = try await perform {
             try await PostgresJobRow.jobs(try await self.client.query(query, logger: self.logger))
         }

@@ -120,6 +120,9 @@ public final class PostgresJobStore: JobStore, Service {
         }
         if let type = query.type { conditions.append("type = \(placeholder(type))") }
         if let queue = query.queue { conditions.append("queue = \(placeholder(queue))") }
+        if let priority = query.priority { conditions.append("priority = \(placeholder(priority))") }
+        if let after = query.createdAfter { conditions.append("created_at >= \(placeholder(after))") }
+        if let createdBefore = query.createdBefore { conditions.append("created_at < \(placeholder(createdBefore))") }
         if let before = query.before { conditions.append("seq < \(placeholder(before))") }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let limit = placeholder(max(0, query.limit))

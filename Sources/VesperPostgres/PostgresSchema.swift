@@ -85,6 +85,19 @@ enum PostgresSchema {
                 // Serves recent-throughput statistics and retention of finished jobs.
                 "CREATE INDEX jobs_finished ON jobs (finished_at) WHERE finished_at IS NOT NULL"
             ]),
+        Migration(
+            version: 4, name: "queues",
+            statements: [
+                // Fleet-wide queue state: a row per queue that was ever paused or resumed. The claim
+                // excludes paused names; the table stays tiny (one row per named queue).
+                """
+                CREATE TABLE queues (
+                    name TEXT PRIMARY KEY,
+                    paused BOOLEAN NOT NULL DEFAULT false,
+                    updated_at TIMESTAMPTZ NOT NULL
+                )
+                """
+            ]),
     ]
 
     /// Applies every migration not yet recorded, in version order, under the advisory lock.

@@ -66,6 +66,18 @@ enum SQLiteSchema {
             // Serves recent-throughput statistics and retention of finished jobs.
             try db.execute(sql: "CREATE INDEX jobs_finished ON jobs (finished_at) WHERE finished_at IS NOT NULL")
         }
+        migrator.registerMigration("v4-queues") { db in
+            // Fleet-wide queue state: a row per queue that was ever paused or resumed. The claim
+            // excludes `paused = 1` names; the table stays tiny (one row per named queue).
+            try db.execute(
+                sql: """
+                    CREATE TABLE queues (
+                        name TEXT PRIMARY KEY,
+                        paused INTEGER NOT NULL DEFAULT 0,
+                        updated_at INTEGER NOT NULL
+                    )
+                    """)
+        }
         return migrator
     }
 }

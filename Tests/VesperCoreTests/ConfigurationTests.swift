@@ -33,6 +33,9 @@ import VesperTestSupport
     @Test(arguments: [
         ("WORKERS", "abc"), ("WORKERS", "0"), ("API_ADDR", "nonsense"), ("API_ADDR", ":99999"), ("HTTP_READ_TIMEOUT", "soon"),
         ("APP_ENV", "staging"), ("REQUIRE_CONSUMER", "maybe"), ("DB_PORT", "x"), ("MAX_RETRIES", "-1"), ("LOG_FORMAT", "xml"),
+        ("QUEUES", ","), ("QUEUES", "good,bad name"), ("QUEUE_CONCURRENCY", "critical"), ("QUEUE_CONCURRENCY", "critical:0"),
+        ("QUEUE_CONCURRENCY", "bad name:3"), ("RETENTION", "forever"), ("RETENTION_FAILED", "-1d"), ("RETENTION_BATCH", "0"),
+        ("CRON_JOBS", "[{}]"), ("CRON_JOBS_FILE", "/nonexistent/cron.json"), ("CRON_CATCH_UP", "soon"),
     ])
     func invalidValuesNameTheVariable(variable: String, value: String) async throws {
         var environment = ["DB_HOST": "db.internal"]
@@ -44,6 +47,28 @@ import VesperTestSupport
             #expect(error.variable == variable)
             #expect(error.description.contains(variable))
         }
+    }
+
+    @Test func readsQueueRetentionAndCronSettings() async throws {
+        let defaults = try await VesperConfiguration.fromEnvironment([:], dotEnvPath: nil)
+        #expect(defaults.queues == nil)
+        #expect(defaults.queueConcurrency.isEmpty)
+        #expect(defaults.retention == .seconds(7 * 86_400))
+        #expect(defaults.retentionFailed == nil)
+        #expect(defaults.retentionBatchSize == 1000)
+        #expect(defaults.cronCatchUp == .seconds(3600))
+        let configuration = try await VesperConfiguration.fromEnvironment(
+            [
+                "QUEUES": "critical, default", "QUEUE_CONCURRENCY": "critical:10,default:5", "RETENTION": "off",
+                "RETENTION_FAILED": "30d", "RETENTION_BATCH": "500", "RETENTION_INTERVAL": "10s",
+            ], dotEnvPath: nil)
+        #expect(configuration.queues == ["critical", "default"])
+        #expect(configuration.queueConcurrency == ["critical": 10, "default": 5])
+        #expect(configuration.retention == nil)
+        #expect(configuration.retentionFailed == .seconds(30 * 86_400))
+        #expect(configuration.retentionBatchSize == 500)
+        #expect(configuration.retentionInterval == .seconds(10))
+        #expect(DurationParser.parse("1d12h") == .seconds(36 * 3600))
     }
 
     @Test func dotEnvFillsInWhatTheEnvironmentLeavesOut() async throws {

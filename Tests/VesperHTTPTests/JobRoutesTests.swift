@@ -207,6 +207,23 @@ struct JobRoutesTests {
         }
     }
 
+    @Test func listFiltersByPriorityAndCreatedRange() async throws {
+        try await withTestAPI { client, _ in
+            #expect(try await client.get("/jobs?priority=11").errorField == "priority")
+            #expect(try await client.get("/jobs?priority=x").errorField == "priority")
+            #expect(try await client.get("/jobs?created_after=yesterday").errorField == "created_after")
+            #expect(try await client.get("/jobs?created_before=2026-13-01").errorField == "created_before")
+            _ = try await client.post("/jobs", json: #"{"type":"low","priority":1}"#)
+            _ = try await client.post("/jobs", json: #"{"type":"high","priority":9}"#)
+            let high = try await client.get("/jobs?priority=9")
+            #expect((high.json["jobs"] as? [[String: Any]])?.map { $0["type"] as? String } == ["high"])
+            let future = try await client.get("/jobs?created_after=2999-01-01T00:00:00Z")
+            #expect((future.json["jobs"] as? [[String: Any]])?.isEmpty == true)
+            let past = try await client.get("/jobs?created_before=2999-01-01T00:00:00Z&created_after=2000-01-01T00:00:00.000Z")
+            #expect((past.json["jobs"] as? [[String: Any]])?.count == 2)
+        }
+    }
+
     @Test func databaseGoneMeans503NotACrash() async throws {
         try await withTestAPI { client, queue in
             #expect(try await client.get("/ready").status == .ok)

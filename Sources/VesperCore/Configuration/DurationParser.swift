@@ -1,6 +1,6 @@
 import Foundation
 
-/// Parses durations written like Go's: `5s`, `250ms`, `1m30s`, `2h`, `1.5s`, `100us`, `0`.
+/// Parses durations written like Go's: `5s`, `250ms`, `1m30s`, `2h`, `1.5s`, `100us`, `0`, plus days: `7d`, `1d12h`.
 public enum DurationParser {
     public static func parse(_ text: String) -> Duration? {
         let input = text.trimmingCharacters(in: .whitespaces)
@@ -21,6 +21,6 @@ public enum DurationParser {
     }
 
     private static let unitSeconds: [String: Double] = [
-        "ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600,
+        "ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600, "d": 86400,
     ]
 }

@@ -63,6 +63,22 @@ extension VesperConfiguration {
         metricsSampleInterval = try env.duration("METRICS_SAMPLE_INTERVAL", positive: true) ?? metricsSampleInterval
         statsLogInterval = try env.duration("STATS_LOG_INTERVAL") ?? statsLogInterval
         if let name = env["NODE_NAME"], !name.isEmpty { nodeName = name }
+        queues = try env.queueList("QUEUES") ?? queues
+        queueConcurrency = try env.queueLimits("QUEUE_CONCURRENCY") ?? queueConcurrency
+        retention = try env.retention("RETENTION") ?? retention
+        retentionFailed = try env.retention("RETENTION_FAILED") ?? retentionFailed
+        retentionBatchSize = try env.integer("RETENTION_BATCH", in: 1...100_000) ?? retentionBatchSize
+        retentionInterval = try env.duration("RETENTION_INTERVAL", positive: true) ?? retentionInterval
+        if let text = env["CRON_JOBS"] {
+            periodicJobs += try PeriodicJob.parseList(text, variable: "CRON_JOBS")
+        }
+        if let path = env["CRON_JOBS_FILE"] {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ConfigurationError(variable: "CRON_JOBS_FILE", message: "cannot read \(path)")
+            }
+            periodicJobs += try PeriodicJob.parseList(text, variable: "CRON_JOBS_FILE")
+        }
+        cronCatchUp = try env.duration("CRON_CATCH_UP") ?? cronCatchUp
         logLevel = try env.oneOf("LOG_LEVEL", ["trace", "debug", "info", "notice", "warning", "error", "critical"]) ?? logLevel
         logFormat = try env.oneOf("LOG_FORMAT", ["text", "json"]) ?? logFormat
     }
@@ -156,6 +172,52 @@ struct EnvironmentReader {
                 variable: name, message: "'\(text)' is not a\(positive ? " positive" : "") duration like 5s, 250ms or 1m30s")
         }
         return value
+    }
+
+    /// `critical,default`: queue names separated by commas.
+    func queueList(_ name: String) throws(ConfigurationError) -> [String]? {
+        guard let text = self[name] else { return nil }
+        let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !names.isEmpty else { throw ConfigurationError(variable: name, message: "must list at least one queue, like critical,default") }
+        for queue in names {
+            do {
+                try NewJob.validateQueueName(queue)
+            } catch {
+                throw ConfigurationError(variable: name, message: "'\(queue)': \(error.message)")
+            }
+        }
+        return names
+    }
+
+    /// `critical:10,default:5`: `queue:limit` pairs separated by commas.
+    func queueLimits(_ name: String) throws(ConfigurationError) -> [String: Int]? {
+        guard let text = self[name] else { return nil }
+        var limits: [String: Int] = [:]
+        for entry in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
+            let parts = entry.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count >= 2, let limit = Int(parts.last!), (1...10_000).contains(limit) else {
+                throw ConfigurationError(variable: name, message: "'\(entry)' is not queue:limit with a limit from 1 to 10000, like critical:10")
+            }
+            let queue = parts.dropLast().joined(separator: ":")
+            do {
+                try NewJob.validateQueueName(queue)
+            } catch {
+                throw ConfigurationError(variable: name, message: "'\(queue)': \(error.message)")
+            }
+            limits[queue] = limit
+        }
+        return limits
+    }
+
+    /// A retention period: a positive duration like `7d`, or `off` (also `0`, `never`) to keep forever.
+    /// Returns `.some(nil)` for off.
+    func retention(_ name: String) throws(ConfigurationError) -> Duration?? {
+        guard let text = self[name] else { return nil }
+        if ["off", "never", "0"].contains(text.trimmingCharacters(in: .whitespaces).lowercased()) { return .some(nil) }
+        guard let value = DurationParser.parse(text), value > .zero else {
+            throw ConfigurationError(variable: name, message: "'\(text)' is not a positive duration like 7d or 12h, or off")
+        }
+        return .some(value)
     }
 
     func boolean(_ name: String) throws(ConfigurationError) -> Bool? {

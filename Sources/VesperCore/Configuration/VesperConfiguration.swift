@@ -57,6 +57,26 @@ public struct VesperConfiguration: Sendable {
     public var metricsRequireToken: Bool = true
     /// Largest `POST /jobs/batch`. Defaults to 1,000.
     public var maxBatch: Int = 1000
+    /// Claim only from these queues (`QUEUES`). Defaults to `nil`: every queue.
+    public var queues: [String]? = nil
+    /// Per-queue concurrency limits on this node (`QUEUE_CONCURRENCY`). Defaults to none.
+    public var queueConcurrency: [String: Int] = [:]
+    /// How long `done` and `cancelled` jobs are kept (`RETENTION`); `nil` keeps them forever.
+    /// Defaults to 7 days.
+    public var retention: Duration? = .seconds(7 * 86_400)
+    /// How long `failed` and `dlq` jobs are kept (`RETENTION_FAILED`); `nil` keeps them forever.
+    /// Defaults to `nil`: dead letters wait for a human.
+    public var retentionFailed: Duration? = nil
+    /// Rows deleted per pruning statement (`RETENTION_BATCH`). Defaults to 1000.
+    public var retentionBatchSize: Int = 1000
+    /// How often finished jobs are pruned (`RETENTION_INTERVAL`). Defaults to 1 minute.
+    public var retentionInterval: Duration = .seconds(60)
+    /// Periodic jobs from `CRON_JOBS` / `CRON_JOBS_FILE` (more can be added with `Vesper.schedule`).
+    /// Defaults to none.
+    public var periodicJobs: [PeriodicJob] = []
+    /// At start-up, the most recent missed tick of each schedule is enqueued if at most this old
+    /// (`CRON_CATCH_UP`); zero disables catching up. Defaults to 1 hour.
+    public var cronCatchUp: Duration = .seconds(3600)
     /// Log level (`trace` ... `critical`). Defaults to `info`.
     public var logLevel: String = "info"
     /// `text` or `json`. Defaults to `text`.

@@ -75,13 +75,23 @@ public struct ClaimRequest: Sendable {
     public var leaseUntil: Date
     /// The current time: only jobs with `run_at <= now` are claimable.
     public var now: Date
+    /// Only jobs of these queues, or any queue when `nil` (the node's `QUEUES` selection).
+    public var queues: [String]?
+    /// Never jobs of these queues (used with per-queue concurrency limits, whose queues are claimed
+    /// separately). Paused queues are always excluded, by the claim statement itself.
+    public var excludedQueues: [String]
 
-    public init(limit: Int, types: [String]?, workerID: String, leaseUntil: Date, now: Date) {
+    public init(
+        limit: Int, types: [String]?, workerID: String, leaseUntil: Date, now: Date, queues: [String]? = nil,
+        excludedQueues: [String] = []
+    ) {
         self.limit = limit
         self.types = types
         self.workerID = workerID
         self.leaseUntil = leaseUntil
         self.now = now
+        self.queues = queues
+        self.excludedQueues = excludedQueues
     }
 }
 
@@ -126,6 +136,12 @@ public struct JobQuery: Sendable {
     public var status: JobStatus?
     public var type: String?
     public var queue: String?
+    /// Only jobs of this priority.
+    public var priority: Int?
+    /// Only jobs created at or after this time (inclusive).
+    public var createdAfter: Date?
+    /// Only jobs created before this time (exclusive), so adjacent ranges never overlap.
+    public var createdBefore: Date?
     /// At most this many.
     public var limit: Int
     /// Only jobs older than this cursor (the `seq` of the last job of the previous page).
@@ -133,10 +149,16 @@ public struct JobQuery: Sendable {
     /// The time that separates `pending` from `scheduled`.
     public var now: Date
 
-    public init(status: JobStatus? = nil, type: String? = nil, queue: String? = nil, limit: Int = 50, before: Int64? = nil, now: Date) {
+    public init(
+        status: JobStatus? = nil, type: String? = nil, queue: String? = nil, priority: Int? = nil, createdAfter: Date? = nil,
+        createdBefore: Date? = nil, limit: Int = 50, before: Int64? = nil, now: Date
+    ) {
         self.status = status
         self.type = type
         self.queue = queue
+        self.priority = priority
+        self.createdAfter = createdAfter
+        self.createdBefore = createdBefore
         self.limit = limit
         self.before = before
         self.now = now

@@ -15,6 +15,8 @@ import Synchronization
 public final class WorkerPool: Service, Sendable {
     private struct State {
         var running: [UUID: LeaseToken] = [:]
+        /// Running jobs per queue, for per-queue concurrency limits.
+        var runningByQueue: [String: Int] = [:]
         var stopping = false
         var counters = WorkerPoolCounters()
         /// Running handlers by job: when each must stop, and how to cancel it.
@@ -116,16 +118,7 @@ public final class WorkerPool: Service, Sendable {
                 }
                 let claimed: [Job]
                 do {
-                    let now = clock.now()
-                    claimed = try await store.claim(
-                        ClaimRequest(
-                            limit: min(free, options.maxClaimBatch),
-                            types: registry.claimableTypes,
-                            workerID: options.nodeID,
-                            leaseUntil: now.addingTimeInterval(options.leaseDuration.secondsDouble),
-                            now: now
-                        )
-                    )
+                    claimed = try await claimRound(limit: min(free, options.maxClaimBatch), now: clock.now())
                     failures = 0
                 } catch {
                     failures += 1
@@ -137,6 +130,7 @@ public final class WorkerPool: Service, Sendable {
                     let token = LeaseToken(id: job.id, attempt: job.attempt)
                     state.withLock {
                         $0.running[job.id] = token
+                        $0.runningByQueue[job.queue, default: 0] += 1
                         $0.counters.busy = $0.running.count
                     }
                     jobs.addTask { await self.execute(job, token: token) }
@@ -148,6 +142,50 @@ public final class WorkerPool: Service, Sendable {
             }
             await drain(cancelling: jobs)
         }
+    }
+
+    /// Claims up to `limit` jobs honouring the node's queue selection and per-queue limits.
+    ///
+    /// Without per-queue limits this is one claim statement. With them, each limited queue that has
+    /// room is claimed separately (at most its free room), then the remaining queues in one claim
+    /// that excludes the limited ones; so priority order holds within a queue and among the
+    /// unlimited queues, not across a limited queue and the rest. A failure after some jobs were
+    /// claimed returns those (they are leased and must run) and leaves the rest for the next round.
+    private func claimRound(limit: Int, now: Date) async throws -> [Job] {
+        let leaseUntil = now.addingTimeInterval(options.leaseDuration.secondsDouble)
+        func request(_ limit: Int, queues: [String]?, excluded: [String] = []) -> ClaimRequest {
+            ClaimRequest(
+                limit: limit, types: registry.claimableTypes, workerID: options.nodeID, leaseUntil: leaseUntil, now: now,
+                queues: queues, excludedQueues: excluded)
+        }
+        let limits = options.queueConcurrency
+        if limits.isEmpty {
+            return try await store.claim(request(limit, queues: options.queues))
+        }
+        var claimed: [Job] = []
+        var remaining = limit
+        let running = state.withLock { $0.runningByQueue }
+        do {
+            for queue in limits.keys.sorted() where remaining > 0 && (options.queues?.contains(queue) ?? true) {
+                let room = limits[queue]! - running[queue, default: 0]
+                guard room > 0 else { continue }
+                let batch = try await store.claim(request(min(room, remaining), queues: [queue]))
+                claimed += batch
+                remaining -= batch.count
+            }
+            if remaining > 0 {
+                if let selected = options.queues {
+                    let open = selected.filter { limits[$0] == nil }
+                    if !open.isEmpty { claimed += try await store.claim(request(remaining, queues: open)) }
+                } else {
+                    claimed += try await store.claim(request(remaining, queues: nil, excluded: limits.keys.sorted()))
+                }
+            }
+        } catch {
+            if claimed.isEmpty { throw error }
+            logger.warning("claim failed part-way, running what was claimed", metadata: [LogKey.error: "\(error)"])
+        }
+        return claimed
     }
 
     /// Waits for running jobs up to the shutdown timeout, then cancels the rest.
@@ -187,6 +225,7 @@ public final class WorkerPool: Service, Sendable {
         completions.submit(Completion(token: token, outcome: outcome))
         state.withLock {
             $0.running[job.id] = nil
+            $0.runningByQueue[job.queue, default: 1] -= 1
             $0.counters.busy = $0.running.count
             switch outcome {
             case .done: $0.counters.done += 1

@@ -17,6 +17,11 @@ public struct WorkerPoolOptions: Sendable {
     public var maxClaimBatch: Int = 256
     /// Backoff for retryable failures.
     public var retryPolicy: RetryPolicy = RetryPolicy()
+    /// Claim only from these queues (`QUEUES`). Defaults to `nil`: every queue.
+    public var queues: [String]? = nil
+    /// At most this many jobs of a queue run at once on this node (`QUEUE_CONCURRENCY`).
+    /// Queues not listed share the node's slots freely. Defaults to no limits.
+    public var queueConcurrency: [String: Int] = [:]
 
     public init(nodeID: String) {
         self.nodeID = nodeID

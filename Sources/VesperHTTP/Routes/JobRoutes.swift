@@ -97,6 +97,19 @@ struct JobRoutes<Context: RequestContext> {
         }
         query.type = parameters["type"].map(String.init)
         query.queue = parameters["queue"].map(String.init)
+        if let priority = parameters["priority"] {
+            guard let value = Int(priority), JobLimits.priorities.contains(value) else {
+                throw ValidationError(field: "priority", message: "priority must be an integer from 0 to 10")
+            }
+            query.priority = value
+        }
+        for (name, keyPath) in [("created_after", \JobQuery.createdAfter), ("created_before", \JobQuery.createdBefore)] {
+            guard let text = parameters[Substring(name)] else { continue }
+            guard let date = RFC3339.parse(String(text)) else {
+                throw ValidationError(field: name, message: "\(name) must be an RFC 3339 time such as 2026-01-02T15:04:05Z")
+            }
+            query[keyPath: keyPath] = date
+        }
         if let limit = parameters["limit"] {
             guard let value = Int(limit), (1...1000).contains(value) else {
                 throw ValidationError(field: "limit", message: "limit must be an integer from 1 to 1000")
