@@ -68,6 +68,10 @@ struct JobsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List jobs, newest first.")
         @Option(help: "Only jobs in this state (pending, scheduled, processing, done, failed, dlq, cancelled).") var status: String?
         @Option(help: "Only jobs of this type.") var type: String?
+        @Option(help: "Only jobs in this queue.") var queue: String?
+        @Option(help: "Only jobs of this priority (0-10).") var priority: Int?
+        @Option(name: .customLong("created-after"), help: "Only jobs created at or after this RFC 3339 time.") var createdAfter: String?
+        @Option(name: .customLong("created-before"), help: "Only jobs created before this RFC 3339 time.") var createdBefore: String?
         @Option(help: "At most this many.") var limit: Int = 50
         @Option(help: "The next_cursor of a previous page.") var cursor: String?
         @OptionGroup var server: ServerOption
@@ -76,6 +80,10 @@ struct JobsCommand: AsyncParsableCommand {
             var items = [URLQueryItem(name: "limit", value: String(limit))]
             if let status { items.append(URLQueryItem(name: "status", value: status)) }
             if let type { items.append(URLQueryItem(name: "type", value: type)) }
+            if let queue { items.append(URLQueryItem(name: "queue", value: queue)) }
+            if let priority { items.append(URLQueryItem(name: "priority", value: String(priority))) }
+            if let createdAfter { items.append(URLQueryItem(name: "created_after", value: createdAfter)) }
+            if let createdBefore { items.append(URLQueryItem(name: "created_before", value: createdBefore)) }
             if let cursor { items.append(URLQueryItem(name: "cursor", value: cursor)) }
             var components = URLComponents()
             components.queryItems = items

@@ -8,7 +8,7 @@ struct VesperCommand: AsyncParsableCommand {
         abstract: "A durable job queue: run a node, submit and inspect jobs.",
         subcommands: [
             ServeCommand.self, MigrateCommand.self, EnqueueCommand.self, JobCommand.self, JobsCommand.self, WorkersCommand.self,
-            BenchCommand.self,
+            QueuesCommand.self, BenchCommand.self,
         ]
     )
 }

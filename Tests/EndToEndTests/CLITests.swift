@@ -40,6 +40,14 @@ struct CLITests {
             #expect(missing.0 == 1)
             #expect(missing.1.contains("not_found"))
 
+            let paused = try await vesper(["queues", "pause", "default"])
+            #expect(paused.0 == 0, "\(paused.1)")
+            let queues = try await vesper(["queues"])
+            #expect(queues.1.contains(#""paused":true"#), "\(queues.1)")
+            #expect(try await vesper(["queues", "resume", "default"]).0 == 0)
+            let filtered = try await vesper(["jobs", "list", "--queue", "default", "--priority", "4"])
+            #expect((json(filtered.1)["jobs"] as? [[String: Any]])?.count == 1, "\(filtered.1)")
+
             let workers = try await vesper(["workers"])
             #expect(workers.0 == 0)
             #expect(workers.1.contains("1 nodes on 1 machines · 5 workers"))
