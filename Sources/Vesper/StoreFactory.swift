@@ -12,13 +12,18 @@ enum StoreFactory {
             if migrate { try await store.migrate() }
             return store
         case .postgres(let settings):
-            // The node's store is driven by its ServiceGroup once `run()` starts (queries made
-            // before then wait for it). Migrations cannot wait, so a short-lived store runs them now.
+            // The pool runs from now until `close()`, so the queue works before `Vesper.run()`.
+            let store = try PostgresJobStore(settings: settings, logger: logger)
+            store.startInBackground()
             if migrate {
-                let migrator = try PostgresJobStore(settings: settings, logger: logger)
-                try await migrator.withRunning { try await migrator.migrate() }
+                do {
+                    try await store.migrate()
+                } catch {
+                    try? await store.close()
+                    throw error
+                }
             }
-            return try PostgresJobStore(settings: settings, logger: logger)
+            return store
         }
     }
 }

@@ -152,8 +152,8 @@ public final class Vesper: Sendable {
         }
         // Started in this order and shut down in reverse: the API stops taking requests first, then
         // the pool drains, then the node leaves the fleet, then the database client closes.
+        // The store's own client (PostgreSQL) already runs since `init` and is closed last, below.
         var services: [any Service] = []
-        if let storeService = store as? any Service { services.append(storeService) }
         services.append(fleet)
         services.append(pool)
         if let statistics = store as? any QueueStatisticsSource {

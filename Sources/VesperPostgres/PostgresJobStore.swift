@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 import VesperCore
 
 /// The fleet store: jobs in PostgreSQL, shared by every node that can reach the server.
@@ -18,6 +19,7 @@ public final class PostgresJobStore: JobStore, Service {
     /// Finished by ``close()``; ends ``run()``.
     private let closeSignal: AsyncStream<Void>
     private let closeContinuation: AsyncStream<Void>.Continuation
+    private let backgroundRun = Mutex<Task<Void, Never>?>(nil)
 
     /// The channel enqueue notifies and ``listenForNewJobs(onWake:)`` listens on.
     static let channel = "vesper_jobs"
@@ -56,6 +58,16 @@ public final class PostgresJobStore: JobStore, Service {
         }
     }
 
+    /// Drives the pool from a task of its own until ``close()``, for an owner that must use the
+    /// store before any `ServiceGroup` runs: the `Vesper` facade, whose `enqueue` works from the
+    /// moment it is created (a worker app may enqueue before calling `run()`). ``close()`` ends it.
+    /// Use this or ``run()``, not both.
+    public func startInBackground() {
+        backgroundRun.withLock { task in
+            if task == nil { task = Task { await self.run() } }
+        }
+    }
+
     /// Runs the store's pool for the duration of `body`, then closes the store: standalone use in
     /// tools and tests, where no `ServiceGroup` is around. Like ``run()``, use it once per store.
     public func withRunning<T>(_ body: () async throws -> T) async throws -> T {
@@ -88,6 +100,7 @@ public final class PostgresJobStore: JobStore, Service {
     /// Ends ``run()``, which closes the pool's connections. Queries after this fail.
     public func close() async throws {
         closeContinuation.finish()
+        if let task = backgroundRun.withLock({ $0 }) { await task.value }
     }
 
     // MARK: Reading

@@ -49,4 +49,16 @@ struct VesperFacadeTests {
             try await vesper.close()
         }
     }
+
+    @Test func enqueueWorksBeforeRunOnPostgres() async throws {
+        try await PostgresTestServer.shared().withDatabase { settings in
+            var configuration = VesperConfiguration()
+            configuration.database = .postgres(settings)
+            let vesper = try await Vesper(configuration: configuration)
+            // No run(): a worker app may enqueue while setting up.
+            let job = try await vesper.enqueue(type: "early", payload: ["n": 1])
+            #expect(try await vesper.queue.job(id: job.id)?.type == "early")
+            try await vesper.close()
+        }
+    }
 }
