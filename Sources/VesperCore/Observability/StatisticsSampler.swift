@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Samples the queue's statistics from the store on a short interval and publishes them as gauges,
 /// so a Prometheus scrape never scans the database; logs a one-line summary now and then.
@@ -31,22 +32,21 @@ public struct StatisticsSampler: Service {
     }
 
     public func run() async throws {
-        // Never throws: a thrown error would make the ServiceGroup treat shutdown as a failure.
-        await cancelWhenGracefulShutdown {
-            var lastLog = ContinuousClock.now
-            while !Task.isCancelled {
-                do {
-                    let statistics = try await source.statistics(now: clock.now())
-                    metrics.record(statistics)
-                    if options.logInterval > .zero, ContinuousClock.now - lastLog >= options.logInterval {
-                        lastLog = ContinuousClock.now
-                        logger.info("queue summary", metadata: Self.summary(statistics))
-                    }
-                } catch {
-                    logger.debug("statistics sample failed", metadata: [LogKey.error: "\(error)"])
+        let lastLog = Mutex(ContinuousClock.now)
+        await repeatUntilShutdown {
+            do {
+                let statistics = try await source.statistics(now: clock.now())
+                metrics.record(statistics)
+                let logNow = options.logInterval > .zero && lastLog.withLock { last in
+                    guard ContinuousClock.now - last >= options.logInterval else { return false }
+                    last = ContinuousClock.now
+                    return true
                 }
-                try? await Task.sleep(for: options.sampleInterval)
+                if logNow { logger.info("queue summary", metadata: Self.summary(statistics)) }
+            } catch {
+                logger.debug("statistics sample failed", metadata: [LogKey.error: "\(error)"])
             }
+            return options.sampleInterval
         }
     }
 

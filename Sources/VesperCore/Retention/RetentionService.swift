@@ -38,17 +38,14 @@ public struct RetentionService: Service {
     }
 
     public func run() async throws {
-        // Never throws: a thrown error would make the ServiceGroup treat shutdown as a failure.
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    let pruned = try await pruneOnce()
-                    if pruned > 0 { logger.info("pruned finished jobs", metadata: [LogKey.count: "\(pruned)"]) }
-                } catch {
-                    logger.warning("pruning finished jobs failed", metadata: [LogKey.error: "\(error)"])
-                }
-                try? await Task.sleep(for: options.interval)
+        await repeatUntilShutdown {
+            do {
+                let pruned = try await pruneOnce()
+                if pruned > 0 { logger.info("pruned finished jobs", metadata: [LogKey.count: "\(pruned)"]) }
+            } catch {
+                logger.warning("pruning finished jobs failed", metadata: [LogKey.error: "\(error)"])
             }
+            return options.interval
         }
     }
 

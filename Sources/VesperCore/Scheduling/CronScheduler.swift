@@ -53,13 +53,9 @@ public final class CronScheduler: Service, Sendable {
     }
 
     public func run() async throws {
-        // Never throws: a thrown error would make the ServiceGroup treat shutdown as a failure.
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                let (_, wake) = await self.runDue(now: self.clock.now())
-                let delay = min(max(wake.timeIntervalSince(self.clock.now()), 0.005), self.options.maxSleep.secondsDouble)
-                try? await Task.sleep(for: .secondsDouble(delay))
-            }
+        await repeatUntilShutdown {
+            let (_, wake) = await self.runDue(now: self.clock.now())
+            return .secondsDouble(min(max(wake.timeIntervalSince(self.clock.now()), 0.005), self.options.maxSleep.secondsDouble))
         }
     }
 
