@@ -9,7 +9,7 @@ struct NotificationListener: Service {
     let logger: Logger
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             do {
                 try await source.listenForNewJobs { [pool] in pool.wake() }
             } catch is CancellationError {

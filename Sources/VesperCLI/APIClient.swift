@@ -37,9 +37,12 @@ struct ServerOption: ParsableArguments {
     var server: String = ProcessInfo.processInfo.environment["VESPER_URL"] ?? "http://127.0.0.1:8080"
 
     @Option(help: "API token, when the node requires one (default: $VESPER_TOKEN).")
-    var token: String? = ProcessInfo.processInfo.environment["VESPER_TOKEN"]
+    var token: String?
 
-    var client: APIClient { APIClient(baseURL: server.hasSuffix("/") ? String(server.dropLast()) : server, token: token) }
+    var client: APIClient {
+        let token = self.token ?? ProcessInfo.processInfo.environment["VESPER_TOKEN"]
+        return APIClient(baseURL: server.hasSuffix("/") ? String(server.dropLast()) : server, token: token)
+    }
 }
 
 /// Prints a reply's body and fails with exit code 1 on an error status.

@@ -120,7 +120,7 @@ struct WorkerPoolTests {
             let mine = try await store.add(testJob("mine"), now: Date())
             var registry = HandlerRegistry()
             registry.register("mine") { _ in }
-            try await withWorkerPool(store: store, registry: registry) { _ in
+            _ = try await withWorkerPool(store: store, registry: registry) { _ in
                 try await store.waitFor(mine.id, status: .done)
             }
             let untouched = try #require(try await store.job(id: foreign.id))
@@ -138,7 +138,7 @@ struct WorkerPoolTests {
                 started.append(job.id)
                 try await Task.sleep(for: .milliseconds(300))
             }
-            try await withWorkerPool(store: store, registry: registry) { _ in
+            _ = try await withWorkerPool(store: store, registry: registry) { _ in
                 try await waitUntil("the job to start") { started.count == 1 }
             }
             // withWorkerPool returned after a graceful shutdown: the job finished and was recorded.
@@ -174,7 +174,7 @@ struct WorkerPoolTests {
                 runs.append(job.attempt)
                 try await Task.sleep(for: .milliseconds(1500))
             }
-            try await withWorkerPool(
+            _ = try await withWorkerPool(
                 store: store, registry: registry,
                 configure: {
                     $0.leaseDuration = .milliseconds(400)

@@ -6,7 +6,7 @@ public func runCommand(_ executable: String, _ arguments: [String], input: Strin
     let directory = try TemporaryDirectory(prefix: "vesper-cmd")
     defer { directory.remove() }
     let outputPath = directory.file("output")
-    FileManager.default.createFile(atPath: outputPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
     let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
     defer { try? output.close() }
     let process = Process()
