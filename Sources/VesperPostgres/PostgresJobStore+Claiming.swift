@@ -18,33 +18,11 @@ extension PostgresJobStore {
     public func claim(_ request: ClaimRequest) async throws -> [Job] {
         if request.limit <= 0 { return [] }
         if request.types?.isEmpty == true || request.queues?.isEmpty == true { return [] }
-        // Only placeholders and fixed SQL are concatenated; every value is a bind parameter.
-        var binds = PostgresBindings()
-        func placeholder<Value: PostgresDynamicTypeEncodable>(_ value: Value) -> String {
-            binds.append(value)
-            return "$\(binds.count)"
-        }
-        let now = placeholder(request.now)
-        var filters = ""
-        if let types = request.types { filters += " AND type = ANY(\(placeholder(types))::text[])" }
-        if let queues = request.queues { filters += " AND queue = ANY(\(placeholder(queues))::text[])" }
-        if !request.excludedQueues.isEmpty { filters += " AND queue <> ALL(\(placeholder(request.excludedQueues))::text[])" }
-        let sql = """
-            WITH picked AS (
-                SELECT seq FROM jobs
-                WHERE status = 'pending' AND run_at <= \(now)\(filters)
-                    AND queue NOT IN (SELECT name FROM queues WHERE paused)
-                ORDER BY priority DESC, seq
-                LIMIT \(placeholder(request.limit))
-                FOR UPDATE SKIP LOCKED)
-            UPDATE jobs SET status = 'processing', attempt = jobs.attempt + 1, worker_id = \(placeholder(request.workerID)),
-                lease_until = \(placeholder(request.leaseUntil)), started_at = \(now), updated_at = \(now)
-            FROM picked WHERE jobs.seq = picked.seq
-            RETURNING \(PostgresJobRow.columns())
-            """
-        let query = PostgresQuery(unsafeSQL: sql, binds: binds)
+        let statement = PostgresPreparedStatements.Claim(request: request)
         let jobs = try await perform {
-            try await PostgresJobRow.jobs(try await self.client.query(query, logger: self.logger))
+            var jobs: [Job] = []
+            for try await job in try await self.client.execute(statement, logger: self.logger) { jobs.append(job) }
+            return jobs
         }
         // RETURNING has no order; hand jobs out in claim order.
         return jobs.sorted { ($0.priority, -$0.sequence) > ($1.priority, -$1.sequence) }
@@ -71,23 +49,13 @@ extension PostgresJobStore {
             errors.append(error)
             runAts.append(runAt)
         }
-        let query: PostgresQuery = """
-            UPDATE jobs SET
-                status = CASE c.outcome WHEN 'retry' THEN 'pending' WHEN 'release' THEN 'pending' ELSE c.outcome END,
-                retries = CASE WHEN c.outcome IN ('retry', 'dlq', 'failed') THEN jobs.retries + 1 ELSE jobs.retries END,
-                error = CASE WHEN c.outcome IN ('retry', 'dlq', 'failed') THEN c.error ELSE jobs.error END,
-                run_at = CASE c.outcome WHEN 'retry' THEN c.run_at WHEN 'release' THEN \(now) ELSE jobs.run_at END,
-                finished_at = CASE WHEN c.outcome IN ('done', 'dlq', 'failed') THEN \(now) ELSE jobs.finished_at END,
-                worker_id = CASE WHEN c.outcome IN ('retry', 'release') THEN NULL ELSE jobs.worker_id END,
-                lease_until = NULL,
-                updated_at = \(now)
-            FROM unnest(\(completions.map(\.token.id))::uuid[], \(completions.map(\.token.attempt))::int8[],
-                \(outcomes)::text[], \(errors)::text[], \(runAts)::timestamptz[]) AS c(id, attempt, outcome, error, run_at)
-            WHERE jobs.id = c.id AND jobs.attempt = c.attempt AND jobs.status = 'processing'
-            RETURNING jobs.seq
-            """
+        let statement = PostgresPreparedStatements.Finish(
+            now: now, ids: completions.map(\.token.id), attempts: completions.map { Int64($0.token.attempt) }, outcomes: outcomes,
+            errors: errors, runAts: runAts)
         return try await perform {
-            try await self.count(try await self.client.query(query, logger: self.logger))
+            var applied = 0
+            for try await _ in try await self.client.execute(statement, logger: self.logger) { applied += 1 }
+            return applied
         }
     }
 

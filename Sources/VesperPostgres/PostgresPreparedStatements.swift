@@ -1,0 +1,93 @@
+import Foundation
+import PostgresNIO
+import VesperCore
+
+/// The hot path's statements, prepared once per connection and then executed by name, so the
+/// server parses and plans them once instead of on every claim and every completion batch.
+/// Optional filters are parameters (`NULL` means "no filter"), so each is one fixed text.
+enum PostgresPreparedStatements {
+    /// Leases up to `limit` claimable jobs; see ``PostgresJobStore/claim(_:)`` for the isolation
+    /// argument. Walks `jobs_claimable (priority DESC, seq) WHERE status = 'pending'`.
+    struct Claim: PostgresPreparedStatement {
+        static let name = "vesper_claim_v1"
+        static let sql = """
+            WITH picked AS (
+                SELECT seq FROM jobs
+                WHERE status = 'pending' AND run_at <= $1
+                    AND ($2::text[] IS NULL OR type = ANY($2::text[]))
+                    AND ($3::text[] IS NULL OR queue = ANY($3::text[]))
+                    AND queue <> ALL($4::text[])
+                    AND queue NOT IN (SELECT name FROM queues WHERE paused)
+                ORDER BY priority DESC, seq
+                LIMIT $5
+                FOR UPDATE SKIP LOCKED)
+            UPDATE jobs SET status = 'processing', attempt = jobs.attempt + 1, worker_id = $6,
+                lease_until = $7, started_at = $1, updated_at = $1
+            FROM picked WHERE jobs.seq = picked.seq
+            RETURNING \(PostgresJobRow.columns())
+            """
+
+        typealias Row = Job
+
+        var request: ClaimRequest
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 7)
+            bindings.append(request.now)
+            try bindings.append(request.types)
+            try bindings.append(request.queues)
+            bindings.append(request.excludedQueues)
+            bindings.append(Int64(request.limit))
+            bindings.append(request.workerID)
+            bindings.append(request.leaseUntil)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Job {
+            try PostgresJobRow.job(row)
+        }
+    }
+
+    /// Applies a batch of completions, each fenced by `id`, `attempt` and `status = 'processing'`.
+    struct Finish: PostgresPreparedStatement {
+        static let name = "vesper_finish_v1"
+        static let sql = """
+            UPDATE jobs SET
+                status = CASE c.outcome WHEN 'retry' THEN 'pending' WHEN 'release' THEN 'pending' ELSE c.outcome END,
+                retries = CASE WHEN c.outcome IN ('retry', 'dlq', 'failed') THEN jobs.retries + 1 ELSE jobs.retries END,
+                error = CASE WHEN c.outcome IN ('retry', 'dlq', 'failed') THEN c.error ELSE jobs.error END,
+                run_at = CASE c.outcome WHEN 'retry' THEN c.run_at WHEN 'release' THEN $1 ELSE jobs.run_at END,
+                finished_at = CASE WHEN c.outcome IN ('done', 'dlq', 'failed') THEN $1 ELSE jobs.finished_at END,
+                worker_id = CASE WHEN c.outcome IN ('retry', 'release') THEN NULL ELSE jobs.worker_id END,
+                lease_until = NULL,
+                updated_at = $1
+            FROM unnest($2::uuid[], $3::int8[], $4::text[], $5::text[], $6::timestamptz[]) AS c(id, attempt, outcome, error, run_at)
+            WHERE jobs.id = c.id AND jobs.attempt = c.attempt AND jobs.status = 'processing'
+            RETURNING jobs.seq
+            """
+
+        typealias Row = Int64
+
+        var now: Date
+        var ids: [UUID]
+        var attempts: [Int64]
+        var outcomes: [String]
+        var errors: [String]
+        var runAts: [Date]
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 6)
+            bindings.append(now)
+            bindings.append(ids)
+            bindings.append(attempts)
+            bindings.append(outcomes)
+            bindings.append(errors)
+            bindings.append(runAts)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Int64 {
+            try row.decode(Int64.self)
+        }
+    }
+}
