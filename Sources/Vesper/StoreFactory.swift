@@ -9,21 +9,34 @@ enum StoreFactory {
         switch database {
         case .sqlite(let path):
             let store = try SQLiteJobStore(path: path)
-            if migrate { try await store.migrate() }
+            try await prepare(store, migrate: migrate)
             return store
         case .postgres(let settings):
             // The pool runs from now until `close()`, so the queue works before `Vesper.run()`.
             let store = try PostgresJobStore(settings: settings, logger: logger)
             store.startInBackground()
-            if migrate {
-                do {
-                    try await store.migrate()
-                } catch {
-                    try? await store.close()
-                    throw error
-                }
-            }
+            try await prepare(store, migrate: migrate)
             return store
+        }
+    }
+
+    /// Migrates, or (with `AUTO_MIGRATE=0`) checks that nothing is left to migrate; closes the
+    /// store on failure.
+    private static func prepare(_ store: any VesperStore, migrate: Bool) async throws {
+        do {
+            if migrate {
+                try await store.migrate()
+                return
+            }
+            let pending = try await store.pendingMigrations()
+            guard pending.isEmpty else {
+                throw ConfigurationError(
+                    variable: "AUTO_MIGRATE",
+                    message: "the database schema is not up to date (missing \(pending.joined(separator: ", "))); run `vesper migrate`")
+            }
+        } catch {
+            try? await store.close()
+            throw error
         }
     }
 }

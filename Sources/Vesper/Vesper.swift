@@ -32,13 +32,19 @@ public final class Vesper: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.nodeID = "\(configuration.nodeName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(4).lowercased())"
-        self.store = try await StoreFactory.open(configuration.database, logger: logger)
+        self.store = try await StoreFactory.open(configuration.database, logger: logger, migrate: configuration.autoMigrate)
         var defaults = JobQueue.Defaults()
         defaults.maxRetries = configuration.defaultMaxRetries
         defaults.timeout = configuration.defaultJobTimeout
         defaults.limits = configuration.limits
         let pool = workerPool
         self.queue = JobQueue(store: store, defaults: defaults) { pool.wake() }
+    }
+
+    /// Creates or upgrades the schema (what `vesper migrate` runs; start-up does it too unless
+    /// `AUTO_MIGRATE=0`).
+    public func migrate() async throws {
+        try await store.migrate()
     }
 
     /// The database in use, without secrets (for messages).

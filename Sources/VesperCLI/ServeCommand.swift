@@ -24,7 +24,8 @@ struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Create or upgrade the database schema, then exit.")
 
     func run() async throws {
-        let configuration = try await loadConfiguration()
+        var configuration = try await loadConfiguration()
+        configuration.autoMigrate = true  // `vesper migrate` migrates, whatever AUTO_MIGRATE says
         let logger = LogSetup.bootstrap(configuration)
         let vesper = try await exitOnConfigurationError { try await Vesper(configuration: configuration, logger: logger) }
         try await vesper.close()

@@ -91,6 +91,20 @@ public final class PostgresJobStore: JobStore, Service {
         try await perform(timeout: .seconds(600)) { try await PostgresSchema.migrate(client: self.client, logger: self.logger) }
     }
 
+    public func pendingMigrations() async throws -> [String] {
+        try await perform {
+            var applied = Set<Int>()
+            let exists = try await self.client.query("SELECT to_regclass('vesper_migrations') IS NOT NULL", logger: self.logger)
+            var hasTable = false
+            for try await value in exists.decode(Bool.self) { hasTable = value }
+            if hasTable {
+                let rows = try await self.client.query("SELECT version FROM vesper_migrations", logger: self.logger)
+                for try await version in rows.decode(Int.self) { applied.insert(version) }
+            }
+            return PostgresSchema.migrations.filter { !applied.contains($0.version) }.map { "\($0.version)-\($0.name)" }
+        }
+    }
+
     public func ping() async throws {
         try await perform(timeout: min(.seconds(2), settings.operationTimeout)) {
             try await self.client.query("SELECT 1", logger: self.logger).drain()

@@ -35,6 +35,15 @@ public final class SQLiteJobStore: JobStore {
         try await run { try SQLiteSchema.migrator.migrate(self.pool) }
     }
 
+    public func pendingMigrations() async throws -> [String] {
+        try await run {
+            try await self.pool.read { db in
+                let applied = try SQLiteSchema.migrator.appliedIdentifiers(db)
+                return SQLiteSchema.migrator.migrations.filter { !applied.contains($0) }
+            }
+        }
+    }
+
     public func ping() async throws {
         try await run { _ = try await self.pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") } }
     }

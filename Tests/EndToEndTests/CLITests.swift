@@ -62,4 +62,21 @@ struct CLITests {
             #expect(FileManager.default.fileExists(atPath: directory.file("q.db")))
         }
     }
+
+    @Test func withAutoMigrateOffServeRefusesAnOldSchemaUntilMigrated() async throws {
+        try await withTemporaryDirectory { directory in
+            let environment = ["AUTO_MIGRATE": "0", "API_ADDR": "127.0.0.1:0"]
+            let (code, output) = try await VesperProcess.run(arguments: ["serve"], environment: environment, directory: directory.path)
+            #expect(code == 2, "\(output)")
+            #expect(output.contains("invalid AUTO_MIGRATE: the database schema is not up to date"), "\(output)")
+            #expect(output.contains("run `vesper migrate`"))
+
+            let migrated = try await VesperProcess.run(arguments: ["migrate"], environment: ["AUTO_MIGRATE": "0"], directory: directory.path)
+            #expect(migrated.0 == 0, "\(migrated.1)")
+            let node = try await VesperProcess(environment: environment, directory: directory.path)
+            defer { node.stop() }
+            node.send(SIGTERM)
+            #expect(try await node.waitForExit() == 0)
+        }
+    }
 }

@@ -26,6 +26,7 @@ extension VesperConfiguration {
             guard !path.isEmpty else { throw ConfigurationError(variable: "DB_PATH", message: "must not be empty") }
             database = .sqlite(path: path)
         }
+        autoMigrate = try env.boolean("AUTO_MIGRATE") ?? autoMigrate
         workers = try env.integer("WORKERS", in: 1...10_000) ?? workers
         if let address = env["API_ADDR"] {
             apiAddress = try ListenAddress.parse(address, variable: "API_ADDR")

@@ -15,6 +15,9 @@ public struct VesperConfiguration: Sendable {
 
     /// Defaults to SQLite in `vesper.db`.
     public var database: Database = .sqlite(path: "vesper.db")
+    /// Create or upgrade the schema at start-up (`AUTO_MIGRATE`). When off, start-up refuses an
+    /// out-of-date schema and `vesper migrate` upgrades it. Defaults to true.
+    public var autoMigrate: Bool = true
     /// Worker slots on this node. Defaults to 5.
     public var workers: Int = 5
     /// Where the HTTP API listens. Defaults to `:8080` (every interface).

@@ -12,6 +12,10 @@ public protocol JobStore: Sendable {
     /// Creates or upgrades the schema.
     func migrate() async throws
 
+    /// The names of migrations this build knows but the database has not applied (empty when the
+    /// schema is current). Lets a node started with `AUTO_MIGRATE=0` refuse to run on an old schema.
+    func pendingMigrations() async throws -> [String]
+
     /// Succeeds when the database answers a trivial query.
     func ping() async throws
 
