@@ -317,7 +317,7 @@ enum Cleanup {
     /// Crash safety: a detached shell that waits for this process to disappear (even after
     /// `kill -9`, when no exit handler runs), then stops the server and removes its directory.
     /// A zombie counts as gone: in containers PID 1 often never reaps orphans.
-    private static func startWatchdog(stopCommand: [String], directory: String) {
+    static func startWatchdog(stopCommand: [String], directory: String) {
         let quoted = stopCommand.map { "'\($0)'" }.joined(separator: " ")
         let script = """
             alive() {

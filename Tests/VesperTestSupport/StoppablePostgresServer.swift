@@ -15,6 +15,9 @@ public final class StoppablePostgresServer: Sendable {
         directory = try ThrowawayServer.makeDirectory(owner: runAs.owner)
         let data = "\(directory)/data"
         pgCtl = runAs.prefix + ["\(binaries)/pg_ctl", "-D", data]
+        // Stops the server and removes its files when the test process ends, however it ends: a
+        // test that fails before `destroy()` must not leave a server running.
+        Cleanup.startWatchdog(stopCommand: pgCtl + ["stop", "-m", "immediate"], directory: directory)
         try await ThrowawayServer.run(
             runAs.prefix + ["\(binaries)/initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"],
             log: "\(directory)/initdb.log", what: "initdb")
