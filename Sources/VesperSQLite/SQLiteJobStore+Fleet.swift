@@ -68,13 +68,8 @@ extension SQLiteJobStore: NodeRegistry {
                 var released = 0
                 for node in dead {
                     try db.execute(
-                        sql: """
-                            UPDATE jobs SET
-                                status = CASE WHEN retries >= max_retries THEN 'dlq' ELSE 'pending' END,
-                                finished_at = CASE WHEN retries >= max_retries THEN ? ELSE NULL END,
-                                retries = retries + 1, error = ?, run_at = ?, updated_at = ?, worker_id = NULL, lease_until = NULL
-                            WHERE status = 'processing' AND worker_id = ?
-                            """, arguments: [now, "node \(node) stopped heartbeating", now, now, node])
+                        sql: "UPDATE jobs SET \(Self.lostAttempt) WHERE status = 'processing' AND worker_id = ?",
+                        arguments: [now, "node \(node) stopped heartbeating", now, now, node])
                     released += db.changesCount
                 }
                 return ReapResult(nodes: dead.sorted(), releasedJobs: released)

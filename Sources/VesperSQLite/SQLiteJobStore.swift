@@ -297,20 +297,23 @@ public final class SQLiteJobStore: JobStore {
         let now = SQLiteRow.micros(now)
         return try await run {
             try await self.pool.write { db in
-                // Right-hand sides see the row before the update, so `retries` is the old count.
                 try db.execute(
-                    sql: """
-                        UPDATE jobs SET
-                            status = CASE WHEN retries >= max_retries THEN 'dlq' ELSE 'pending' END,
-                            finished_at = CASE WHEN retries >= max_retries THEN ? ELSE NULL END,
-                            retries = retries + 1, error = 'lease expired', run_at = ?, updated_at = ?,
-                            worker_id = NULL, lease_until = NULL
-                        WHERE status = 'processing' AND lease_until < ?
-                        """, arguments: [now, now, now, now])
+                    sql: "UPDATE jobs SET \(Self.lostAttempt) WHERE status = 'processing' AND lease_until < ?",
+                    arguments: [now, "lease expired", now, now, now])
                 return db.changesCount
             }
         }
     }
+
+    /// The assignments for an attempt lost with its worker (lease expired, node reaped): back to
+    /// `pending`, counted as a failed attempt, or to `dlq` when none are left. Binds, in order:
+    /// `finished_at`, `error`, `run_at`, `updated_at`. Right-hand sides see the row before the
+    /// update, so `retries` is the old count.
+    static let lostAttempt = """
+        status = CASE WHEN retries >= max_retries THEN 'dlq' ELSE 'pending' END,
+        finished_at = CASE WHEN retries >= max_retries THEN ? ELSE NULL END,
+        retries = retries + 1, error = ?, run_at = ?, updated_at = ?, worker_id = NULL, lease_until = NULL
+        """
 
     // MARK: Operator actions
 

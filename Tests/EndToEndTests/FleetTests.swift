@@ -29,18 +29,7 @@ struct FleetTests {
             }
 
             let total = 5000
-            let ids = try await withThrowingTaskGroup(of: [UUID].self) { group in
-                for lane in 0..<24 {
-                    group.addTask {
-                        var mine: [UUID] = []
-                        for index in stride(from: lane, to: total, by: 24) {
-                            mine.append(try await clients[index % 3].submit(#"{"type":"demo.noop","priority":\#(index % 11)}"#))
-                        }
-                        return mine
-                    }
-                }
-                return try await group.reduce(into: []) { $0 += $1 }
-            }
+            let ids = try await submitRoundRobin(total, to: clients, lanes: 24)
             #expect(ids.count == total)
 
             let store = try SQLiteJobStore(path: database)

@@ -46,3 +46,20 @@ struct SubmitFailed: Error {
     var reply: String
     var status: Int
 }
+
+/// Posts `total` no-op jobs round-robin to `nodes` from `lanes` concurrent submitters, returning
+/// every acknowledged id.
+func submitRoundRobin(_ total: Int, to nodes: [Node], lanes: Int) async throws -> [UUID] {
+    try await withThrowingTaskGroup(of: [UUID].self) { group in
+        for lane in 0..<lanes {
+            group.addTask {
+                var mine: [UUID] = []
+                for index in stride(from: lane, to: total, by: lanes) {
+                    mine.append(try await nodes[index % nodes.count].submit(#"{"type":"demo.noop","priority":\#(index % 11)}"#))
+                }
+                return mine
+            }
+        }
+        return try await group.reduce(into: []) { $0 += $1 }
+    }
+}

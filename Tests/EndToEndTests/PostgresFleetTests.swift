@@ -31,18 +31,7 @@ struct PostgresFleetTests {
                 #expect(nodes[0].log.contains("database postgres postgres@"))
                 let clients = nodes.map { Node(baseURL: $0.baseURL) }
                 let total = ProcessInfo.processInfo.environment["VESPER_E2E_JOBS"].flatMap(Int.init) ?? 10_000
-                let ids = try await withThrowingTaskGroup(of: [UUID].self) { group in
-                    for lane in 0..<32 {
-                        group.addTask {
-                            var mine: [UUID] = []
-                            for index in stride(from: lane, to: total, by: 32) {
-                                mine.append(try await clients[index % 2].submit(#"{"type":"demo.noop","priority":\#(index % 11)}"#))
-                            }
-                            return mine
-                        }
-                    }
-                    return try await group.reduce(into: []) { $0 += $1 }
-                }
+                let ids = try await submitRoundRobin(total, to: clients, lanes: 32)
                 #expect(Set(ids).count == total)
                 try await waitUntil(timeout: .seconds(240), "all jobs to be done") {
                     try await store.listJobs(JobQuery(status: .done, limit: total + 1, now: Date())).count == total
