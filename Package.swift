@@ -111,7 +111,9 @@ let package = Package(
             path: "Tests/VesperTestSupport"
         ),
         .testTarget(name: "VesperCoreTests", dependencies: ["VesperCore", "VesperSQLite", "VesperTestSupport"]),
-        .testTarget(name: "VesperStoreTests", dependencies: ["VesperCore", "VesperSQLite", "VesperPostgres", "VesperTestSupport"]),
+        .testTarget(
+            name: "VesperStoreTests",
+            dependencies: ["VesperCore", "VesperSQLite", "VesperPostgres", "VesperTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "VesperHTTPTests",
             dependencies: [

@@ -19,11 +19,12 @@ public final class SQLiteJobStore: JobStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout.secondsDouble)
         configuration.maximumReaderCount = 4
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // Set on the writer after the pool is open: GRDB switches a WAL writer to NORMAL while
+            // opening (after `prepareDatabase` has run), and NORMAL syncs only at checkpoints, so a
+            // commit acknowledged just before a power cut could be lost.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         } catch {
             throw VesperError(.unavailable, "cannot open SQLite database at \(path): \(Self.describe(error))")
         }
