@@ -33,6 +33,37 @@ extension PostgresJobStore {
     /// matches nothing. The per-outcome column changes are exactly the SQLite store's.
     public func finish(_ completions: [Completion], now: Date) async throws -> Int {
         if completions.isEmpty { return 0 }
+        let statement = Self.finishStatement(completions, now: now)
+        return try await perform {
+            var applied = 0
+            for try await _ in try await self.client.execute(statement, logger: self.logger) { applied += 1 }
+            return applied
+        }
+    }
+
+    /// Both statements in one transaction: one commit, so one WAL flush, instead of two.
+    public func finishAndClaim(_ completions: [Completion], _ request: ClaimRequest) async throws -> (finished: Int, claimed: [Job]) {
+        let claimable = request.limit > 0 && request.types?.isEmpty != true && request.queues?.isEmpty != true
+        if completions.isEmpty && !claimable { return (0, []) }
+        let finish = completions.isEmpty ? nil : Self.finishStatement(completions, now: request.now)
+        let claim = PostgresPreparedStatements.Claim(request: request)
+        let (finished, jobs) = try await perform {
+            try await self.client.withTransaction(logger: self.logger) { connection -> (Int, [Job]) in
+                var applied = 0
+                if let finish {
+                    for try await _ in try await connection.execute(finish, logger: self.logger) { applied += 1 }
+                }
+                var jobs: [Job] = []
+                if claimable {
+                    for try await job in try await connection.execute(claim, logger: self.logger) { jobs.append(job) }
+                }
+                return (applied, jobs)
+            }
+        }
+        return (finished, jobs.sorted { ($0.priority, -$0.sequence) > ($1.priority, -$1.sequence) })
+    }
+
+    private static func finishStatement(_ completions: [Completion], now: Date) -> PostgresPreparedStatements.Finish {
         var outcomes: [String] = []
         var errors: [String] = []
         var runAts: [Date] = []
@@ -49,14 +80,9 @@ extension PostgresJobStore {
             errors.append(error)
             runAts.append(runAt)
         }
-        let statement = PostgresPreparedStatements.Finish(
+        return PostgresPreparedStatements.Finish(
             now: now, ids: completions.map(\.token.id), attempts: completions.map { Int64($0.token.attempt) }, outcomes: outcomes,
             errors: errors, runAts: runAts)
-        return try await perform {
-            var applied = 0
-            for try await _ in try await self.client.execute(statement, logger: self.logger) { applied += 1 }
-            return applied
-        }
     }
 
     public func extendLeases(_ leases: [LeaseToken], until: Date, now: Date) async throws -> Set<UUID> {

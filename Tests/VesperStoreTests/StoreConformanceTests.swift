@@ -271,3 +271,46 @@ extension Array {
         return result
     }
 }
+
+/// `finishAndClaim`: the dispatcher's one-commit round.
+@Suite("Store conformance: finish and claim")
+struct FinishAndClaimConformanceTests {
+    @Test(arguments: StoreKind.allCases)
+    func finishesTheBatchThenClaimsTheNextJobs(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            var ids: [UUID] = []
+            for priority in [9, 8, 7, 6] { ids.append(try await store.add(testJob("fc", priority: priority)).id) }
+            let first = try await store.claim(2)
+            #expect(first.map(\.id) == Array(ids.prefix(2)))
+            let completions = [
+                Completion(token: LeaseToken(id: first[0].id, attempt: first[0].attempt), outcome: .done),
+                Completion(token: LeaseToken(id: first[1].id, attempt: first[1].attempt), outcome: .release),
+                Completion(token: LeaseToken(id: ids[2], attempt: 7), outcome: .done),  // stale: never claimed
+            ]
+            let now = testEpoch.addingTimeInterval(5)
+            let (finished, claimed) = try await store.finishAndClaim(
+                completions, ClaimRequest(limit: 10, types: nil, workerID: "w2", leaseUntil: now.addingTimeInterval(30), now: now))
+            #expect(finished == 2)
+            // The released job is claimable again in the same round, in priority order with the rest.
+            #expect(claimed.map(\.id) == [ids[1], ids[2], ids[3]])
+            #expect(claimed.allSatisfy { $0.workerID == "w2" && $0.storedStatus == .processing })
+            let done = try #require(try await store.job(id: ids[0]))
+            #expect(done.storedStatus == .done)
+            #expect(done.finishedAt == now)
+            #expect(try await store.job(id: ids[1])?.attempt == 2)
+            #expect(try await store.job(id: ids[1])?.retries == 0)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func anEmptyRoundChangesNothing(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let job = try await store.add(testJob("fc"))
+            let (finished, claimed) = try await store.finishAndClaim(
+                [], ClaimRequest(limit: 5, types: [], workerID: "w1", leaseUntil: testEpoch.addingTimeInterval(30), now: testEpoch))
+            #expect(finished == 0)
+            #expect(claimed.isEmpty)
+            #expect(try await store.job(id: job.id)?.storedStatus == .pending)
+        }
+    }
+}

@@ -36,6 +36,11 @@ public protocol JobStore: Sendable {
     @discardableResult
     func finish(_ completions: [Completion], now: Date) async throws -> Int
 
+    /// Applies `completions` (as ``finish(_:now:)`` at `request.now`), then claims (as
+    /// ``claim(_:)``). A store that can do both in one transaction should: that is one commit, one
+    /// fsync, instead of two, which is what a busy node's throughput is made of.
+    func finishAndClaim(_ completions: [Completion], _ request: ClaimRequest) async throws -> (finished: Int, claimed: [Job])
+
     /// Pushes the lease of running jobs out to `until`, fenced by attempt.
     /// Returns the ids whose lease was extended.
     func extendLeases(_ leases: [LeaseToken], until: Date, now: Date) async throws -> Set<UUID>
@@ -55,6 +60,14 @@ public protocol JobStore: Sendable {
 
     /// Releases resources; the store is not used afterwards.
     func close() async throws
+}
+
+extension JobStore {
+    /// Two transactions, for stores that cannot do better.
+    public func finishAndClaim(_ completions: [Completion], _ request: ClaimRequest) async throws -> (finished: Int, claimed: [Job]) {
+        let finished = completions.isEmpty ? 0 : try await finish(completions, now: request.now)
+        return (finished, try await claim(request))
+    }
 }
 
 /// The result of inserting one ``NewJob``.

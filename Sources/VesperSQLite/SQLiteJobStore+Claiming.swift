@@ -1,0 +1,181 @@
+import Foundation
+import GRDB
+import VesperCore
+
+extension SQLiteJobStore {
+    public func claim(_ request: ClaimRequest) async throws -> [Job] {
+        guard let claim = ClaimStatement(request) else { return [] }
+        let jobs = try await run {
+            try await self.pool.write { db in try claim.run(db) }
+        }
+        return Self.inClaimOrder(jobs)
+    }
+
+    public func finish(_ completions: [Completion], now: Date) async throws -> Int {
+        let now = SQLiteRow.micros(now)
+        return try await run {
+            try await self.pool.write { db in try Self.apply(completions, now: now, db: db) }
+        }
+    }
+
+    /// Both in one IMMEDIATE transaction: one commit, so one fsync, instead of two.
+    public func finishAndClaim(_ completions: [Completion], _ request: ClaimRequest) async throws -> (finished: Int, claimed: [Job]) {
+        let claim = ClaimStatement(request)
+        let now = SQLiteRow.micros(request.now)
+        let (finished, jobs) = try await run {
+            try await self.pool.write { db in
+                (try Self.apply(completions, now: now, db: db), try claim?.run(db) ?? [])
+            }
+        }
+        return (finished, Self.inClaimOrder(jobs))
+    }
+
+    /// `RETURNING` has no order; hand jobs out in claim order.
+    private static func inClaimOrder(_ jobs: [Job]) -> [Job] {
+        jobs.sorted { ($0.priority, -$0.sequence) > ($1.priority, -$1.sequence) }
+    }
+
+    /// The heart of the queue: one statement under the write lock (IMMEDIATE transaction) picks
+    /// the claimable jobs through the partial index `jobs_claimable` (priority DESC, seq) and
+    /// leases them, bumping `attempt`, the fencing token. SQLite serialises writers, so two claims
+    /// can never select the same row. Queue selection and the paused-queue filter are row filters
+    /// on that index walk; the paused set is an uncorrelated subquery on the tiny `queues` table,
+    /// evaluated once per statement, so a pause needs no cooperation from nodes.
+    ///
+    /// `INDEXED BY` is required: without statistics the planner preferred a status index and
+    /// sorted every pending row in a temp B-tree on each claim, O(backlog) instead of O(limit)
+    /// (a 100k backlog drained at ~700 jobs/s instead of tens of thousands).
+    private struct ClaimStatement {
+        let sql: String
+        let arguments: StatementArguments
+
+        /// `nil` when the request can match nothing (an empty type or queue selection).
+        init?(_ request: ClaimRequest) {
+            if request.limit <= 0 || request.types?.isEmpty == true || request.queues?.isEmpty == true { return nil }
+            var filters = ""
+            var arguments: StatementArguments = [
+                request.workerID, SQLiteRow.micros(request.leaseUntil), SQLiteRow.micros(request.now), SQLiteRow.micros(request.now),
+                SQLiteRow.micros(request.now),
+            ]
+            func placeholders(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
+            if let types = request.types {
+                filters += " AND type IN (\(placeholders(types.count)))"
+                arguments += StatementArguments(types)
+            }
+            if let queues = request.queues {
+                filters += " AND queue IN (\(placeholders(queues.count)))"
+                arguments += StatementArguments(queues)
+            }
+            if !request.excludedQueues.isEmpty {
+                filters += " AND queue NOT IN (\(placeholders(request.excludedQueues.count)))"
+                arguments += StatementArguments(request.excludedQueues)
+            }
+            arguments += [request.limit]
+            self.arguments = arguments
+            sql = """
+                UPDATE jobs
+                SET status = 'processing', attempt = attempt + 1, worker_id = ?, lease_until = ?, started_at = ?, updated_at = ?
+                WHERE seq IN (
+                    SELECT seq FROM jobs INDEXED BY jobs_claimable
+                    WHERE status = 'pending' AND run_at <= ?\(filters)
+                        AND queue NOT IN (SELECT name FROM queues WHERE paused = 1)
+                    ORDER BY priority DESC, seq
+                    LIMIT ?)
+                RETURNING \(SQLiteRow.columns)
+                """
+        }
+
+        func run(_ db: Database) throws -> [Job] {
+            try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(SQLiteRow.job)
+        }
+    }
+
+    /// Applies completions inside the caller's transaction; returns how many were applied.
+    private static func apply(_ completions: [Completion], now: Int64, db: Database) throws -> Int {
+        var applied = 0
+        var done: Statement?
+        for completion in completions {
+            if case .done = completion.outcome {
+                // The common case, with its statement prepared once per batch.
+                let statement = try done ?? db.cachedStatement(sql: doneSQL)
+                done = statement
+                statement.setUncheckedArguments([now, now, SQLiteRow.id(completion.token.id), completion.token.attempt])
+                try statement.execute()
+            } else {
+                try apply(completion, now: now, db: db)
+            }
+            applied += db.changesCount
+        }
+        return applied
+    }
+
+    private static let doneSQL =
+        "UPDATE jobs SET status = 'done', finished_at = ?, updated_at = ?, lease_until = NULL WHERE id = ? AND attempt = ? AND status = 'processing'"
+
+    private static func apply(_ completion: Completion, now: Int64, db: Database) throws {
+        let fence = "WHERE id = ? AND attempt = ? AND status = 'processing'"
+        let id = SQLiteRow.id(completion.token.id)
+        let attempt = completion.token.attempt
+        switch completion.outcome {
+        case .done:
+            try db.cachedStatement(sql: doneSQL).execute(arguments: [now, now, id, attempt])
+        case .retry(let error, let runAt):
+            try db.cachedStatement(
+                sql: """
+                    UPDATE jobs SET status = 'pending', retries = retries + 1, error = ?, run_at = ?, updated_at = ?,
+                        worker_id = NULL, lease_until = NULL \(fence)
+                    """
+            ).execute(arguments: [error, SQLiteRow.micros(runAt), now, id, attempt])
+        case .deadLetter(let error), .failed(let error):
+            let status = completion.outcome == .failed(error: error) ? "failed" : "dlq"
+            try db.cachedStatement(
+                sql: """
+                    UPDATE jobs SET status = ?, retries = retries + 1, error = ?, finished_at = ?, updated_at = ?,
+                        lease_until = NULL \(fence)
+                    """
+            ).execute(arguments: [status, error, now, now, id, attempt])
+        case .release:
+            try db.cachedStatement(
+                sql: "UPDATE jobs SET status = 'pending', run_at = ?, updated_at = ?, worker_id = NULL, lease_until = NULL \(fence)"
+            ).execute(arguments: [now, now, id, attempt])
+        }
+    }
+
+    public func extendLeases(_ leases: [LeaseToken], until: Date, now: Date) async throws -> Set<UUID> {
+        let until = SQLiteRow.micros(until)
+        return try await run {
+            try await self.pool.write { db in
+                var extended = Set<UUID>()
+                let statement = try db.cachedStatement(
+                    sql: "UPDATE jobs SET lease_until = ? WHERE id = ? AND attempt = ? AND status = 'processing'")
+                for lease in leases {
+                    try statement.execute(arguments: [until, SQLiteRow.id(lease.id), lease.attempt])
+                    if db.changesCount == 1 { extended.insert(lease.id) }
+                }
+                return extended
+            }
+        }
+    }
+
+    public func recoverExpiredLeases(now: Date) async throws -> Int {
+        let now = SQLiteRow.micros(now)
+        return try await run {
+            try await self.pool.write { db in
+                try db.execute(
+                    sql: "UPDATE jobs SET \(Self.lostAttempt) WHERE status = 'processing' AND lease_until < ?",
+                    arguments: [now, "lease expired", now, now, now])
+                return db.changesCount
+            }
+        }
+    }
+
+    /// The assignments for an attempt lost with its worker (lease expired, node reaped): back to
+    /// `pending`, counted as a failed attempt, or to `dlq` when none are left. Binds, in order:
+    /// `finished_at`, `error`, `run_at`, `updated_at`. Right-hand sides see the row before the
+    /// update, so `retries` is the old count.
+    static let lostAttempt = """
+        status = CASE WHEN retries >= max_retries THEN 'dlq' ELSE 'pending' END,
+        finished_at = CASE WHEN retries >= max_retries THEN ? ELSE NULL END,
+        retries = retries + 1, error = ?, run_at = ?, updated_at = ?, worker_id = NULL, lease_until = NULL
+        """
+}
