@@ -220,6 +220,7 @@ public final class Vesper: Sendable {
     private func makeWorkerPool(_ handlers: HandlerRegistry) -> WorkerPool {
         var options = WorkerPoolOptions(nodeID: nodeID)
         options.slots = configuration.workers
+        options.prefetchLimit = configuration.prefetch
         options.leaseDuration = configuration.leaseDuration
         options.pollInterval = configuration.pollInterval
         options.shutdownTimeout = configuration.shutdownTimeout

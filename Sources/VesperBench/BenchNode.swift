@@ -28,6 +28,9 @@ final class BenchNode: Sendable {
     /// Opens (and migrates) the store. `onStart` runs in the handler before the job is recorded.
     init(options: BenchOptions, expectedJobs: Int, onStart: @escaping @Sendable (Job) -> Void = { _ in }) async throws {
         var configuration = VesperConfiguration()
+        let fromEnvironment = try await VesperConfiguration.fromEnvironment(options.environment, dotEnvPath: nil)
+        // Tuning that a node reads from the environment applies to the bench's node too.
+        configuration.prefetch = fromEnvironment.prefetch
         var directory: String?
         switch options.store {
         case .sqlite:
@@ -36,7 +39,6 @@ final class BenchNode: Sendable {
             directory = path
             configuration.database = .sqlite(path: path + "/vesper.db")
         case .postgres:
-            let fromEnvironment = try await VesperConfiguration.fromEnvironment(options.environment, dotEnvPath: nil)
             guard case .postgres = fromEnvironment.database else {
                 throw BenchFailure("--store postgres needs DATABASE_URL or DB_HOST (and the other DB_* variables)")
             }

@@ -15,7 +15,12 @@ struct FleetTests {
             for workers in [10, 15, 5] {
                 nodes.append(
                     try await VesperProcess(
-                        environment: ["WORKERS": "\(workers)", "DB_PATH": database, "HEARTBEAT_INTERVAL": "500ms"], directory: directory.path))
+                        environment: [
+                            "WORKERS": "\(workers)", "DB_PATH": database, "HEARTBEAT_INTERVAL": "500ms",
+                            // Not about reaping (the next test is): three nodes fsyncing into one file on
+                            // a loaded machine can miss three half-second heartbeats in a row.
+                            "NODE_TIMEOUT": "10s",
+                        ], directory: directory.path))
             }
             let clients = nodes.map { Node(baseURL: $0.baseURL) }
             for client in clients {
@@ -39,7 +44,8 @@ struct FleetTests {
             }
             let done = try await store.listJobs(JobQuery(status: .done, limit: total + 1, now: Date()))
             #expect(Set(done.map(\.id)) == Set(ids))
-            #expect(done.allSatisfy { $0.attempt == 1 }, "every job ran exactly once")
+            let repeated = done.filter { $0.attempt != 1 }
+            #expect(repeated.isEmpty, "every job ran exactly once; again: \(repeated.prefix(3).map { "attempt \($0.attempt) retries \($0.retries) error '\($0.error)'" })")
             let workersUsed = Set(done.compactMap(\.workerID))
             #expect(workersUsed.count == 3, "each node did some of the work: \(workersUsed)")
             for node in nodes { node.send(SIGTERM) }

@@ -28,6 +28,7 @@ extension VesperConfiguration {
         }
         autoMigrate = try env.boolean("AUTO_MIGRATE") ?? autoMigrate
         workers = try env.integer("WORKERS", in: 1...10_000) ?? workers
+        prefetch = try env.integer("PREFETCH", in: 0...10_000) ?? prefetch
         if let address = env["API_ADDR"] {
             apiAddress = try ListenAddress.parse(address, variable: "API_ADDR")
         }

@@ -20,6 +20,10 @@ public struct VesperConfiguration: Sendable {
     public var autoMigrate: Bool = true
     /// Worker slots on this node. Defaults to 5.
     public var workers: Int = 5
+    /// Most jobs a node leases ahead of its free slots (`PREFETCH`); it holds only enough to cover
+    /// about 10 ms (or two claims) at its handlers' run time, up to this. 0 claims only for free
+    /// slots. Defaults to 1,000.
+    public var prefetch: Int = 1_000
     /// Where the HTTP API listens. Defaults to `:8080` (every interface).
     public var apiAddress: ListenAddress = ListenAddress(host: "0.0.0.0", port: 8080)
     /// `development` or `production`. Defaults to `development`.

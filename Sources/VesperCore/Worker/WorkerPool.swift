@@ -5,8 +5,9 @@ import Synchronization
 
 /// One node's dispatcher and worker slots.
 ///
-/// The dispatcher claims jobs in batches sized to the free slots, runs each in its own child task
-/// with the job's timeout, and hands the outcome to a ``CompletionWriter``. A lease keeper extends
+/// The dispatcher claims jobs in batches sized to the free slots plus a prefetch (see
+/// ``PrefetchSizer``), runs each in its own child task with the job's timeout, and hands the
+/// outcome to a ``CompletionWriter``, whose waiting completions also ride along in the next claim. A lease keeper extends
 /// the leases of running jobs and recovers expired ones anywhere in the fleet.
 ///
 /// On graceful shutdown it stops claiming at once, lets running jobs finish for up to
@@ -15,7 +16,18 @@ import Synchronization
 public final class WorkerPool: Service, Sendable {
     private struct State {
         var running: [UUID: LeaseToken] = [:]
-        /// Running jobs per queue, for per-queue concurrency limits.
+        /// Jobs leased ahead of free slots and not started yet; their leases are kept like running
+        /// ones. A slot that finishes a job takes the next one from here itself.
+        var buffer = PrefetchBuffer()
+        /// Set by the watchdog about once a second: the dispatcher should hand back long-held prefetched jobs.
+        var prefetchCheckDue = false
+        var prefetchSizer = PrefetchSizer()
+        /// After a hand-back, no prefetch until some job finishes: the slots are held by long jobs,
+        /// and re-claiming what was just handed back would only bump its attempt.
+        var prefetchPaused = false
+        /// When an attempt last finished on this node.
+        var lastFinishedAt = ContinuousClock.now
+        /// Held jobs (running or prefetched) per queue, for per-queue concurrency limits.
         var runningByQueue: [String: Int] = [:]
         var stopping = false
         var counters = WorkerPoolCounters()
@@ -111,37 +123,121 @@ public final class WorkerPool: Service, Sendable {
         await withDiscardingTaskGroup { jobs in
             var failures = 0
             while !isStopping {
-                let free = options.slots - state.withLock { $0.running.count }
-                guard free > 0 else {
-                    await dispatcherWakeup.wait(timeout: options.pollInterval)
-                    continue
-                }
-                let claimed: [Job]
-                do {
-                    claimed = try await claimRound(limit: min(free, options.maxClaimBatch), now: clock.now())
-                    failures = 0
-                } catch {
-                    failures += 1
-                    logger.warning("claim failed, backing off", metadata: [LogKey.error: "\(error)"])
-                    await dispatcherWakeup.wait(timeout: .milliseconds(min(5_000, 100 * (1 << min(failures, 6)))))
-                    continue
-                }
-                for job in claimed {
-                    let token = LeaseToken(id: job.id, attempt: job.attempt)
-                    state.withLock {
-                        $0.running[job.id] = token
-                        $0.runningByQueue[job.queue, default: 0] += 1
-                        $0.counters.busy = $0.running.count
+                var (free, buffered) = startBuffered(in: &jobs)
+                handBackLongHeld()
+                let wanted = claimSize(free: free, buffered: buffered)
+                if wanted > 0 {
+                    let claimed: [Job]
+                    let began = ContinuousClock.now
+                    do {
+                        claimed = try await claimRound(limit: wanted, now: clock.now())
+                        failures = 0
+                        let took = ContinuousClock.now - began
+                        state.withLock { $0.prefetchSizer.recordClaim(took.secondsDouble) }
+                    } catch {
+                        failures += 1
+                        logger.warning("claim failed, backing off", metadata: [LogKey.error: "\(error)"])
+                        await dispatcherWakeup.wait(timeout: .milliseconds(min(5_000, 100 * (1 << min(failures, 6)))))
+                        continue
                     }
-                    jobs.addTask { await self.execute(job, token: token) }
+                    hold(claimed)
+                    // A full claim: there may be more; otherwise start what came and wait for news.
+                    if claimed.count == wanted { continue }
+                    (free, _) = startBuffered(in: &jobs)
                 }
-                if !claimed.isEmpty { metrics.workerSlots(total: options.slots, busy: state.withLock { $0.running.count }) }
-                if claimed.count < free {
+                if free == 0 {
+                    // Every slot is busy: a finishing job, the watchdog or shutdown wakes us.
+                    await dispatcherWakeup.wait()
+                } else {
                     await dispatcherWakeup.wait(timeout: options.pollInterval)
                 }
             }
+            handBack(state.withLock { $0.buffer.removeAll() }, reason: "shutdown")
             await drain(cancelling: jobs)
         }
+    }
+
+    /// Starts buffered jobs in free slots; returns the slots still free and the jobs still buffered.
+    private func startBuffered(in jobs: inout DiscardingTaskGroup) -> (free: Int, buffered: Int) {
+        var started = false
+        while true {
+            let (job, free, buffered) = state.withLock { state -> (Job?, Int, Int) in
+                guard state.running.count < options.slots, let job = state.buffer.next() else {
+                    return (nil, options.slots - state.running.count, state.buffer.count)
+                }
+                state.running[job.id] = LeaseToken(id: job.id, attempt: job.attempt)
+                state.counters.busy = state.running.count
+                return (job, 0, 0)
+            }
+            guard let job else {
+                if started { metrics.workerSlots(total: options.slots, busy: options.slots - free) }
+                return (free, buffered)
+            }
+            jobs.addTask { await self.runSlot(first: job) }
+            started = true
+        }
+    }
+
+    /// One busy slot: runs a job, then the next buffered one, until the buffer is empty.
+    private func runSlot(first: Job) async {
+        var next: Job? = first
+        while let job = next {
+            next = await execute(job, token: LeaseToken(id: job.id, attempt: job.attempt))
+        }
+    }
+
+    /// How many jobs to claim now: the free slots plus the prefetch target, less what is buffered.
+    /// A partly full buffer is topped up only once it is down to half its target, so claims stay large.
+    private func claimSize(free: Int, buffered: Int) -> Int {
+        let target = prefetchTarget()
+        let wanted = free + target - buffered
+        guard wanted > 0, free > 0 || buffered <= target / 2 else { return 0 }
+        return min(options.maxClaimBatch, wanted)
+    }
+
+    /// See ``PrefetchSizer``; capped by ``WorkerPoolOptions/prefetchLimit``. None with per-queue
+    /// limits, which count held jobs.
+    private func prefetchTarget() -> Int {
+        guard options.prefetchLimit > 0, options.queueConcurrency.isEmpty else { return 0 }
+        return state.withLock {
+            $0.prefetchPaused
+                ? 0 : $0.prefetchSizer.target(slots: options.slots, limit: options.prefetchLimit, horizon: options.prefetchHorizon, now: .now)
+        }
+    }
+
+    private func hold(_ claimed: [Job]) {
+        guard !claimed.isEmpty else { return }
+        state.withLock {
+            for job in claimed { $0.runningByQueue[job.queue, default: 0] += 1 }
+            $0.buffer.add(claimed, at: .now)
+        }
+    }
+
+    /// When no attempt has finished for ``WorkerPoolOptions/prefetchHold`` (every slot is held by
+    /// a long job), hands prefetched jobs that waited that long back to `pending`, so other nodes
+    /// can run them. Checked when the watchdog asks, about once a second.
+    private func handBackLongHeld() {
+        let cutoff = ContinuousClock.now - options.prefetchHold
+        let stale = state.withLock { state -> [Job] in
+            defer { state.prefetchCheckDue = false }
+            guard state.prefetchCheckDue, state.lastFinishedAt < cutoff else { return [] }
+            let stale = state.buffer.removeClaimed(before: cutoff)
+            if !stale.isEmpty { state.prefetchPaused = true }
+            return stale
+        }
+        handBack(stale, reason: "held too long")
+    }
+
+    /// Releases leased, never-started jobs: back to `pending`, no attempt counted.
+    private func handBack(_ jobs: [Job], reason: String) {
+        guard !jobs.isEmpty else { return }
+        state.withLock {
+            for job in jobs { $0.runningByQueue[job.queue, default: 1] -= 1 }
+        }
+        for job in jobs {
+            completions.submit(Completion(token: LeaseToken(id: job.id, attempt: job.attempt), outcome: .release))
+        }
+        logger.debug("handed back prefetched jobs", metadata: [LogKey.count: "\(jobs.count)", "reason": "\(reason)"])
     }
 
     /// Claims up to `limit` jobs honouring the node's queue selection and per-queue limits.
@@ -160,7 +256,14 @@ public final class WorkerPool: Service, Sendable {
         }
         let limits = options.queueConcurrency
         if limits.isEmpty {
-            return try await store.claim(request(limit, queues: options.queues))
+            // Finished attempts waiting to be written ride along in the claim's transaction.
+            let finishing = completions.takeBuffered()
+            do {
+                return try await store.finishAndClaim(finishing, request(limit, queues: options.queues)).claimed
+            } catch {
+                completions.putBack(finishing)
+                throw error
+            }
         }
         var claimed: [Job] = []
         var remaining = limit
@@ -212,8 +315,10 @@ public final class WorkerPool: Service, Sendable {
         case timedOut
     }
 
-    private func execute(_ job: Job, token: LeaseToken) async {
+    /// Runs one attempt and records it; returns the next buffered job for this slot, if any.
+    private func execute(_ job: Job, token: LeaseToken) async -> Job? {
         let started = clock.now()
+        let began = ContinuousClock.now
         let result: AttemptResult
         if let handler = registry.handler(for: job.type) {
             result = await attempt(handler, job: job, timeout: .secondsDouble(job.timeoutSeconds))
@@ -221,20 +326,33 @@ public final class WorkerPool: Service, Sendable {
             result = .failure(JobError.retryable("no handler for type \(job.type) on node \(options.nodeID)"))
         }
         let finished = clock.now()
+        let ran = ContinuousClock.now - began
         let outcome = Task.isCancelled ? Completion.Outcome.release : decide(result, job: job, now: finished)
         completions.submit(Completion(token: token, outcome: outcome))
-        state.withLock {
-            $0.running[job.id] = nil
-            $0.runningByQueue[job.queue, default: 1] -= 1
-            $0.counters.busy = $0.running.count
+        let cancelled = Task.isCancelled
+        let next = state.withLock { state -> Job? in
+            state.running[job.id] = nil
+            state.runningByQueue[job.queue, default: 1] -= 1
+            state.prefetchSizer.recordRun(ran.secondsDouble, at: .now)
+            state.prefetchPaused = false
+            state.lastFinishedAt = .now
             switch outcome {
-            case .done: $0.counters.done += 1
+            case .done: state.counters.done += 1
             case .release: break
-            case .retry, .deadLetter, .failed: $0.counters.failed += 1
+            case .retry, .deadLetter, .failed: state.counters.failed += 1
             }
+            // The slot stays busy with the next buffered job, if any, without waiting for the dispatcher.
+            var next: Job?
+            if !state.stopping, !cancelled, let buffered = state.buffer.next() {
+                state.running[buffered.id] = LeaseToken(id: buffered.id, attempt: buffered.attempt)
+                next = buffered
+            }
+            state.counters.busy = state.running.count
+            return next
         }
         dispatcherWakeup.signal()
         report(job, outcome: outcome, started: started, finished: finished)
+        return next
     }
 
     /// Runs the handler in a task of its own, which the timeout watchdog can cancel alone.
@@ -284,9 +402,11 @@ public final class WorkerPool: Service, Sendable {
                 }
                 let wakesAt = min(next ?? now + .seconds(1), now + .seconds(1))
                 state.watchdogWakesAt = wakesAt
+                if !state.buffer.isEmpty { state.prefetchCheckDue = true }
                 return (expired, wakesAt, state.finished)
             }
             if finished || Task.isCancelled { return }
+            if state.withLock({ $0.prefetchCheckDue }) { dispatcherWakeup.signal() }
             for cancel in expired { cancel() }
             await watchdogWakeup.wait(timeout: max(.milliseconds(1), (next ?? now) - ContinuousClock.now))
         }
@@ -355,7 +475,9 @@ public final class WorkerPool: Service, Sendable {
         while true {
             await leaseKeeperWakeup.wait(timeout: interval)
             if Task.isCancelled { return }
-            let (tokens, stoppedAndIdle) = state.withLock { ($0.running.values.map { $0 }, $0.stopping && $0.running.isEmpty) }
+            let (tokens, stoppedAndIdle) = state.withLock {
+                (Array($0.running.values) + $0.buffer.tokens, $0.stopping && $0.running.isEmpty && $0.buffer.isEmpty)
+            }
             if stoppedAndIdle { return }
             let now = clock.now()
             do {

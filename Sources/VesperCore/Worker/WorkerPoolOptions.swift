@@ -13,8 +13,19 @@ public struct WorkerPoolOptions: Sendable {
     /// How often leases of running jobs are extended and expired leases recovered.
     /// Defaults to a third of the lease.
     public var leaseCheckInterval: Duration?
-    /// Largest batch one claim asks for. Defaults to 256.
-    public var maxClaimBatch: Int = 256
+    /// Largest batch one claim asks for. Defaults to 1,000.
+    public var maxClaimBatch: Int = 1_000
+    /// Most jobs the node leases ahead of its free slots (`PREFETCH`), so short jobs stream without
+    /// a database round trip per slot. The buffer holds enough for ``prefetchHorizon`` or two
+    /// claims at the handlers' recent run time (see `PrefetchSizer`), never more than this; long
+    /// jobs get none. 0 claims only for free slots. Defaults to 1,000. Not used with
+    /// ``queueConcurrency`` limits.
+    public var prefetchLimit: Int = 1_000
+    /// How much work the prefetch buffer covers at least. Defaults to 10 ms.
+    public var prefetchHorizon: Duration = .milliseconds(10)
+    /// Prefetched jobs still waiting this long while every slot is busy are handed back to
+    /// `pending` for other nodes. Defaults to 1s.
+    public var prefetchHold: Duration = .seconds(1)
     /// Backoff for retryable failures.
     public var retryPolicy: RetryPolicy = RetryPolicy()
     /// Claim only from these queues (`QUEUES`). Defaults to `nil`: every queue.
