@@ -17,14 +17,17 @@ extension PostgresJobStore: QueueControl {
     public func queueOverview(now: Date) async throws -> [QueueOverview] {
         try await perform {
             var overview: [String: QueueOverview] = [:]
-            // Live rows only (jobs_status serves the status filter); finished jobs are not depth.
+            // Live rows only, each state through its partial index; finished jobs are not depth.
             let rows = try await self.client.query(
                 """
-                SELECT queue,
-                    COUNT(*) FILTER (WHERE status = 'pending' AND run_at <= \(now))::BIGINT,
-                    COUNT(*) FILTER (WHERE status = 'pending' AND run_at > \(now))::BIGINT,
-                    COUNT(*) FILTER (WHERE status = 'processing')::BIGINT
-                FROM jobs WHERE status IN ('pending', 'processing') GROUP BY queue
+                SELECT queue, COUNT(*) FILTER (WHERE due)::BIGINT, COUNT(*) FILTER (WHERE scheduled)::BIGINT,
+                    COUNT(*) FILTER (WHERE processing)::BIGINT
+                FROM (
+                    SELECT queue, run_at <= \(now) AS due, run_at > \(now) AS scheduled, false AS processing
+                    FROM jobs WHERE status = 'pending'
+                    UNION ALL
+                    SELECT queue, false, false, true FROM jobs WHERE status = 'processing') AS live
+                GROUP BY queue
                 """, logger: self.logger)
             for try await (name, pending, scheduled, processing) in rows.decode((String, Int, Int, Int).self) {
                 overview[name] = QueueOverview(name: name, pending: pending, scheduled: scheduled, processing: processing)

@@ -8,8 +8,14 @@ extension PostgresJobStore: QueueStatisticsSource {
         let last5Minutes = now.addingTimeInterval(-300)
         return try await perform {
             var statistics = QueueStatistics(sampledAt: now)
-            // Index-only where the visibility map allows: jobs_status (status, seq).
-            let counts = try await self.client.query("SELECT status, COUNT(*)::BIGINT FROM jobs GROUP BY status", logger: self.logger)
+            // Each state from its own partial index (index-only where the visibility map allows):
+            // there is no index on `status` itself, which every claim and finish would rewrite.
+            let counts = try await self.client.query(
+                """
+                SELECT 'pending', COUNT(*)::BIGINT FROM jobs WHERE status = 'pending'
+                UNION ALL SELECT 'processing', COUNT(*)::BIGINT FROM jobs WHERE status = 'processing'
+                UNION ALL SELECT status, COUNT(*)::BIGINT FROM jobs WHERE finished_at IS NOT NULL GROUP BY status
+                """, logger: self.logger)
             for try await (status, count) in counts.decode((String, Int).self) {
                 if let status = JobStatus(rawValue: status) { statistics.counts[status] = count }
             }

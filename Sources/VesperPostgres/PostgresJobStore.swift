@@ -128,7 +128,8 @@ public final class PostgresJobStore: JobStore, Service {
     }
 
     public func listJobs(_ query: JobQuery) async throws -> [Job] {
-        // Only placeholders and fixed SQL are concatenated; every value is a bind parameter.
+        // Only placeholders and fixed SQL are concatenated (the status is one of the enum's own
+        // names); every value from a request is a bind parameter.
         var conditions: [String] = []
         var binds = PostgresBindings()
         func placeholder<Value: PostgresDynamicTypeEncodable>(_ value: Value) -> String {
@@ -141,7 +142,9 @@ public final class PostgresJobStore: JobStore, Service {
         case .scheduled?:
             conditions.append("status = 'pending' AND run_at > \(placeholder(query.now))")
         case let status?:
-            conditions.append("status = \(placeholder(status.rawValue))")
+            // A literal, not a parameter: the planner picks a partial index (`jobs_dlq`, ...) only
+            // when the query names the state it covers.
+            conditions.append("status = '\(status.rawValue)'")
         case nil:
             break
         }

@@ -98,6 +98,22 @@ enum PostgresSchema {
                 )
                 """
             ]),
+        Migration(
+            version: 5, name: "lean-indexes",
+            statements: [
+                // Every claim and every finish changes a job's status, and an update that changes an
+                // indexed column adds an entry to every index of the table. Counting and listing use
+                // the partial indexes instead: jobs_claimable (pending), jobs_leased (processing),
+                // jobs_finished (finished states, now covering status), and one small index per
+                // state an operator lists that is never on the hot path.
+                "DROP INDEX jobs_status",
+                "DROP INDEX jobs_worker",
+                "DROP INDEX jobs_finished",
+                "CREATE INDEX jobs_finished ON jobs (finished_at, status) WHERE finished_at IS NOT NULL",
+                "CREATE INDEX jobs_dlq ON jobs (seq) WHERE status = 'dlq'",
+                "CREATE INDEX jobs_failed ON jobs (seq) WHERE status = 'failed'",
+                "CREATE INDEX jobs_cancelled ON jobs (seq) WHERE status = 'cancelled'",
+            ]),
     ]
 
     /// Applies every migration not yet recorded, in version order, under the advisory lock.

@@ -68,7 +68,7 @@ extension SQLiteJobStore: NodeRegistry {
                 var released = 0
                 for node in dead {
                     try db.execute(
-                        sql: "UPDATE jobs SET \(Self.lostAttempt) WHERE status = 'processing' AND worker_id = ?",
+                        sql: "UPDATE jobs INDEXED BY jobs_leased SET \(Self.lostAttempt) WHERE status = 'processing' AND worker_id = ?",
                         arguments: [now, "node \(node) stopped heartbeating", now, now, node])
                     released += db.changesCount
                 }

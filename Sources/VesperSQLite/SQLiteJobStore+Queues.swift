@@ -20,15 +20,16 @@ extension SQLiteJobStore: QueueControl {
         return try await run {
             try await self.pool.read { db in
                 var overview: [String: QueueOverview] = [:]
-                // Live rows only (jobs_status serves the status filter); finished jobs are not depth.
+                // Live rows only, each through its partial index; finished jobs are not depth.
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT queue,
-                            SUM(CASE WHEN status = 'pending' AND run_at <= ? THEN 1 ELSE 0 END),
-                            SUM(CASE WHEN status = 'pending' AND run_at > ? THEN 1 ELSE 0 END),
-                            SUM(CASE WHEN status = 'processing' THEN 1 ELSE 0 END)
-                        FROM jobs WHERE status IN ('pending', 'processing') GROUP BY queue
+                        SELECT queue, SUM(due), SUM(scheduled), SUM(processing) FROM (
+                            SELECT queue, run_at <= ? AS due, run_at > ? AS scheduled, 0 AS processing
+                            FROM jobs INDEXED BY jobs_claimable WHERE status = 'pending'
+                            UNION ALL
+                            SELECT queue, 0, 0, 1 FROM jobs INDEXED BY jobs_leased WHERE status = 'processing')
+                        GROUP BY queue
                         """, arguments: [nowMicros, nowMicros])
                 for row in rows {
                     let name: String = row[0]

@@ -8,8 +8,15 @@ extension SQLiteJobStore: QueueStatisticsSource {
         return try await run {
             try await self.pool.read { db in
                 var statistics = QueueStatistics(sampledAt: now)
-                // Index-only: jobs_status (status, seq).
-                for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) FROM jobs GROUP BY status") {
+                // Each state from its own partial index, index-only: no index on `status` itself
+                // (it would be rewritten twice per job).
+                statistics.counts[.pending] = try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM jobs INDEXED BY jobs_claimable WHERE status = 'pending'") ?? 0
+                statistics.counts[.processing] = try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM jobs INDEXED BY jobs_leased WHERE status = 'processing'") ?? 0
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT status, COUNT(*) FROM jobs INDEXED BY jobs_finished WHERE finished_at IS NOT NULL GROUP BY status")
+                {
                     if let status = JobStatus(rawValue: row[0] as String) { statistics.counts[status] = row[1] }
                 }
                 let pending = statistics.counts[.pending] ?? 0

@@ -128,8 +128,9 @@ public final class SQLiteJobStore: JobStore {
             conditions.append("status = 'pending' AND run_at > ?")
             arguments += [now]
         case let status?:
-            conditions.append("status = ?")
-            arguments += [status.rawValue]
+            // A literal, not a parameter: SQLite picks a partial index (`jobs_dlq`, ...) only when
+            // the query names the state it covers.
+            conditions.append("status = '\(status.rawValue)'")
         case nil:
             break
         }

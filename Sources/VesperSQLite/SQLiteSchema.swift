@@ -78,6 +78,24 @@ enum SQLiteSchema {
                     )
                     """)
         }
+        migrator.registerMigration("v5-lean-indexes") { db in
+            // Every claim and every finish changes a job's status: each index on `status` was
+            // rewritten twice per job, and WAL pages are what a draining node writes (dropping
+            // these two took a 16-slot drain from ~50k to ~67k jobs/s). Counting and listing use
+            // the partial indexes instead: `jobs_claimable` (pending), `jobs_leased` (processing),
+            // `jobs_finished` (finished states, now covering `status`), and one small index per
+            // state an operator lists that is never on the hot path.
+            try db.execute(
+                sql: """
+                    DROP INDEX jobs_status;
+                    DROP INDEX jobs_worker;
+                    DROP INDEX jobs_finished;
+                    CREATE INDEX jobs_finished ON jobs (finished_at, status) WHERE finished_at IS NOT NULL;
+                    CREATE INDEX jobs_dlq ON jobs (seq) WHERE status = 'dlq';
+                    CREATE INDEX jobs_failed ON jobs (seq) WHERE status = 'failed';
+                    CREATE INDEX jobs_cancelled ON jobs (seq) WHERE status = 'cancelled';
+                    """)
+        }
         return migrator
     }
 }
