@@ -86,7 +86,7 @@ extension SQLiteJobStore {
         }
 
         func run(_ db: Database) throws -> [Job] {
-            try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(SQLiteRow.job)
+            try SQLiteRow.jobs(db.cachedStatement(sql: sql), arguments: arguments)
         }
     }
 

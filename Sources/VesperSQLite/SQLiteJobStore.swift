@@ -164,7 +164,7 @@ public final class SQLiteJobStore: JobStore {
         let finalArguments = arguments
         return try await run {
             try await self.pool.read { db in
-                try Row.fetchAll(db, sql: sql, arguments: finalArguments).map(SQLiteRow.job)
+                try SQLiteRow.jobs(db.makeStatement(sql: sql), arguments: finalArguments)
             }
         }
     }
