@@ -10,6 +10,7 @@ import Vesper
 final class BenchNode: Sendable {
     let vesper: Vesper
     let ledger: InvocationLedger
+    private let configuration: VesperConfiguration
     private let directory: String?
     private let logger: Logger
     private let running = Mutex<(group: ServiceGroup, task: Task<Void, any Error>)?>(nil)
@@ -59,6 +60,7 @@ final class BenchNode: Sendable {
             throw error
         }
         self.vesper = vesper
+        self.configuration = configuration
         self.logger = logger
         let ledger = InvocationLedger(expected: expectedJobs)
         self.ledger = ledger
@@ -66,6 +68,15 @@ final class BenchNode: Sendable {
             onStart(job)
             ledger.record(job.id)
         }
+    }
+
+    /// A second node on the same database that is never run: it only enqueues, so the jobs it
+    /// submits reach this node's workers the way they would from another machine (on PostgreSQL a
+    /// notification; on SQLite, which has none across processes, the next poll). Close it after use.
+    func makeProducer() async throws -> Vesper {
+        var producer = configuration
+        producer.nodeName = "bench-producer"
+        return try await Vesper(configuration: producer, logger: logger)
     }
 
     /// Starts workers and API; returns the bound port once the node listens.

@@ -36,6 +36,9 @@ public struct BenchOptions: Sendable {
     public var rate: Int = 200
     /// How long `latency` runs. Defaults to 10s.
     public var duration: Duration = .seconds(10)
+    /// `latency`: enqueue through a second node on the same database, never run, instead of the
+    /// worker node itself. Defaults to false.
+    public var acrossNodes: Bool = false
     /// Defaults to SQLite.
     public var store: Store = .sqlite
     /// The environment `--store postgres` reads its connection settings from.

@@ -4,7 +4,8 @@ import VesperCore
 
 /// `vesper bench latency`: a steady trickle of single enqueues on an otherwise idle node. Latency is
 /// from the moment `enqueue` returned (the job is durable) to the moment its handler started: the
-/// wake-up path, not polling.
+/// wake-up path, not polling. With `--across-nodes` a second node enqueues, so the wake-up crosses
+/// the database.
 enum LatencyBench {
     /// When each job was acknowledged and when it started, in `ContinuousClock` time.
     private final class Timeline: Sendable {
@@ -35,7 +36,18 @@ enum LatencyBench {
 
     private static func measure(_ options: BenchOptions, node: BenchNode, timeline: Timeline) async throws -> BenchReport {
         _ = try await node.start()
-        let queue = node.vesper.queue
+        let producer = options.acrossNodes ? try await node.makeProducer() : nil
+        do {
+            let report = try await measure(options, node: node, queue: producer?.queue ?? node.vesper.queue, timeline: timeline)
+            try? await producer?.close()
+            return report
+        } catch {
+            try? await producer?.close()
+            throw error
+        }
+    }
+
+    private static func measure(_ options: BenchOptions, node: BenchNode, queue: JobQueue, timeline: Timeline) async throws -> BenchReport {
         let total = max(1, Int((Double(options.rate) * options.duration.secondsDouble).rounded()))
         let interval = Duration.secondsDouble(1 / Double(max(1, options.rate)))
         let clock = ContinuousClock()
@@ -78,7 +90,8 @@ enum LatencyBench {
         if !settled { verdict.note("jobs were still pending or processing at the deadline") }
         let memory = MemoryUsage.residentMiB()
         return BenchReport(
-            mode: .latency, jobs: total, seconds: seconds, latencyName: "enqueue-to-start", latency: latencies.summary,
+            mode: .latency, jobs: total, seconds: seconds,
+            latencyName: options.acrossNodes ? "enqueue-to-start, enqueued by another node" : "enqueue-to-start", latency: latencies.summary,
             errors: verdict.errors + errors.value, lost: verdict.lost, duplicates: verdict.duplicates,
             rssMiB: memory.current, peakRSSMiB: memory.peak, store: node.vesper.databaseName, problems: verdict.problems)
     }

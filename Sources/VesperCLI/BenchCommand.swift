@@ -23,6 +23,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "How long to run (latency), like 10s.") var duration: String = "10s"
     @Option(help: "sqlite or postgres (for the in-process node).") var store: String = "sqlite"
     @Option(help: "Burst against this running node instead of starting one.") var server: String?
+    @Flag(name: .customLong("across-nodes"), help: "Enqueue through a second node on the same database (latency).") var acrossNodes = false
     @Flag(help: "Print one JSON object instead of text.") var json = false
     @Flag(name: .customLong("no-progress"), help: "No progress line on standard error.") var noProgress = false
 
@@ -42,6 +43,7 @@ struct BenchCommand: AsyncParsableCommand {
         options.duration = duration
         options.store = store
         options.serverURL = server
+        options.acrossNodes = acrossNodes
         options.progress = !noProgress
         let report: BenchReport
         do {

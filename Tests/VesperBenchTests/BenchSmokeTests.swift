@@ -27,4 +27,19 @@ struct BenchSmokeTests {
         #expect(json["errors"] as? Int == 0)
         #expect((json["latency_ms"] as? [String: Any])?["p99"] as? Double != nil)
     }
+
+    @Test func latencyAcrossNodesIsCorrect() async throws {
+        var options = BenchOptions(mode: .latency)
+        options.workers = 4
+        options.rate = 100
+        options.duration = .seconds(1)
+        options.acrossNodes = true
+        options.finishTimeout = .seconds(120)
+        let report = try await Bench.run(options)
+        #expect(report.lost == 0, "\(report.problems)")
+        #expect(report.errors == 0, "\(report.problems)")
+        #expect(report.duplicates == 0)
+        #expect(report.jobs == 100)
+        #expect(report.json.contains("enqueued by another node"))
+    }
 }
