@@ -31,15 +31,8 @@ enum BurstBench {
 
     private static func measure(_ options: BenchOptions, baseURL: String, node: BenchNode?) async throws -> BenchReport {
         let concurrency = max(1, min(options.concurrency, options.jobs))
-        let client = BurstClient(baseURL: baseURL, connections: concurrency)
-        do {
-            let report = try await measure(options, concurrency: concurrency, client: client, node: node)
-            await client.shutdown()
-            return report
-        } catch {
-            await client.shutdown()
-            throw error
-        }
+        let client = try BurstClient(baseURL: baseURL)
+        return try await measure(options, concurrency: concurrency, client: client, node: node)
     }
 
     private static func measure(_ options: BenchOptions, concurrency: Int, client: BurstClient, node: BenchNode?) async throws -> BenchReport {
@@ -53,12 +46,16 @@ enum BurstBench {
                 for _ in 0..<concurrency {
                     group.addTask {
                         var mine = Submissions()
+                        // One keep-alive connection per slot, opened by its first request (whose
+                        // latency therefore includes the connect, as with a cold client).
+                        var connection: HTTP1Connection?
                         while true {
                             let index = nextIndex.next()
                             guard index < options.jobs else { break }
+                            let request = JobMix.requestBodyBuffer(index)
                             let began = clock.now
                             do {
-                                let (status, body) = try await client.send(.POST, "/jobs", json: JobMix.requestBody(index))
+                                let (status, body) = try await client.send(.POST, "/jobs", json: request, on: &connection).parts
                                 _ = mine.histogram.record(UInt64(max(0, (clock.now - began).secondsDouble * 1_000_000)))
                                 if status == 201, let id = BurstClient.jobID(in: body) {
                                     mine.ids.append(id)
@@ -72,6 +69,7 @@ enum BurstBench {
                             }
                             sent.add(1)
                         }
+                        await connection?.close()
                         return mine
                     }
                 }
@@ -112,12 +110,16 @@ enum BurstBench {
             for _ in 0..<concurrency {
                 group.addTask {
                     var verdict = CorrectnessCheck.Verdict()
+                    var connection: HTTP1Connection?
                     while true {
                         let index = next.next()
-                        guard index < ids.count else { return verdict }
+                        guard index < ids.count else {
+                            await connection?.close()
+                            return verdict
+                        }
                         let id = ids[index].uuidString.lowercased()
                         while true {
-                            let reply = try? await client.send(.GET, "/jobs/\(id)")
+                            let reply = try? await client.send(.GET, "/jobs/\(id)", on: &connection)
                             let state = reply.flatMap { BurstClient.statusAndAttempt(in: $0.body) }
                             if let (status, attempt) = state, status == "done" {
                                 if attempt != 1 {

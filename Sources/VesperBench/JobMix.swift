@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import VesperCore
 
 /// The jobs a bench submits: mixed priorities (0/3/7/10) and types, small payloads.
@@ -13,6 +14,20 @@ enum JobMix {
     /// The `POST /jobs` body of job `index`.
     static func requestBody(_ index: Int) -> String {
         #"{"type":"\#(type(index))","priority":\#(priority(index)),"payload":\#(payload(index))}"#
+    }
+
+    /// ``requestBody(_:)`` written straight into a buffer, without building a `String` first.
+    static func requestBodyBuffer(_ index: Int) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(96)
+        buffer.writeStaticString(#"{"type":""#)
+        buffer.writeString(type(index))
+        buffer.writeStaticString(#"","priority":"#)
+        buffer.writeString(String(priority(index)))
+        buffer.writeStaticString(#","payload":{"n":"#)
+        buffer.writeString(String(index))
+        buffer.writeStaticString("}}")
+        return buffer
     }
 
     /// Job `index` built with `queue`'s defaults.

@@ -14,6 +14,36 @@ public final class VesperMetrics: Sendable {
     private let counters = MetricHandleCache<Counter>()
     private let timers = MetricHandleCache<CoreMetrics.Timer>()
     private let gauges = MetricHandleCache<Gauge>()
+    private let enqueued = KeyedMetricHandles<JobLabels, Counter>()
+    private let finished = KeyedMetricHandles<FinishLabels, FinishHandles>()
+    private let waits = KeyedMetricHandles<String, CoreMetrics.Timer>()
+    private let http = KeyedMetricHandles<HTTPLabels, HTTPHandles>()
+
+    private struct JobLabels: Hashable, Sendable {
+        var type: String
+        var priority: Int
+    }
+
+    private struct FinishLabels: Hashable, Sendable {
+        var type: String
+        var outcome: String
+    }
+
+    private struct FinishHandles: Sendable {
+        var finished: Counter
+        var run: CoreMetrics.Timer
+    }
+
+    private struct HTTPLabels: Hashable, Sendable {
+        var method: String
+        var route: String
+        var status: Int
+    }
+
+    private struct HTTPHandles: Sendable {
+        var requests: Counter
+        var duration: CoreMetrics.Timer
+    }
 
     public init() {}
 
@@ -52,15 +82,22 @@ public final class VesperMetrics: Sendable {
 
     /// A job was stored.
     public func jobEnqueued(type: String, priority: Int) {
-        counter("vesper_jobs_enqueued_total", [("type", type), ("priority", String(priority))]).increment()
+        enqueued.handles(JobLabels(type: type, priority: priority)) { labels in
+            counter("vesper_jobs_enqueued_total", [("type", labels.type), ("priority", String(labels.priority))])
+        }.increment()
     }
 
     /// An attempt ended. `outcome` is `done`, `retried`, `failed`, `dlq` or `released`.
     public func jobFinished(type: String, outcome: String, run: Duration, wait: Duration?) {
-        counter("vesper_jobs_finished_total", [("type", type), ("outcome", outcome)]).increment()
-        timer("vesper_job_run_duration_seconds", [("type", type)]).recordNanoseconds(run.nanoseconds)
+        let handles = finished.handles(FinishLabels(type: type, outcome: outcome)) { labels in
+            FinishHandles(
+                finished: counter("vesper_jobs_finished_total", [("type", labels.type), ("outcome", labels.outcome)]),
+                run: timer("vesper_job_run_duration_seconds", [("type", labels.type)]))
+        }
+        handles.finished.increment()
+        handles.run.recordNanoseconds(run.nanoseconds)
         if let wait {
-            timer("vesper_job_wait_duration_seconds", [("type", type)]).recordNanoseconds(max(0, wait.nanoseconds))
+            waits.handles(type) { timer("vesper_job_wait_duration_seconds", [("type", $0)]) }.recordNanoseconds(max(0, wait.nanoseconds))
         }
     }
 
@@ -102,8 +139,13 @@ public final class VesperMetrics: Sendable {
 
     /// One answered request.
     public func httpRequest(method: String, route: String, status: Int, duration: Duration) {
-        counter("vesper_http_requests_total", [("method", method), ("route", route), ("status", String(status))]).increment()
-        timer("vesper_http_request_duration_seconds", [("method", method), ("route", route)]).recordNanoseconds(duration.nanoseconds)
+        let handles = http.handles(HTTPLabels(method: method, route: route, status: status)) { labels in
+            HTTPHandles(
+                requests: counter("vesper_http_requests_total", [("method", labels.method), ("route", labels.route), ("status", String(labels.status))]),
+                duration: timer("vesper_http_request_duration_seconds", [("method", labels.method), ("route", labels.route)]))
+        }
+        handles.requests.increment()
+        handles.duration.recordNanoseconds(duration.nanoseconds)
     }
 
     // MARK: Handle cache

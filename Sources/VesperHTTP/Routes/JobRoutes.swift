@@ -27,9 +27,9 @@ struct JobRoutes<Context: RequestContext> {
         let renderedAt = queue.now()
         switch outcome {
         case .created(let created):
-            return Response.json(JobJSON.render(created, now: renderedAt), status: .created, headers: [.location: "/jobs/\(created.id.uuidString.lowercased())"])
+            return Response.json(JobJSON.render(created, now: renderedAt), status: .created, headers: [.location: "/jobs/" + created.id.wireString])
         case .existing(let existing):
-            return Response.json(JobJSON.render(existing, now: renderedAt), status: .ok, headers: [.location: "/jobs/\(existing.id.uuidString.lowercased())"])
+            return Response.json(JobJSON.render(existing, now: renderedAt), status: .ok, headers: [.location: "/jobs/" + existing.id.wireString])
         case .conflict(let key, let existing):
             throw APIError(
                 .conflict, code: "idempotency_conflict",

@@ -6,7 +6,7 @@ import VesperCore
 enum RequestBody {
     static func bytes(_ request: Request, maxBytes: Int) async throws -> [UInt8] {
         guard let contentType = request.headers[.contentType],
-            contentType.lowercased().hasPrefix("application/json")
+            contentType.hasPrefix("application/json") || contentType.lowercased().hasPrefix("application/json")
         else {
             throw APIError(
                 .unsupportedMediaType, code: "unsupported_media_type", message: "send the body as JSON with Content-Type: application/json")
@@ -28,7 +28,8 @@ enum RequestBody {
     }
 
     private static func parse<T>(_ bytes: [UInt8], _ body: ([UInt8]) throws -> T) throws -> T {
-        guard String(validating: bytes, as: UTF8.self) != nil else {
+        // ASCII (nearly every body) is valid UTF-8; anything else is checked by decoding it.
+        guard bytes.allSatisfy({ $0 < 0x80 }) || String(validating: bytes, as: UTF8.self) != nil else {
             throw APIError(.badRequest, code: "malformed_json", message: "request body is not valid UTF-8")
         }
         do {

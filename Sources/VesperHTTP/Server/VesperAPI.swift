@@ -32,6 +32,11 @@ public enum VesperAPI {
         return router
     }
 
+    /// Pending connections the kernel queues before the server accepts them (capped by
+    /// `net.core.somaxconn`). Hummingbird's default of 256 made a burst of 1,000 clients connecting
+    /// at once lose SYNs, and each lost SYN cost its client a one-second retransmission.
+    static let listenBacklog = 4096
+
     /// An application serving `router` on `address` with the configured timeouts.
     /// `onListening` receives the bound port (useful with port 0).
     public static func application(
@@ -46,7 +51,7 @@ public enum VesperAPI {
                     additionalChannelHandlers: [HTTPTimeoutHandler(settings: http)],
                     idleTimeout: http.idleTimeout > .zero ? idle : nil
                 )),
-            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "Vesper"),
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "Vesper", backlog: listenBacklog),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? address.port) },
             logger: logger
         )

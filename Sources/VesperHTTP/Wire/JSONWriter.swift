@@ -1,7 +1,13 @@
 /// Builds JSON text directly: fast, and able to embed a job's payload verbatim.
+///
+/// Every `POST /jobs` answer is written with it, so it avoids per-call allocations: open
+/// containers are tracked as bits of an integer rather than an array, and strings that need no
+/// escaping (nearly all of them) are appended whole instead of scalar by scalar.
 struct JSONWriter {
     private(set) var output = ""
-    private var needsComma: [Bool] = []
+    /// One bit per open container, innermost lowest: set once it holds a member or element.
+    private var commaBits: UInt64 = 0
+    private var depth = 0
 
     init(capacity: Int = 256) {
         output.reserveCapacity(capacity)
@@ -10,35 +16,35 @@ struct JSONWriter {
     mutating func beginObject() {
         separator()
         output.append("{")
-        needsComma.append(false)
+        push()
     }
 
     mutating func endObject() {
         output.append("}")
-        needsComma.removeLast()
+        pop()
     }
 
     mutating func beginArray(_ key: String) {
         self.key(key)
         output.append("[")
-        needsComma.append(false)
+        push()
     }
 
     mutating func beginArray() {
         separator()
         output.append("[")
-        needsComma.append(false)
+        push()
     }
 
     mutating func endArray() {
         output.append("]")
-        needsComma.removeLast()
+        pop()
     }
 
     mutating func beginObject(_ key: String) {
         self.key(key)
         output.append("{")
-        needsComma.append(false)
+        push()
     }
 
     mutating func field(_ key: String, _ value: String) {
@@ -81,14 +87,30 @@ struct JSONWriter {
         output.append(":")
     }
 
+    private mutating func push() {
+        precondition(depth < UInt64.bitWidth, "JSONWriter nests at most 64 containers")
+        commaBits <<= 1
+        depth += 1
+    }
+
+    private mutating func pop() {
+        commaBits >>= 1
+        depth -= 1
+    }
+
     private mutating func separator() {
-        guard !needsComma.isEmpty else { return }
-        if needsComma[needsComma.count - 1] { output.append(",") }
-        needsComma[needsComma.count - 1] = true
+        guard depth > 0 else { return }
+        if commaBits & 1 != 0 { output.append(",") }
+        commaBits |= 1
     }
 
     static func appendQuoted(_ value: String, to output: inout String) {
         output.append("\"")
+        if !value.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 }) {
+            output.append(value)
+            output.append("\"")
+            return
+        }
         var plainStart = value.unicodeScalars.startIndex
         var index = plainStart
         let scalars = value.unicodeScalars

@@ -64,7 +64,7 @@ struct JobRequest {
         }
         let bodyKey = try string("idempotency_key")
         let payload = values["payload"]?.text ?? "{}"
-        var job = NewJob(
+        let job = NewJob(
             type: type, queue: try string("queue") ?? "default", priority: priority, payloadJSON: payload,
             maxRetries: maxRetries, runAt: runAt, timeoutSeconds: timeout, idempotencyKey: headerKey ?? bodyKey
         )
@@ -73,8 +73,6 @@ struct JobRequest {
         } catch {
             throw fail(error.field, error.message)
         }
-        job.fingerprint = NewJob.fingerprint(
-            type: job.type, queue: job.queue, priority: job.priority, payloadJSON: job.payloadJSON, maxRetries: job.maxRetries)
         return job
     }
 }

@@ -21,24 +21,24 @@ enum RFC3339 {
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
         guard (0...9999).contains(year) else { return date.formatted(formatStyle) }
-        let fields: [(Int64, Int)] = [
-            (year, 4), (month, 2), (day, 2), (millisOfDay / 3_600_000, 2), (millisOfDay / 60_000 % 60, 2),
-            (millisOfDay / 1000 % 60, 2), (millisOfDay % 1000, 3),
-        ]
-        let separators: [UInt8] = Array("--T::.Z".utf8)
+        // Digits straight into the string's storage: no arrays of fields or separators per call.
         return String(unsafeUninitializedCapacity: 24) { output in
-            var index = 0
-            for (position, (value, width)) in fields.enumerated() {
+            func put(_ value: Int64, width: Int, at start: Int, then separator: UInt8) {
                 var remaining = value
                 for offset in stride(from: width - 1, through: 0, by: -1) {
-                    output[index + offset] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                    output[start + offset] = UInt8(ascii: "0") + UInt8(remaining % 10)
                     remaining /= 10
                 }
-                index += width
-                output[index] = separators[position]
-                index += 1
+                output[start + width] = separator
             }
-            return index
+            put(year, width: 4, at: 0, then: UInt8(ascii: "-"))
+            put(month, width: 2, at: 5, then: UInt8(ascii: "-"))
+            put(day, width: 2, at: 8, then: UInt8(ascii: "T"))
+            put(millisOfDay / 3_600_000, width: 2, at: 11, then: UInt8(ascii: ":"))
+            put(millisOfDay / 60_000 % 60, width: 2, at: 14, then: UInt8(ascii: ":"))
+            put(millisOfDay / 1000 % 60, width: 2, at: 17, then: UInt8(ascii: "."))
+            put(millisOfDay % 1000, width: 3, at: 20, then: UInt8(ascii: "Z"))
+            return 24
         }
     }
 
