@@ -30,6 +30,19 @@ struct BurstClient: Sendable {
         jsonHeaders = HTTPHeaders([("Host", hostHeader), ("Content-Type", "application/json"), ("Content-Length", "0")])
     }
 
+    /// Opens `count` connections at once; a slot whose connect failed gets `nil` and connects on
+    /// its first request.
+    func connect(_ count: Int) async -> [HTTP1Connection?] {
+        await withTaskGroup(of: (Int, HTTP1Connection?).self) { group in
+            for index in 0..<count {
+                group.addTask { (index, try? await HTTP1Connection.connect(host: host, port: port)) }
+            }
+            var connections = [HTTP1Connection?](repeating: nil, count: count)
+            for await (index, connection) in group { connections[index] = connection }
+            return connections
+        }
+    }
+
     /// Sends one request (a JSON body makes it a JSON request) and returns its whole response.
     ///
     /// `connection` is the caller's own: opened here when it is `nil` or was closed, and dropped
