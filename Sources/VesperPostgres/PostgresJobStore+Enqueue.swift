@@ -27,32 +27,15 @@ extension PostgresJobStore {
     /// (so the surrounding transaction rolls back) instead of being reported as an outcome.
     func insert(_ jobs: [NewJob], now: Date, on connection: PostgresConnection, rejectConflicts: Bool) async throws -> [EnqueueOutcome] {
         if jobs.isEmpty { return [] }
-        // `WITH ORDINALITY` + `ORDER BY ord` hands out `seq` in array order: FIFO within the batch.
-        // Keys travel as '' for "none" (arrays of optionals are not encodable; a valid key is never empty).
-        // Only `id` and `seq` come back: the rest of each created job is known (PostgresInsertedJob).
-        // `ON CONFLICT` makes every row a speculative insertion (an extra WAL record per row, ~0.3 µs
-        // of server CPU per job), so it is only added when some job has a key that could conflict.
-        let mayConflict = jobs.contains { !($0.idempotencyKey ?? "").isEmpty }
-        let onConflict = mayConflict ? "ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING" : ""
-        let insert: PostgresQuery = """
-            INSERT INTO jobs (id, type, queue, priority, payload, status, max_retries, run_at, created_at, updated_at,
-                idempotency_key, fingerprint, timeout_ms)
-            SELECT n.id, n.type, n.queue, n.priority, n.payload, 'pending', n.max_retries, n.run_at, \(now), \(now),
-                NULLIF(n.idempotency_key, ''), n.fingerprint, n.timeout_ms
-            FROM unnest(\(jobs.map(\.id))::uuid[], \(jobs.map(\.type))::text[], \(jobs.map(\.queue))::text[],
-                \(jobs.map(\.priority))::int8[], \(jobs.map(\.payloadJSON))::text[], \(jobs.map(\.maxRetries))::int8[],
-                \(jobs.map { max($0.runAt ?? now, now) })::timestamptz[], \(jobs.map { $0.idempotencyKey ?? "" })::text[],
-                \(jobs.map(\.fingerprint))::text[], \(jobs.map(PostgresInsertedJob.timeoutMilliseconds))::int8[])
-                WITH ORDINALITY AS n(id, type, queue, priority, payload, max_retries, run_at, idempotency_key, fingerprint,
-                    timeout_ms, ord)
-            ORDER BY n.ord
-            \(unescaped: onConflict)
-            RETURNING id, seq
-            """
+        let batch = PostgresEnqueueStatements.Batch(now: now, jobs: jobs)
         var sequences: [UUID: Int64] = [:]
         sequences.reserveCapacity(jobs.count)
-        for try await (id, sequence) in try await connection.query(insert, logger: self.logger).decode((UUID, Int64).self) {
-            sequences[id] = sequence
+        if batch.hasKeys {
+            let statement = PostgresEnqueueStatements.InsertSkippingKnownKeys(batch: batch)
+            for try await (id, sequence) in try await connection.execute(statement, logger: self.logger) { sequences[id] = sequence }
+        } else {
+            let statement = PostgresEnqueueStatements.Insert(batch: batch)
+            for try await (id, sequence) in try await connection.execute(statement, logger: self.logger) { sequences[id] = sequence }
         }
         var existing: [String: (job: Job, fingerprint: String)] = [:]
         let skippedKeys = sequences.count == jobs.count ? [] : jobs.filter { sequences[$0.id] == nil }.compactMap(\.idempotencyKey)
