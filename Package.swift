@@ -46,6 +46,8 @@ let package = Package(
             dependencies: [
                 "VesperCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The SQLite C API, for binding values on the enqueue hot path (SQLiteJobInsert).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         .target(

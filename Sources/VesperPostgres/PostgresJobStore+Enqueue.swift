@@ -27,29 +27,18 @@ extension PostgresJobStore {
     /// (so the surrounding transaction rolls back) instead of being reported as an outcome.
     func insert(_ jobs: [NewJob], now: Date, on connection: PostgresConnection, rejectConflicts: Bool) async throws -> [EnqueueOutcome] {
         if jobs.isEmpty { return [] }
-        // `WITH ORDINALITY` + `ORDER BY ord` hands out `seq` in array order: FIFO within the batch.
-        // Keys travel as '' for "none" (arrays of optionals are not encodable; a valid key is never empty).
-        let insert: PostgresQuery = """
-            INSERT INTO jobs (id, type, queue, priority, payload, status, max_retries, run_at, created_at, updated_at,
-                idempotency_key, fingerprint, timeout_ms)
-            SELECT n.id, n.type, n.queue, n.priority, n.payload, 'pending', n.max_retries, n.run_at, \(now), \(now),
-                NULLIF(n.idempotency_key, ''), n.fingerprint, n.timeout_ms
-            FROM unnest(\(jobs.map(\.id))::uuid[], \(jobs.map(\.type))::text[], \(jobs.map(\.queue))::text[],
-                \(jobs.map(\.priority))::int8[], \(jobs.map(\.payloadJSON))::text[], \(jobs.map(\.maxRetries))::int8[],
-                \(jobs.map { max($0.runAt ?? now, now) })::timestamptz[], \(jobs.map { $0.idempotencyKey ?? "" })::text[],
-                \(jobs.map(\.fingerprint))::text[], \(jobs.map { Int64(($0.timeoutSeconds * 1000).rounded()) })::int8[])
-                WITH ORDINALITY AS n(id, type, queue, priority, payload, max_retries, run_at, idempotency_key, fingerprint,
-                    timeout_ms, ord)
-            ORDER BY n.ord
-            ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-            RETURNING \(unescaped: PostgresJobRow.columns())
-            """
-        var created: [UUID: Job] = [:]
-        for job in try await PostgresJobRow.jobs(try await connection.query(insert, logger: self.logger)) {
-            created[job.id] = job
+        let batch = PostgresEnqueueStatements.Batch(now: now, jobs: jobs)
+        var sequences: [UUID: Int64] = [:]
+        sequences.reserveCapacity(jobs.count)
+        if batch.hasKeys {
+            let statement = PostgresEnqueueStatements.InsertSkippingKnownKeys(batch: batch)
+            for try await (id, sequence) in try await connection.execute(statement, logger: self.logger) { sequences[id] = sequence }
+        } else {
+            let statement = PostgresEnqueueStatements.Insert(batch: batch)
+            for try await (id, sequence) in try await connection.execute(statement, logger: self.logger) { sequences[id] = sequence }
         }
-        let skippedKeys = jobs.filter { created[$0.id] == nil }.compactMap(\.idempotencyKey)
         var existing: [String: (job: Job, fingerprint: String)] = [:]
+        let skippedKeys = sequences.count == jobs.count ? [] : jobs.filter { sequences[$0.id] == nil }.compactMap(\.idempotencyKey)
         if !skippedKeys.isEmpty {
             let rows = try await connection.query(
                 """
@@ -62,12 +51,13 @@ extension PostgresJobStore {
                 if let key = job.idempotencyKey { existing[key] = (job, fingerprint) }
             }
         }
-        if !created.isEmpty {
+        if !sequences.isEmpty {
             // Delivered on commit, once per transaction however many jobs it holds.
             try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: self.logger).drain()
         }
+        let clock = PostgresInsertedJob.Clock(now: now)
         let outcomes = try jobs.map { job -> EnqueueOutcome in
-            if let row = created[job.id] { return .created(row) }
+            if let sequence = sequences[job.id] { return .created(PostgresInsertedJob.job(job, sequence: sequence, clock: clock)) }
             guard let key = job.idempotencyKey, let stored = existing[key] else {
                 throw VesperError(.invalidState, "job \(job.id.uuidString.lowercased()) was not inserted")
             }

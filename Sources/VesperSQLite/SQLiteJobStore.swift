@@ -54,56 +54,6 @@ public final class SQLiteJobStore: JobStore {
         try pool.close()
     }
 
-    // MARK: Enqueue
-
-    public func enqueue(_ jobs: [NewJob], now: Date) async throws -> [EnqueueOutcome] {
-        try await run {
-            try await self.pool.write { db in
-                // One prepared statement for the whole batch: looking it up by its SQL text per job
-                // hashed the text each time.
-                let statement = try db.cachedStatement(sql: Self.insertSQL)
-                return try jobs.map { try Self.insert($0, now: now, statement: statement, db: db) }
-            }
-        }
-    }
-
-    static let insertSQL = """
-        INSERT INTO jobs (id, type, queue, priority, payload, status, max_retries, run_at, created_at,
-            updated_at, idempotency_key, fingerprint, timeout_ms)
-        VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-        """
-
-    static func insert(_ job: NewJob, now: Date, statement: Statement, db: Database) throws -> EnqueueOutcome {
-        let nowMicros = SQLiteRow.micros(now)
-        let runAt = max(job.runAt.map(SQLiteRow.micros) ?? nowMicros, nowMicros)
-        let timeoutMs = Int64((job.timeoutSeconds * 1000).rounded())
-        // The argument count is fixed by the SQL above: skip GRDB's per-call validation.
-        statement.setUncheckedArguments([
-            SQLiteRow.id(job.id), job.type, job.queue, job.priority, job.payloadJSON, job.maxRetries, runAt,
-            nowMicros, nowMicros, job.idempotencyKey, job.fingerprint, timeoutMs,
-        ])
-        try statement.execute()
-        if db.changesCount == 1 {
-            return .created(
-                Job(
-                    id: job.id, type: job.type, queue: job.queue, priority: job.priority, payload: job.payloadJSON,
-                    storedStatus: .pending, retries: 0, maxRetries: job.maxRetries, error: "",
-                    runAt: SQLiteRow.date(runAt), createdAt: SQLiteRow.date(nowMicros), updatedAt: SQLiteRow.date(nowMicros),
-                    startedAt: nil, finishedAt: nil, idempotencyKey: job.idempotencyKey, attempt: 0,
-                    timeoutSeconds: Double(timeoutMs) / 1000, workerID: nil, leaseUntil: nil, sequence: db.lastInsertedRowID
-                ))
-        }
-        guard let key = job.idempotencyKey,
-            let row = try Row.fetchOne(
-                db, sql: "SELECT \(SQLiteRow.columns), fingerprint FROM jobs WHERE idempotency_key = ?", arguments: [key])
-        else {
-            throw VesperError(.invalidState, "job \(job.id) was not inserted")
-        }
-        let existing = SQLiteRow.job(row)
-        return (row["fingerprint"] as String) == job.fingerprint ? .existing(existing) : .conflict(key: key, existing: existing)
-    }
-
     // MARK: Reading
 
     public func job(id: UUID) async throws -> Job? {

@@ -52,20 +52,32 @@ enum SQLiteRow {
     /// The stored form of an id: lowercase hex with dashes, built in one pass
     /// (`uuidString.lowercased()` allocated two strings on every insert and finish).
     static func id(_ uuid: UUID) -> String {
+        String(unsafeUninitializedCapacity: 36) { write(uuid, into: $0) }
+    }
+
+    /// Calls `body` with the stored form of `uuid` (36 bytes of UTF-8) in a stack buffer, for
+    /// binding without allocating a `String`.
+    static func withID<Result>(_ uuid: UUID, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { buffer in
+            let count = write(uuid, into: buffer)
+            return try body(UnsafeBufferPointer(rebasing: buffer[..<count]))
+        }
+    }
+
+    /// Writes the 36 bytes of the stored form of `uuid` into `output`; returns the count.
+    private static func write(_ uuid: UUID, into output: UnsafeMutableBufferPointer<UInt8>) -> Int {
         withUnsafeBytes(of: uuid.uuid) { bytes in
-            String(unsafeUninitializedCapacity: 36) { output in
-                var index = 0
-                for (position, byte) in bytes.enumerated() {
-                    if position == 4 || position == 6 || position == 8 || position == 10 {
-                        output[index] = UInt8(ascii: "-")
-                        index += 1
-                    }
-                    output[index] = hexDigits[Int(byte >> 4)]
-                    output[index + 1] = hexDigits[Int(byte & 0x0F)]
-                    index += 2
+            var index = 0
+            for (position, byte) in bytes.enumerated() {
+                if position == 4 || position == 6 || position == 8 || position == 10 {
+                    output[index] = UInt8(ascii: "-")
+                    index += 1
                 }
-                return index
+                output[index] = hexDigits[Int(byte >> 4)]
+                output[index + 1] = hexDigits[Int(byte & 0x0F)]
+                index += 2
             }
+            return index
         }
     }
 

@@ -16,4 +16,11 @@ struct TimeOrderedIDTests {
         #expect(ids == ids.sorted())
         #expect(Set(ids).count == ids.count)
     }
+
+    @Test func idsMadeAtTheSameInstantDifferAcrossRandomRefills() {
+        // Several refills of the 512-value random buffer, all in one millisecond.
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let ids = (0..<2_000).map { _ in TimeOrderedID.make(now: now) }
+        #expect(Set(ids).count == ids.count)
+    }
 }

@@ -73,7 +73,7 @@ public final class JobQueue: Sendable {
             throw VesperError(.invalidState, "\(store.displayName) cannot store atomic batches")
         }
         let outcomes = try await atomic.enqueueAll(jobs, now: clock.now())
-        for case .created(let job) in outcomes { VesperMetrics.shared.jobEnqueued(type: job.type, priority: job.priority) }
+        VesperMetrics.shared.jobsEnqueued(outcomes)
         onEnqueue()
         return outcomes
     }

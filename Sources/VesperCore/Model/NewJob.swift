@@ -47,12 +47,23 @@ public struct NewJob: Sendable, Equatable {
     }
 
     /// A stable digest of the fields that make two requests "the same request".
+    ///
+    /// FNV-1a over `type, queue, priority, maxRetries, payloadJSON`, each in its text form and
+    /// followed by U+001F, as 16 lowercase hex digits. Stored with every job, so the digest of a
+    /// given request must never change. It is computed for every new job, so it hashes the
+    /// integers' decimal digits in place instead of building strings (it was ~0.5 µs per job).
     public static func fingerprint(type: String, queue: String, priority: Int, payloadJSON: String, maxRetries: Int) -> String {
         var hasher = FNV1a64()
-        for part in [type, queue, String(priority), String(maxRetries), payloadJSON] {
-            hasher.combine(part)
-            hasher.combine("\u{1F}")
-        }
+        hasher.combine(type)
+        hasher.combineSeparator()
+        hasher.combine(queue)
+        hasher.combineSeparator()
+        hasher.combine(decimal: priority)
+        hasher.combineSeparator()
+        hasher.combine(decimal: maxRetries)
+        hasher.combineSeparator()
+        hasher.combine(payloadJSON)
+        hasher.combineSeparator()
         return hasher.hexDigest
     }
 }
@@ -62,14 +73,38 @@ struct FNV1a64 {
     private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
 
     mutating func combine(_ string: String) {
-        for byte in string.utf8 {
-            value ^= UInt64(byte)
-            value &*= 0x0000_0100_0000_01B3
+        for byte in string.utf8 { combine(byte) }
+    }
+
+    mutating func combine(_ byte: UInt8) {
+        value ^= UInt64(byte)
+        value &*= 0x0000_0100_0000_01B3
+    }
+
+    /// The field separator, U+001F (one UTF-8 byte).
+    mutating func combineSeparator() { combine(0x1F) }
+
+    /// The bytes of `String(number)` (an optional `-`, then decimal digits), without building it.
+    mutating func combine(decimal number: Int) {
+        if number < 0 { combine(UInt8(ascii: "-")) }
+        let magnitude = number.magnitude
+        var divisor: UInt = 1
+        while magnitude / divisor >= 10 { divisor *= 10 }
+        while divisor > 0 {
+            combine(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
+            divisor /= 10
         }
     }
 
+    /// The value as 16 lowercase hex digits, zero-padded.
     var hexDigest: String {
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        let value = self.value
+        return String(unsafeUninitializedCapacity: 16) { output in
+            for index in 0..<16 {
+                let nibble = UInt8(truncatingIfNeeded: value >> (60 - 4 * index)) & 0x0F
+                output[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+            }
+            return 16
+        }
     }
 }

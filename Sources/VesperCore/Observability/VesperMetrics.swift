@@ -87,6 +87,23 @@ public final class VesperMetrics: Sendable {
         }.increment()
     }
 
+    /// The jobs a batch created, counted once per type and priority rather than once per job
+    /// (building the handle's cache key for every job of a bulk enqueue cost ~1 µs each).
+    public func jobsEnqueued(_ outcomes: [EnqueueOutcome]) {
+        var counts: [TypeAndPriority: Int] = [:]
+        for case .created(let job) in outcomes {
+            counts[TypeAndPriority(type: job.type, priority: job.priority), default: 0] += 1
+        }
+        for (key, count) in counts {
+            counter("vesper_jobs_enqueued_total", [("type", key.type), ("priority", String(key.priority))]).increment(by: count)
+        }
+    }
+
+    private struct TypeAndPriority: Hashable {
+        var type: String
+        var priority: Int
+    }
+
     /// An attempt ended. `outcome` is `done`, `retried`, `failed`, `dlq` or `released`.
     public func jobFinished(type: String, outcome: String, run: Duration, wait: Duration?) {
         let handles = finished.handles(FinishLabels(type: type, outcome: outcome)) { labels in

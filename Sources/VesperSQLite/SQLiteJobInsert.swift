@@ -1,0 +1,132 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import VesperCore
+
+/// The enqueue hot path on SQLite: one prepared `INSERT` per write transaction, each job's values
+/// bound straight onto it with `sqlite3_bind_*`.
+///
+/// Binding through GRDB's `StatementArguments` boxed twelve values per job into `DatabaseValue`s
+/// and copied every string on the way; binding directly copies nothing: texts point into the
+/// Swift strings while the statement runs, and the id is formatted into a stack buffer.
+/// GRDB still executes the statement (`Statement.execute()`), so its transaction bookkeeping and
+/// error handling see every step.
+struct SQLiteJobInsert {
+    static let sql = """
+        INSERT INTO jobs (id, type, queue, priority, payload, status, max_retries, run_at, created_at,
+            updated_at, idempotency_key, fingerprint, timeout_ms)
+        VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+        """
+
+    private let db: Database
+    private let statement: Statement
+    private let nowMicros: Int64
+    /// `now` as it reads back from the database (microseconds).
+    private let storedNow: Date
+
+    /// Prepares the insert for a batch written at `now`. Call inside a write transaction.
+    init(db: Database, now: Date) throws {
+        self.db = db
+        statement = try db.cachedStatement(sql: Self.sql)
+        // Values are bound below with `sqlite3_bind_*`, behind GRDB's back: marking the arguments
+        // as set (to nothing) makes `execute()` reset the statement, which keeps the bindings, and
+        // step it, instead of validating arguments it does not know about.
+        statement.setUncheckedArguments([])
+        nowMicros = SQLiteRow.micros(now)
+        storedNow = SQLiteRow.date(nowMicros)
+    }
+
+    /// Inserts `job`: `.created` with the stored job, or, when its idempotency key is taken,
+    /// `.existing` (same fingerprint) or `.conflict`.
+    func insert(_ job: NewJob) throws -> EnqueueOutcome {
+        let runAt = max(job.runAt.map(SQLiteRow.micros) ?? nowMicros, nowMicros)
+        let timeoutMs = Int64((job.timeoutSeconds * 1000).rounded())
+        try execute(job, runAt: runAt, timeoutMs: timeoutMs)
+        if db.changesCount == 1 {
+            return .created(
+                Job(
+                    id: job.id, type: job.type, queue: job.queue, priority: job.priority, payload: job.payloadJSON,
+                    storedStatus: .pending, retries: 0, maxRetries: job.maxRetries, error: "",
+                    runAt: runAt == nowMicros ? storedNow : SQLiteRow.date(runAt), createdAt: storedNow, updatedAt: storedNow,
+                    startedAt: nil, finishedAt: nil, idempotencyKey: job.idempotencyKey, attempt: 0,
+                    timeoutSeconds: Double(timeoutMs) / 1000, workerID: nil, leaseUntil: nil, sequence: db.lastInsertedRowID
+                ))
+        }
+        return try existing(for: job)
+    }
+
+    /// Binds the twelve parameters of ``sql`` in order and executes the statement.
+    ///
+    /// Texts are bound `SQLITE_STATIC`, pointing into the Swift strings' own UTF-8 storage, so
+    /// SQLite copies none of them (with `SQLITE_TRANSIENT` it allocated, copied and freed six
+    /// texts per job). Those pointers are valid only inside the `withUTF8` closures, so the
+    /// statement runs inside them and its bindings are cleared before they return.
+    private func execute(_ job: NewJob, runAt: Int64, timeoutMs: Int64) throws {
+        let handle = statement.sqliteStatement
+        // Bindings may only change on a reset statement; GRDB resets before stepping, not after.
+        sqlite3_reset(handle)
+        var code = sqlite3_bind_int64(handle, 4, Int64(job.priority))
+        code |= sqlite3_bind_int64(handle, 6, Int64(job.maxRetries))
+        code |= sqlite3_bind_int64(handle, 7, runAt)
+        code |= sqlite3_bind_int64(handle, 8, nowMicros)
+        code |= sqlite3_bind_int64(handle, 9, nowMicros)
+        code |= sqlite3_bind_int64(handle, 12, timeoutMs)
+        var type = job.type, queue = job.queue, payload = job.payloadJSON, fingerprint = job.fingerprint
+        var key = job.idempotencyKey
+        defer { sqlite3_clear_bindings(handle) }
+        try SQLiteRow.withID(job.id) { id in
+            try type.withUTF8 { type in
+                try queue.withUTF8 { queue in
+                    try payload.withUTF8 { payload in
+                        try fingerprint.withUTF8 { fingerprint in
+                            code |= Self.bindText(id, to: handle, at: 1)
+                            code |= Self.bindText(type, to: handle, at: 2)
+                            code |= Self.bindText(queue, to: handle, at: 3)
+                            code |= Self.bindText(payload, to: handle, at: 5)
+                            code |= Self.bindText(fingerprint, to: handle, at: 11)
+                            if key == nil {
+                                code |= sqlite3_bind_null(handle, 10)
+                                try checkAndStep(code, job: job)
+                            } else {
+                                try key!.withUTF8 { key in
+                                    code |= Self.bindText(key, to: handle, at: 10)
+                                    try checkAndStep(code, job: job)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Executes the bound statement through GRDB, unless a bind failed.
+    private func checkAndStep(_ code: Int32, job: NewJob) throws {
+        // Every code is SQLITE_OK (0) unless a value was too big or memory ran out.
+        guard code == SQLITE_OK else {
+            throw VesperError(.unavailable, "SQLite could not bind the values of job \(job.id) (result code \(code))")
+        }
+        try statement.execute()
+    }
+
+    /// Binds UTF-8 text without copying it (`SQLITE_STATIC`): `bytes` must stay valid until the
+    /// statement has run and its bindings are cleared.
+    private static func bindText(_ bytes: UnsafeBufferPointer<UInt8>, to handle: SQLiteStatement, at index: Int32) -> Int32 {
+        // An empty buffer may have no address, and a null pointer would bind NULL, not ''.
+        let pointer = UnsafeRawPointer(bytes.baseAddress ?? StaticString("").utf8Start)
+        return sqlite3_bind_text(handle, index, pointer.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil)
+    }
+
+    /// The outcome for a job skipped by `ON CONFLICT`: its key belongs to a stored job.
+    private func existing(for job: NewJob) throws -> EnqueueOutcome {
+        guard let key = job.idempotencyKey,
+            let row = try Row.fetchOne(
+                db, sql: "SELECT \(SQLiteRow.columns), fingerprint FROM jobs WHERE idempotency_key = ?", arguments: [key])
+        else {
+            throw VesperError(.invalidState, "job \(job.id) was not inserted")
+        }
+        let existing = SQLiteRow.job(row)
+        return (row["fingerprint"] as String) == job.fingerprint ? .existing(existing) : .conflict(key: key, existing: existing)
+    }
+}
