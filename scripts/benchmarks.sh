@@ -5,8 +5,15 @@
 #   scripts/benchmarks.sh [path/to/vesper]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+#
+# PostgreSQL: STORE=postgres with DATABASE_URL or DB_* set, and BEFORE_EACH a command that gives
+# every run a fresh database, for example
+#   STORE=postgres DB_HOST=/tmp/pg DB_USER=postgres DB_NAME=vbench \
+#   BEFORE_EACH='dropdb -h /tmp/pg -U postgres --if-exists vbench && createdb -h /tmp/pg -U postgres vbench' \
+#   scripts/benchmarks.sh .build-bench/release/vesper
 VESPER=${1:-.build-bench/release/vesper}
 RUNS=${RUNS:-3}
+STORE=${STORE:-sqlite}
 OUT=$(mktemp -d)
 rows=(
     "drain --jobs 100000 --workers 16"
@@ -14,13 +21,16 @@ rows=(
     "burst --jobs 10000 --concurrency 25"
     "burst --jobs 10000 --concurrency 1000"
     "latency --rate 200 --duration 10s"
+    "latency --rate 200 --duration 10s --across-nodes"
     "drain --jobs 1000000 --workers 16"
 )
+if [ -n "${ROWS:-}" ]; then IFS=';' read -r -a rows <<<"$ROWS"; fi
 for row in "${rows[@]}"; do
     for run in $(seq "$RUNS"); do
+        if [ -n "${BEFORE_EACH:-}" ]; then bash -c "$BEFORE_EACH"; fi
         load=$(cut -d' ' -f1 /proc/loadavg)
         # shellcheck disable=SC2086
-        json=$("$VESPER" bench $row --json --no-progress || true)
+        json=$("$VESPER" bench $row --store "$STORE" --json --no-progress || true)
         echo "$row|$run|$load|$json" | tee -a "$OUT/runs.txt"
     done
 done

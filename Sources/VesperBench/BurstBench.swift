@@ -40,8 +40,8 @@ enum BurstBench {
         let sent = Counter()
         let latencies = LatencyRecorder()
         let clock = ContinuousClock()
-        // One keep-alive connection per slot, all opened before the clock starts (as wrk does): the
-        // figures are about submitting jobs, not about C simultaneous TCP handshakes.
+        // One keep-alive connection per slot, all opened (and used once) before the clock starts:
+        // the figures are about submitting jobs, not about C simultaneous connection set-ups.
         let opened = await client.connect(concurrency)
         let start = clock.now
         let all = try await ProgressLine.whileRunning(enabled: options.progress, { "\(sent.value) of \(options.jobs) submitted" }) {

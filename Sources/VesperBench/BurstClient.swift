@@ -30,12 +30,17 @@ struct BurstClient: Sendable {
         jsonHeaders = HTTPHeaders([("Host", hostHeader), ("Content-Type", "application/json"), ("Content-Length", "0")])
     }
 
-    /// Opens `count` connections at once; a slot whose connect failed gets `nil` and connects on
-    /// its first request.
+    /// Opens `count` connections at once and sends one `GET /health` on each, so the server has
+    /// accepted and set up every connection before measuring starts. A slot whose connection
+    /// failed gets `nil` and connects on its first request.
     func connect(_ count: Int) async -> [HTTP1Connection?] {
         await withTaskGroup(of: (Int, HTTP1Connection?).self) { group in
             for index in 0..<count {
-                group.addTask { (index, try? await HTTP1Connection.connect(host: host, port: port)) }
+                group.addTask {
+                    var connection = try? await HTTP1Connection.connect(host: host, port: port)
+                    if (try? await send(.GET, "/health", on: &connection)) == nil { connection = nil }
+                    return (index, connection)
+                }
             }
             var connections = [HTTP1Connection?](repeating: nil, count: count)
             for await (index, connection) in group { connections[index] = connection }
