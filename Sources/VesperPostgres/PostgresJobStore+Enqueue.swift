@@ -3,14 +3,16 @@ import PostgresNIO
 import VesperCore
 
 extension PostgresJobStore {
-    /// Inserts the whole batch with one statement in one transaction, then notifies listeners once.
+    /// Inserts the whole batch, and notifies listeners once, with one statement: atomic on its own,
+    /// so no explicit transaction (one round trip per batch).
     ///
     /// Jobs whose idempotency key is taken are skipped by `ON CONFLICT ... DO NOTHING` (including a
     /// later job in the same batch that repeats an earlier one's key) and answered from the stored
-    /// row: `.existing` when its fingerprint matches, `.conflict` otherwise, as the SQLite store does.
+    /// row, read after the insert: `.existing` when its fingerprint matches, `.conflict` otherwise,
+    /// as the SQLite store does.
     public func enqueue(_ jobs: [NewJob], now: Date) async throws -> [EnqueueOutcome] {
         try await perform {
-            try await self.client.withTransaction(logger: self.logger) { connection in
+            try await self.client.withConnection { connection in
                 try await self.insert(jobs, now: now, on: connection, rejectConflicts: false)
             }
         }
@@ -50,10 +52,6 @@ extension PostgresJobStore {
                 let fingerprint = try row.makeRandomAccess()[PostgresJobRow.columnCount].decode(String.self)
                 if let key = job.idempotencyKey { existing[key] = (job, fingerprint) }
             }
-        }
-        if !sequences.isEmpty {
-            // Delivered on commit, once per transaction however many jobs it holds.
-            try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: self.logger).drain()
         }
         let clock = PostgresInsertedJob.Clock(now: now)
         let outcomes = try jobs.map { job -> EnqueueOutcome in
