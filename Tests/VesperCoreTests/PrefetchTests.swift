@@ -53,33 +53,51 @@ struct PrefetchSizerTests {
 
 @Suite("Prefetching worker pool on a real SQLite store")
 struct PrefetchingPoolTests {
-    @Test func jobsHeldBehindALongJobAreHandedBackAndNotReclaimedUntilASlotFrees() async throws {
-        try await withStore(.sqlite) { store in
+    /// `quick` jobs do nothing; a `blocker` holds its slot until `release()`.
+    final class Handlers: Sendable {
+        let registry: HandlerRegistry
+        let blockerStarted = Recorder<UUID>()
+        private let open: AsyncStream<Void>.Continuation
+
+        init() {
             let (gate, open) = AsyncStream<Void>.makeStream()
-            let blockerStarted = Recorder<UUID>()
+            self.open = open
             var registry = HandlerRegistry()
             registry.register("quick") { _ in }
+            let started = blockerStarted
             registry.register("blocker") { job in
-                blockerStarted.append(job.id)
+                started.append(job.id)
                 for await _ in gate { break }
             }
+            self.registry = registry
+        }
+
+        func release() { open.finish() }
+    }
+
+    /// Runs quick jobs so the pool knows its handlers are fast (and prefetches), then enqueues, in
+    /// one transaction, a blocker (highest priority) and `quick`, and waits for the blocker to start.
+    func startBlocker(before quick: [NewJob], store: any JobStore, pool: WorkerPool, handlers: Handlers) async throws {
+        let warmUp = (0..<5).map { _ in testJob("quick") }
+        _ = try await store.enqueue(warmUp, now: Date())
+        for job in warmUp { try await store.waitFor(job.id, status: .done) }
+        _ = try await store.enqueue([testJob("blocker", priority: 10)] + quick, now: Date())
+        pool.wake()
+        try await waitUntil("the blocker to start") { handlers.blockerStarted.count == 1 }
+    }
+
+    @Test func jobsHeldBehindALongJobAreHandedBackAndNotReclaimedUntilASlotFrees() async throws {
+        try await withStore(.sqlite) { store in
+            let handlers = Handlers()
             try await withWorkerPool(
-                store: store, registry: registry, slots: 1,
+                store: store, registry: handlers.registry, slots: 1,
                 configure: {
                     $0.prefetchHold = .milliseconds(100)
                     $0.prefetchHorizon = .seconds(10)  // so the quick jobs are surely claimed with the blocker
                 }
             ) { pool in
-                // Quick jobs first, so the pool knows its handlers are fast and prefetches.
-                let warmUp = (0..<5).map { _ in testJob("quick") }
-                _ = try await store.enqueue(warmUp, now: Date())
-                for job in warmUp { try await store.waitFor(job.id, status: .done) }
-
-                // One transaction: the blocker (highest priority) and five quick jobs behind it.
                 let quick = (0..<5).map { _ in testJob("quick") }
-                _ = try await store.enqueue([testJob("blocker", priority: 10)] + quick, now: Date())
-                pool.wake()
-                try await waitUntil("the blocker to start") { blockerStarted.count == 1 }
+                try await startBlocker(before: quick, store: store, pool: pool, handlers: handlers)
                 // Some were claimed with the blocker, then handed back: pending, no attempt counted.
                 func snapshot() async throws -> [Job] {
                     var jobs: [Job] = []
@@ -97,7 +115,7 @@ struct PrefetchingPoolTests {
                 let later = try await snapshot()
                 #expect(later.map(\.attempt) == handedBack.map(\.attempt))
                 #expect(later.allSatisfy { $0.storedStatus == .pending })
-                open.finish()
+                handlers.release()
                 for before in handedBack {
                     let done = try await store.waitFor(before.id, status: .done)
                     #expect(done.attempt == before.attempt + 1)
@@ -109,26 +127,14 @@ struct PrefetchingPoolTests {
 
     @Test func shutdownHandsPrefetchedJobsBack() async throws {
         try await withStore(.sqlite) { store in
-            let (gate, open) = AsyncStream<Void>.makeStream()
-            let blockerStarted = Recorder<UUID>()
-            var registry = HandlerRegistry()
-            registry.register("quick") { _ in }
-            registry.register("blocker") { job in
-                blockerStarted.append(job.id)
-                for await _ in gate { break }
-            }
+            let handlers = Handlers()
             let quick = (0..<5).map { _ in testJob("quick") }
-            try await withWorkerPool(store: store, registry: registry, slots: 1) { pool in
-                let warmUp = (0..<5).map { _ in testJob("quick") }
-                _ = try await store.enqueue(warmUp, now: Date())
-                for job in warmUp { try await store.waitFor(job.id, status: .done) }
-                _ = try await store.enqueue([testJob("blocker", priority: 10)] + quick, now: Date())
-                pool.wake()
-                try await waitUntil("the blocker to start") { blockerStarted.count == 1 }
+            try await withWorkerPool(store: store, registry: handlers.registry, slots: 1) { pool in
+                try await startBlocker(before: quick, store: store, pool: pool, handlers: handlers)
                 // Let the blocker finish once shutdown has begun.
                 Task {
                     try await Task.sleep(for: .milliseconds(100))
-                    open.finish()
+                    handlers.release()
                 }
             }
             for job in quick {
