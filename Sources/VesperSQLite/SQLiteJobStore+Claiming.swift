@@ -81,12 +81,15 @@ extension SQLiteJobStore {
                         AND queue NOT IN (SELECT name FROM queues WHERE paused = 1)
                     ORDER BY priority DESC, seq
                     LIMIT ?)
-                RETURNING \(SQLiteRow.columns)
+                RETURNING \(SQLiteRow.claimedColumns)
                 """
+            self.request = request
         }
 
+        private let request: ClaimRequest
+
         func run(_ db: Database) throws -> [Job] {
-            try SQLiteRow.jobs(db.cachedStatement(sql: sql), arguments: arguments)
+            try SQLiteRow.claimedJobs(db.cachedStatement(sql: sql), arguments: arguments, request: request)
         }
     }
 

@@ -16,6 +16,27 @@ enum SQLiteRow {
         try Array(Row.fetchCursor(statement, arguments: arguments).map(job))
     }
 
+    /// The columns a claim returns: the ones it does not set itself.
+    static let claimedColumns = """
+        seq, id, type, queue, priority, payload, retries, max_retries, error, run_at, created_at, idempotency_key,
+        attempt, timeout_ms
+        """
+
+    /// A job a claim just leased: the columns the claim set come from the request, rounded as stored.
+    static func claimedJobs(_ statement: Statement, arguments: StatementArguments, request: ClaimRequest) throws -> [Job] {
+        let now = date(micros(request.now))
+        let leaseUntil = date(micros(request.leaseUntil))
+        return try Array(
+            Row.fetchCursor(statement, arguments: arguments).map { row in
+                Job(
+                    id: uuid(row[1] as String) ?? UUID(), type: row[2], queue: row[3], priority: row[4], payload: row[5],
+                    storedStatus: .processing, retries: row[6], maxRetries: row[7], error: row[8], runAt: date(row[9]),
+                    createdAt: date(row[10]), updatedAt: now, startedAt: now, finishedAt: nil, idempotencyKey: row[11],
+                    attempt: row[12], timeoutSeconds: Double(row[13] as Int64) / 1000, workerID: request.workerID,
+                    leaseUntil: leaseUntil, sequence: row[0])
+            })
+    }
+
     static func job(_ row: Row) -> Job {
         Job(
             id: uuid(row[1] as String) ?? UUID(),

@@ -314,3 +314,34 @@ struct FinishAndClaimConformanceTests {
         }
     }
 }
+
+/// A claim builds part of each job it returns from the request (SQLite returns only the columns
+/// it did not set); what it returns must be what the store holds.
+@Suite("Store conformance: claimed jobs")
+struct ClaimedJobConformanceTests {
+    @Test(arguments: StoreKind.allCases)
+    func claimedJobsEqualWhatIsStored(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            // Sub-microsecond parts, so any difference in rounding would show.
+            let enqueuedAt = testEpoch.addingTimeInterval(0.000_000_4)
+            try await store.add(testJob("a", priority: 5, payload: #"{"n":1}"#, idempotencyKey: "key-1"), now: enqueuedAt)
+            let retried = try await store.add(testJob("b", priority: 9), now: enqueuedAt)
+            let first = try await store.claim(1, now: enqueuedAt.addingTimeInterval(1))
+            #expect(first.map(\.id) == [retried.id])
+            try await store.finish(
+                [Completion(token: LeaseToken(id: retried.id, attempt: 1), outcome: .retry(error: "try again", runAt: enqueuedAt))],
+                now: enqueuedAt.addingTimeInterval(1))
+            let now = testEpoch.addingTimeInterval(2.123_456_7)
+            let claimed = try await store.claim(
+                ClaimRequest(limit: 5, types: nil, workerID: "node-7", leaseUntil: now.addingTimeInterval(30.000_000_3), now: now))
+            #expect(claimed.count == 2)
+            for job in claimed {
+                let stored = try #require(try await store.job(id: job.id))
+                #expect(job == stored)
+            }
+            #expect(claimed.first?.error == "try again")
+            #expect(claimed.first?.retries == 1)
+            #expect(claimed.last?.idempotencyKey == "key-1")
+        }
+    }
+}
