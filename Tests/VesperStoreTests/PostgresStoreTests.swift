@@ -29,6 +29,25 @@ struct PostgresStoreTests {
     }
 
     @Test func enqueueOnOneNodeWakesTheListenerOnAnother() async throws {
+        try await whileSecondNodeListens { stores, wakes in
+            try await enqueue(on: stores[0], until: "a notification to wake the listener") { wakes.value > 0 }
+        }
+    }
+
+    @Test func listenerReconnectsAfterItsConnectionIsKilled() async throws {
+        try await whileSecondNodeListens { stores, wakes in
+            try await enqueue(on: stores[0], until: "the first wake") { wakes.value > 0 }
+            // Kill the listener's backend, as a server restart or a network cut would.
+            try await stores[0].client.query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'vesper-listener' AND datname = current_database()"
+            ).drainRows()
+            let before = wakes.value
+            try await enqueue(on: stores[0], until: "a wake after reconnecting") { wakes.value > before }
+        }
+    }
+
+    /// Two nodes on a fresh database; `body` runs while the second listens for new jobs.
+    private func whileSecondNodeListens(_ body: ([PostgresJobStore], WakeCounter) async throws -> Void) async throws {
         try await PostgresTestServer.shared().withDatabase { settings in
             try await withRunningStores(2, settings) { stores in
                 try await stores[0].migrate()
@@ -37,43 +56,19 @@ struct PostgresStoreTests {
                     group.addTask {
                         try await stores[1].listenForNewJobs { wakes.increment() }
                     }
-                    // LISTEN takes effect asynchronously: keep enqueueing until a wake arrives, so
-                    // the test does not depend on how long the listener takes to connect.
-                    try await waitUntil(timeout: .seconds(30), every: .milliseconds(200), "a notification to wake the listener") {
-                        try await stores[0].add(testJob())
-                        return wakes.value > 0
-                    }
+                    try await body(stores, wakes)
                     group.cancelAll()
                 }
             }
         }
     }
 
-    @Test func listenerReconnectsAfterItsConnectionIsKilled() async throws {
-        try await PostgresTestServer.shared().withDatabase { settings in
-            try await withRunningStores(2, settings) { stores in
-                try await stores[0].migrate()
-                let wakes = WakeCounter()
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        try await stores[1].listenForNewJobs { wakes.increment() }
-                    }
-                    try await waitUntil(timeout: .seconds(30), every: .milliseconds(200), "the first wake") {
-                        try await stores[0].add(testJob())
-                        return wakes.value > 0
-                    }
-                    // Kill the listener's backend, as a server restart or a network cut would.
-                    try await stores[0].client.query(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'vesper-listener' AND datname = current_database()"
-                    ).drainRows()
-                    let before = wakes.value
-                    try await waitUntil(timeout: .seconds(30), every: .milliseconds(200), "a wake after reconnecting") {
-                        try await stores[0].add(testJob())
-                        return wakes.value > before
-                    }
-                    group.cancelAll()
-                }
-            }
+    /// LISTEN takes effect asynchronously: keep enqueueing until `condition` holds, so the test does
+    /// not depend on how long the listener takes to (re)connect.
+    private func enqueue(on store: PostgresJobStore, until description: String, _ condition: @escaping @Sendable () -> Bool) async throws {
+        try await waitUntil(timeout: .seconds(30), every: .milliseconds(200), description) {
+            try await store.add(testJob())
+            return condition()
         }
     }
 
