@@ -75,7 +75,7 @@ struct SQLiteJobInsert {
         var type = job.type, queue = job.queue, payload = job.payloadJSON, fingerprint = job.fingerprint
         var key = job.idempotencyKey
         defer { sqlite3_clear_bindings(handle) }
-        try SQLiteRow.withID(job.id) { id in
+        try job.id.withLowercaseText { id in
             try type.withUTF8 { type in
                 try queue.withUTF8 { queue in
                     try payload.withUTF8 { payload in

@@ -102,7 +102,7 @@ extension SQLiteJobStore {
                 // The common case, with its statement prepared once per batch.
                 let statement = try done ?? db.cachedStatement(sql: doneSQL)
                 done = statement
-                statement.setUncheckedArguments([now, now, SQLiteRow.id(completion.token.id), completion.token.attempt])
+                statement.setUncheckedArguments([now, now, completion.token.id.lowercaseText, completion.token.attempt])
                 try statement.execute()
             } else {
                 try apply(completion, now: now, db: db)
@@ -117,7 +117,7 @@ extension SQLiteJobStore {
 
     private static func apply(_ completion: Completion, now: Int64, db: Database) throws {
         let fence = "WHERE id = ? AND attempt = ? AND status = 'processing'"
-        let id = SQLiteRow.id(completion.token.id)
+        let id = completion.token.id.lowercaseText
         let attempt = completion.token.attempt
         switch completion.outcome {
         case .done:
@@ -152,7 +152,7 @@ extension SQLiteJobStore {
                 let statement = try db.cachedStatement(
                     sql: "UPDATE jobs SET lease_until = ? WHERE id = ? AND attempt = ? AND status = 'processing'")
                 for lease in leases {
-                    try statement.execute(arguments: [until, SQLiteRow.id(lease.id), lease.attempt])
+                    try statement.execute(arguments: [until, lease.id.lowercaseText, lease.attempt])
                     if db.changesCount == 1 { extended.insert(lease.id) }
                 }
                 return extended

@@ -60,7 +60,7 @@ public final class SQLiteJobStore: JobStore {
         try await run {
             try await self.pool.read { db in
                 try Row.fetchOne(
-                    db, sql: "SELECT \(SQLiteRow.columns) FROM jobs WHERE id = ?", arguments: [SQLiteRow.id(id)]
+                    db, sql: "SELECT \(SQLiteRow.columns) FROM jobs WHERE id = ?", arguments: [id.lowercaseText]
                 ).map(SQLiteRow.job)
             }
         }
@@ -149,14 +149,14 @@ public final class SQLiteJobStore: JobStore {
         let now = SQLiteRow.micros(now)
         let result = try await run {
             try await self.pool.write { db -> Result<Job, VesperError> in
-                if let row = try Row.fetchOne(db, sql: sql, arguments: [now, now, SQLiteRow.id(id)]) {
+                if let row = try Row.fetchOne(db, sql: sql, arguments: [now, now, id.lowercaseText]) {
                     return .success(SQLiteRow.job(row))
                 }
-                guard let status = try String.fetchOne(db, sql: "SELECT status FROM jobs WHERE id = ?", arguments: [SQLiteRow.id(id)])
+                guard let status = try String.fetchOne(db, sql: "SELECT status FROM jobs WHERE id = ?", arguments: [id.lowercaseText])
                 else {
-                    return .failure(.notFound(SQLiteRow.id(id)))
+                    return .failure(.notFound(id.lowercaseText))
                 }
-                return .failure(VesperError(.invalidState, "job \(SQLiteRow.id(id)) is \(status); \(allowed)"))
+                return .failure(VesperError(.invalidState, "job \(id.lowercaseText) is \(status); \(allowed)"))
             }
         }
         return try result.get()

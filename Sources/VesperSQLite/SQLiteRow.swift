@@ -29,7 +29,7 @@ enum SQLiteRow {
         return try Array(
             Row.fetchCursor(statement, arguments: arguments).map { row in
                 Job(
-                    id: uuid(row[1] as String) ?? UUID(), type: row[2], queue: row[3], priority: row[4], payload: row[5],
+                    id: UUID(text: row[1] as String) ?? UUID(), type: row[2], queue: row[3], priority: row[4], payload: row[5],
                     storedStatus: .processing, retries: row[6], maxRetries: row[7], error: row[8], runAt: date(row[9]),
                     createdAt: date(row[10]), updatedAt: now, startedAt: now, finishedAt: nil, idempotencyKey: row[11],
                     attempt: row[12], timeoutSeconds: Double(row[13] as Int64) / 1000, workerID: request.workerID,
@@ -39,7 +39,7 @@ enum SQLiteRow {
 
     static func job(_ row: Row) -> Job {
         Job(
-            id: uuid(row[1] as String) ?? UUID(),
+            id: UUID(text: row[1] as String) ?? UUID(),
             type: row[2],
             queue: row[3],
             priority: row[4],
@@ -68,72 +68,5 @@ enum SQLiteRow {
 
     static func date(_ micros: Int64) -> Date {
         Date(timeIntervalSince1970: Double(micros) / 1_000_000)
-    }
-
-    /// The stored form of an id: lowercase hex with dashes, built in one pass
-    /// (`uuidString.lowercased()` allocated two strings on every insert and finish).
-    static func id(_ uuid: UUID) -> String {
-        String(unsafeUninitializedCapacity: 36) { write(uuid, into: $0) }
-    }
-
-    /// Calls `body` with the stored form of `uuid` (36 bytes of UTF-8) in a stack buffer, for
-    /// binding without allocating a `String`.
-    static func withID<Result>(_ uuid: UUID, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
-        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { buffer in
-            let count = write(uuid, into: buffer)
-            return try body(UnsafeBufferPointer(rebasing: buffer[..<count]))
-        }
-    }
-
-    /// Writes the 36 bytes of the stored form of `uuid` into `output`; returns the count.
-    private static func write(_ uuid: UUID, into output: UnsafeMutableBufferPointer<UInt8>) -> Int {
-        withUnsafeBytes(of: uuid.uuid) { bytes in
-            var index = 0
-            for (position, byte) in bytes.enumerated() {
-                if position == 4 || position == 6 || position == 8 || position == 10 {
-                    output[index] = UInt8(ascii: "-")
-                    index += 1
-                }
-                output[index] = hexDigits[Int(byte >> 4)]
-                output[index + 1] = hexDigits[Int(byte & 0x0F)]
-                index += 2
-            }
-            return index
-        }
-    }
-
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
-    /// Parses the stored form (36 characters, hex with dashes, either case). Foundation's
-    /// `UUID(uuidString:)` goes through `sscanf`, which showed in the claim's profile.
-    static func uuid(_ text: String) -> UUID? {
-        var text = text
-        return text.withUTF8 { utf8 -> UUID? in
-            guard utf8.count == 36 else { return nil }
-            var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-            let parsed = withUnsafeMutableBytes(of: &bytes) { output -> Bool in
-                var index = 0
-                for position in 0..<16 {
-                    if index == 8 || index == 13 || index == 18 || index == 23 {
-                        guard utf8[index] == UInt8(ascii: "-") else { return false }
-                        index += 1
-                    }
-                    guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return false }
-                    output[position] = high << 4 | low
-                    index += 2
-                }
-                return true
-            }
-            return parsed ? UUID(uuid: bytes) : nil
-        }
-    }
-
-    private static func nibble(_ character: UInt8) -> UInt8? {
-        switch character {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): character - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

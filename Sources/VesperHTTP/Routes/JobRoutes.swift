@@ -27,9 +27,9 @@ struct JobRoutes<Context: RequestContext> {
         let renderedAt = queue.now()
         switch outcome {
         case .created(let created):
-            return Response.json(JobJSON.render(created, now: renderedAt), status: .created, headers: [.location: "/jobs/" + created.id.wireString])
+            return Response.json(JobJSON.render(created, now: renderedAt), status: .created, headers: [.location: "/jobs/" + created.id.lowercaseText])
         case .existing(let existing):
-            return Response.json(JobJSON.render(existing, now: renderedAt), status: .ok, headers: [.location: "/jobs/" + existing.id.wireString])
+            return Response.json(JobJSON.render(existing, now: renderedAt), status: .ok, headers: [.location: "/jobs/" + existing.id.lowercaseText])
         case .conflict(let key, let existing):
             throw APIError(
                 .conflict, code: "idempotency_conflict",

@@ -5,7 +5,7 @@ import VesperCore
 enum JobJSON {
     static func write(_ job: Job, now: Date, to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("job_id", job.id.wireString)
+        writer.field("job_id", job.id.lowercaseText)
         writer.field("type", job.type)
         writer.field("queue", job.queue)
         writer.field("priority", job.priority)
