@@ -1,11 +1,11 @@
 import Synchronization
 
-/// swift-metrics handles for the label values of one hot-path event (an HTTP request, an enqueued
-/// or finished job), created once per distinct set of values.
+/// swift-metrics handles created once per key: creating one per event would ask the backend's
+/// registry (and take its lock) every time.
 ///
-/// The key is the label values themselves, hashed in place: looking handles up by a string built
-/// from label names and values (as ``MetricHandleCache`` does) cost a dozen or more string
-/// allocations per event, on every request.
+/// Hot-path events (an HTTP request, an enqueued or finished job) key by their label values,
+/// hashed in place: a key string built from label names and values cost a dozen or more string
+/// allocations per event, on every request. Rare events key by such a string.
 final class KeyedMetricHandles<Key: Hashable & Sendable, Handles: Sendable>: Sendable {
     private let cache = Mutex<[Key: Handles]>([:])
 

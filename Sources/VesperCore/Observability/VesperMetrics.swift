@@ -11,9 +11,11 @@ public final class VesperMetrics: Sendable {
     /// The process-wide instance used by the worker pool, the enqueue API and the HTTP layer.
     public static let shared = VesperMetrics()
 
-    private let counters = MetricHandleCache<Counter>()
-    private let timers = MetricHandleCache<CoreMetrics.Timer>()
-    private let gauges = MetricHandleCache<Gauge>()
+    // Rare events: handles by a key built from label and dimensions.
+    private let counters = KeyedMetricHandles<String, Counter>()
+    private let timers = KeyedMetricHandles<String, CoreMetrics.Timer>()
+    private let gauges = KeyedMetricHandles<String, Gauge>()
+    // Hot-path events: handles by their label values, hashed in place.
     private let enqueued = KeyedMetricHandles<JobLabels, Counter>()
     private let finished = KeyedMetricHandles<FinishLabels, FinishHandles>()
     private let waits = KeyedMetricHandles<String, CoreMetrics.Timer>()
@@ -82,26 +84,24 @@ public final class VesperMetrics: Sendable {
 
     /// A job was stored.
     public func jobEnqueued(type: String, priority: Int) {
-        enqueued.handles(JobLabels(type: type, priority: priority)) { labels in
-            counter("vesper_jobs_enqueued_total", [("type", labels.type), ("priority", String(labels.priority))])
-        }.increment()
+        enqueuedCounter(JobLabels(type: type, priority: priority)).increment()
     }
 
-    /// The jobs a batch created, counted once per type and priority rather than once per job
-    /// (building the handle's cache key for every job of a bulk enqueue cost ~1 µs each).
+    /// The jobs a batch created, counted once per type and priority rather than once per job.
     public func jobsEnqueued(_ outcomes: [EnqueueOutcome]) {
-        var counts: [TypeAndPriority: Int] = [:]
+        var counts: [JobLabels: Int] = [:]
         for case .created(let job) in outcomes {
-            counts[TypeAndPriority(type: job.type, priority: job.priority), default: 0] += 1
+            counts[JobLabels(type: job.type, priority: job.priority), default: 0] += 1
         }
-        for (key, count) in counts {
-            counter("vesper_jobs_enqueued_total", [("type", key.type), ("priority", String(key.priority))]).increment(by: count)
+        for (labels, count) in counts {
+            enqueuedCounter(labels).increment(by: count)
         }
     }
 
-    private struct TypeAndPriority: Hashable {
-        var type: String
-        var priority: Int
+    private func enqueuedCounter(_ labels: JobLabels) -> Counter {
+        enqueued.handles(labels) { labels in
+            counter("vesper_jobs_enqueued_total", [("type", labels.type), ("priority", String(labels.priority))])
+        }
     }
 
     /// An attempt ended. `outcome` is `done`, `retried`, `failed`, `dlq` or `released`.
@@ -168,31 +168,19 @@ public final class VesperMetrics: Sendable {
     // MARK: Handle cache
 
     private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
-        counters.handle(label, dimensions) { Counter(label: $0, dimensions: $1) }
+        counters.handles(Self.key(label, dimensions)) { _ in Counter(label: label, dimensions: dimensions) }
     }
 
     private func timer(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Timer {
-        timers.handle(label, dimensions) { CoreMetrics.Timer(label: $0, dimensions: $1) }
+        timers.handles(Self.key(label, dimensions)) { _ in CoreMetrics.Timer(label: label, dimensions: dimensions) }
     }
 
     private func gauge(_ label: String, _ dimensions: [(String, String)]) -> Gauge {
-        gauges.handle(label, dimensions) { Gauge(label: $0, dimensions: $1) }
+        gauges.handles(Self.key(label, dimensions)) { _ in Gauge(label: label, dimensions: dimensions) }
     }
-}
 
-/// swift-metrics handles by label and dimensions, created once: creating one per event would ask
-/// the backend's registry (and take its lock) every time.
-final class MetricHandleCache<Handle: AnyObject & Sendable>: Sendable {
-    private let handles = Mutex<[String: Handle]>([:])
-
-    func handle(_ label: String, _ dimensions: [(String, String)], make: (String, [(String, String)]) -> Handle) -> Handle {
-        let key = dimensions.reduce(label) { $0 + "\u{1F}" + $1.0 + "=" + $1.1 }
-        return handles.withLock { cache in
-            if let handle = cache[key] { return handle }
-            let handle = make(label, dimensions)
-            cache[key] = handle
-            return handle
-        }
+    private static func key(_ label: String, _ dimensions: [(String, String)]) -> String {
+        dimensions.reduce(label) { $0 + "\u{1F}" + $1.0 + "=" + $1.1 }
     }
 }
 
