@@ -326,16 +326,17 @@ public final class WorkerPool: Service, Sendable {
             result = .failure(JobError.retryable("no handler for type \(job.type) on node \(options.nodeID)"))
         }
         let finished = clock.now()
-        let ran = ContinuousClock.now - began
+        let ended = ContinuousClock.now
+        let ran = ended - began
         let outcome = Task.isCancelled ? Completion.Outcome.release : decide(result, job: job, now: finished)
         completions.submit(Completion(token: token, outcome: outcome))
         let cancelled = Task.isCancelled
         let next = state.withLock { state -> Job? in
             state.running[job.id] = nil
             state.runningByQueue[job.queue, default: 1] -= 1
-            state.prefetchSizer.recordRun(ran.secondsDouble, at: .now)
+            state.prefetchSizer.recordRun(ran.secondsDouble, at: ended)
             state.prefetchPaused = false
-            state.lastFinishedAt = .now
+            state.lastFinishedAt = ended
             switch outcome {
             case .done: state.counters.done += 1
             case .release: break
