@@ -70,7 +70,7 @@ final class CompletionWriter: Sendable {
             } catch {
                 failures += 1
                 logger.error("could not record finished jobs, will retry", metadata: [LogKey.count: "\(batch.count)", LogKey.error: "\(error)"])
-                buffer.withLock { $0.insert(contentsOf: batch, at: 0) }
+                putBack(batch)
                 try? await Task.sleep(for: .milliseconds(min(5_000, 50 * (1 << min(failures, 7)))))
             }
         }
