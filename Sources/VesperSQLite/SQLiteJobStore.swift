@@ -150,7 +150,7 @@ public final class SQLiteJobStore: JobStore {
         let result = try await run {
             try await self.pool.write { db -> Result<Job, VesperError> in
                 if let row = try Row.fetchOne(db, sql: sql, arguments: [now, now, id.lowercaseText]) {
-                    return .success(SQLiteRow.job(row))
+                    return .success(try SQLiteRow.job(row))
                 }
                 guard let status = try String.fetchOne(db, sql: "SELECT status FROM jobs WHERE id = ?", arguments: [id.lowercaseText])
                 else {
