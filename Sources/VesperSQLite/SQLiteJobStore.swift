@@ -67,51 +67,10 @@ public final class SQLiteJobStore: JobStore {
     }
 
     public func listJobs(_ query: JobQuery) async throws -> [Job] {
-        var conditions: [String] = []
-        var arguments: StatementArguments = []
-        let now = SQLiteRow.micros(query.now)
-        switch query.status {
-        case .pending?:
-            conditions.append("status = 'pending' AND run_at <= ?")
-            arguments += [now]
-        case .scheduled?:
-            conditions.append("status = 'pending' AND run_at > ?")
-            arguments += [now]
-        case let status?:
-            // A literal, not a parameter: SQLite picks a partial index (`jobs_dlq`, ...) only when
-            // the query names the state it covers.
-            conditions.append("status = '\(status.rawValue)'")
-        case nil:
-            break
-        }
-        if let type = query.type {
-            conditions.append("type = ?")
-            arguments += [type]
-        }
-        if let queue = query.queue {
-            conditions.append("queue = ?")
-            arguments += [queue]
-        }
-        if let priority = query.priority {
-            conditions.append("priority = ?")
-            arguments += [priority]
-        }
-        if let after = query.createdAfter {
-            conditions.append("created_at >= ?")
-            arguments += [SQLiteRow.micros(after)]
-        }
-        if let createdBefore = query.createdBefore {
-            conditions.append("created_at < ?")
-            arguments += [SQLiteRow.micros(createdBefore)]
-        }
-        if let before = query.before {
-            conditions.append("seq < ?")
-            arguments += [before]
-        }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        arguments += [query.limit]
+        let filter = JobFilter(query)
+        let (whereClause, arguments) = SQLiteLifecycleSQL.whereClause(filter)
         let sql = "SELECT \(SQLiteRow.columns) FROM jobs \(whereClause) ORDER BY seq DESC LIMIT ?"
-        let finalArguments = arguments
+        let finalArguments = arguments + [filter.limit]
         return try await run {
             try await self.pool.read { db in
                 try SQLiteRow.jobs(db.makeStatement(sql: sql), arguments: finalArguments)
