@@ -31,7 +31,7 @@ public final class Vesper: Sendable {
     public init(configuration: VesperConfiguration, logger: Logger = Logger(label: "vesper")) async throws {
         self.configuration = configuration
         self.logger = logger
-        self.nodeID = "\(configuration.nodeName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(4).lowercased())"
+        self.nodeID = "\(configuration.nodeName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().lowercaseText.prefix(4))"
         self.store = try await StoreFactory.open(configuration.database, logger: logger, migrate: configuration.autoMigrate)
         var defaults = JobQueue.Defaults()
         defaults.maxRetries = configuration.defaultMaxRetries

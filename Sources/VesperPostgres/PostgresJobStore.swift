@@ -168,9 +168,9 @@ public final class PostgresJobStore: JobStore, Service {
                 }
                 let rows = try await connection.query("SELECT status FROM jobs WHERE id = \(id)", logger: self.logger)
                 for try await status in rows.decode(String.self) {
-                    return .failure(VesperError(.invalidState, "job \(id.uuidString.lowercased()) is \(status); \(allowed)"))
+                    return .failure(VesperError(.invalidState, "job \(id.lowercaseText) is \(status); \(allowed)"))
                 }
-                return .failure(.notFound(id.uuidString.lowercased()))
+                return .failure(.notFound(id.lowercaseText))
             }
         }
         return try result.get()

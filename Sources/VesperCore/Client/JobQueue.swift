@@ -5,6 +5,8 @@ import Foundation
 /// Single enqueues are group-committed; ``enqueueBatch(_:)`` writes all of its jobs in one
 /// transaction or none. Every enqueue tells the local dispatcher (through `onEnqueue`) that work
 /// is waiting, so a job posted to an idle node starts without waiting for a poll.
+///
+/// This is the *queue client*; a *named queue* is the `queue` field of a job.
 public final class JobQueue: Sendable {
     /// Defaults for jobs that do not say otherwise, and the limits every job must respect.
     public struct Defaults: Sendable {
@@ -32,7 +34,7 @@ public final class JobQueue: Sendable {
 
     /// Builds a ``NewJob`` with this queue's defaults.
     public func newJob(
-        type: String, queue: String = "default", priority: Int = 0, payloadJSON: String = "{}",
+        type: String, queue: String = NewJob.defaultQueue, priority: Int = 0, payloadJSON: String = "{}",
         maxRetries: Int? = nil, runAt: Date? = nil, timeoutSeconds: Double? = nil, idempotencyKey: String? = nil
     ) -> NewJob {
         NewJob(
