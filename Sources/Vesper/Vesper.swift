@@ -5,7 +5,6 @@ import ServiceLifecycle
 import Synchronization
 import VesperCore
 import VesperHTTP
-import VesperSQLite
 
 /// A Vesper node: the queue's store, the HTTP API and this process's workers, run together.
 ///

@@ -23,10 +23,6 @@ enum RequestBody {
         try parse(try await bytes(request, maxBytes: maxBytes)) { try JSONObjectScanner.members(of: $0) }
     }
 
-    static func jsonArrayOfObjects(_ request: Request, maxBytes: Int) async throws -> [[(key: String, value: JSONObjectScanner.Value)]] {
-        try parse(try await bytes(request, maxBytes: maxBytes)) { try JSONObjectScanner.arrayOfObjects($0) }
-    }
-
     private static func parse<T>(_ bytes: [UInt8], _ body: ([UInt8]) throws -> T) throws -> T {
         // ASCII (nearly every body) is valid UTF-8; anything else is checked by decoding it.
         guard bytes.allSatisfy({ $0 < 0x80 }) || String(validating: bytes, as: UTF8.self) != nil else {
