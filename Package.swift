@@ -28,20 +28,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
-        // `FilePath` for the `.env` file handed to swift-configuration.
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
-        // Core: job model, JobStore protocol, dispatcher, worker pool, retry policy, configuration.
-        // No SQL, no HTTP.
+        // Core: job model, lifecycle rules, JobStore protocol, queue client, worker pool, retry policy.
+        // No SQL, no HTTP, no environment reading.
         .target(
             name: "VesperCore",
             dependencies: [
-                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .target(
@@ -75,11 +72,15 @@ let package = Package(
             ]
         ),
         // The user-facing umbrella: `import Vesper` gives the core API plus the `Vesper` facade that
-        // picks a store from configuration and runs API and workers together.
+        // reads the configuration (the one place the environment is read), picks a store from it
+        // and runs API and workers together.
         .target(
             name: "Vesper",
             dependencies: [
                 "VesperCore", "VesperSQLite", "VesperPostgres", "VesperHTTP",
+                .product(name: "Configuration", package: "swift-configuration"),
+                // `FilePath` for the `.env` file handed to swift-configuration.
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -151,6 +152,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "VesperTests", dependencies: ["Vesper", "VesperTestSupport"]),
         .testTarget(name: "VesperBenchTests", dependencies: ["VesperBench", "VesperTestSupport"]),
         .testTarget(
             name: "EndToEndTests",
