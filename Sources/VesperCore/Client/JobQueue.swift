@@ -22,13 +22,23 @@ public final class JobQueue: Sendable {
     /// The clock behind `created_at`, `run_at` and the `scheduled` status.
     public let clock: WallClock
     private let batcher: EnqueueBatcher
+    private let atomicBatch: (any AtomicBatchEnqueue)?
+    private let metrics: VesperMetrics
     private let onEnqueue: @Sendable () -> Void
 
-    public init(store: any JobStore, defaults: Defaults = Defaults(), clock: WallClock = .system, onEnqueue: @escaping @Sendable () -> Void = {}) {
+    /// - Parameters:
+    ///   - metrics: where enqueued jobs are counted; a node passes the one it owns.
+    ///   - onEnqueue: called after jobs were stored, to wake this node's dispatcher.
+    public init(
+        store: any JobStore, defaults: Defaults = Defaults(), clock: WallClock = .system, metrics: VesperMetrics = VesperMetrics(),
+        onEnqueue: @escaping @Sendable () -> Void = {}
+    ) {
         self.store = store
         self.defaults = defaults
         self.clock = clock
+        self.metrics = metrics
         self.onEnqueue = onEnqueue
+        self.atomicBatch = StoreCapabilities(of: store).atomicBatch
         self.batcher = EnqueueBatcher { jobs in try await store.enqueue(jobs, now: clock.now()) }
     }
 
@@ -51,7 +61,7 @@ public final class JobQueue: Sendable {
         try job.validate(limits: defaults.limits)
         let outcome = try await batcher.enqueue(job)
         if case .created = outcome {
-            VesperMetrics.shared.jobEnqueued(type: job.type, priority: job.priority)
+            metrics.jobEnqueued(type: job.type, priority: job.priority)
             onEnqueue()
         }
         return outcome
@@ -71,11 +81,11 @@ public final class JobQueue: Sendable {
             }
         }
         guard !jobs.isEmpty else { return [] }
-        guard let atomic = store as? any AtomicBatchEnqueue else {
+        guard let atomic = atomicBatch else {
             throw VesperError(.invalidState, "\(store.displayName) cannot store atomic batches")
         }
         let outcomes = try await atomic.enqueueAll(jobs, now: clock.now())
-        VesperMetrics.shared.jobsEnqueued(outcomes)
+        metrics.jobsEnqueued(outcomes)
         onEnqueue()
         return outcomes
     }
