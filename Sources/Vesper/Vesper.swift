@@ -176,7 +176,7 @@ public final class Vesper: Sendable {
         if !periodicJobs.isEmpty {
             var options = CronScheduler.Options()
             options.catchUpWindow = configuration.cronCatchUp
-            services.append(CronScheduler(jobs: periodicJobs, queue: queue, options: options, logger: logger))
+            services.append(CronScheduler(jobs: periodicJobs, client: queue, options: options, logger: logger))
         }
         if let pruning = capabilities.pruning {
             var options = RetentionService.Options()

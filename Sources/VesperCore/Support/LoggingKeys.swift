@@ -12,4 +12,5 @@ public enum LogKey {
     public static let error = "vesper_error"
     public static let nodeID = "vesper_node_id"
     public static let count = "vesper_count"
+    public static let schedule = "vesper_schedule"
 }
