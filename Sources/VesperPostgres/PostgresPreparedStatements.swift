@@ -34,8 +34,8 @@ enum PostgresPreparedStatements {
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 7)
             bindings.append(request.now)
-            try bindings.append(request.types)
-            try bindings.append(request.queues)
+            bindings.append(request.types)
+            bindings.append(request.queues)
             bindings.append(request.excludedQueues)
             bindings.append(Int64(request.limit))
             bindings.append(request.workerID)
