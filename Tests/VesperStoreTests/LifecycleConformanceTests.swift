@@ -57,4 +57,41 @@ struct LifecycleConformanceTests {
             }
         }
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func aListingReturnsWhatItsFilterMatchesNewestFirst(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            // Twelve jobs a minute apart: two types, two queues, three priorities, some due later.
+            for index in 0..<12 {
+                try await store.add(
+                    testJob(
+                        index.isMultiple(of: 2) ? "even" : "odd", priority: index % 3,
+                        runAt: index.isMultiple(of: 4) ? testEpoch.addingTimeInterval(7200) : nil,
+                        queue: index < 6 ? "default" : "critical"),
+                    now: testEpoch.addingTimeInterval(Double(index) * 60))
+            }
+            let now = testEpoch.addingTimeInterval(3600)
+            // Some jobs run and finish, so several states are present.
+            let claimed = try await store.claim(4, now: now)
+            let outcomes: [Completion.Outcome] = [.done, .deadLetter(error: "x"), .failed(error: "y")]
+            try await store.finish(
+                zip(claimed, outcomes).map { Completion(token: LeaseToken(id: $0.id, attempt: $0.attempt), outcome: $1) }, now: now)
+            let all = try await store.listJobs(JobQuery(limit: 1_000, now: now))
+            #expect(all.count == 12)
+
+            var queries = JobStatus.allCases.map { JobQuery(status: $0, now: now) }
+            queries += [
+                JobQuery(type: "odd", now: now), JobQuery(queue: "critical", priority: 1, now: now),
+                JobQuery(
+                    status: .pending, createdAfter: testEpoch.addingTimeInterval(120), createdBefore: testEpoch.addingTimeInterval(600),
+                    now: now),
+                JobQuery(type: "even", limit: 2, before: all[3].sequence, now: now), JobQuery(limit: 0, now: now),
+            ]
+            for query in queries {
+                let filter = JobFilter(query)
+                let expected = all.filter(filter.matches).prefix(filter.limit).map(\.id)
+                #expect(try await store.listJobs(query).map(\.id) == Array(expected), "\(filter.conditions)")
+            }
+        }
+    }
 }
