@@ -6,7 +6,7 @@ import Synchronization
 import VesperCore
 import VesperHTTP
 
-/// A Vesper node: the queue's store, the HTTP API and this process's workers, run together.
+/// A Vesper node: the store, the HTTP API and this process's worker slots, run together.
 ///
 /// ```swift
 /// let vesper = try await Vesper(configuration: .fromEnvironment())
