@@ -55,13 +55,15 @@ public final class WorkerPool: Service, Sendable {
     private let leaseKeeperWakeup = Wakeup()
     private let watchdogWakeup = Wakeup()
     private let completions: CompletionWriter
-    private let metrics: VesperMetrics
+    private let observer: any AttemptObserver
 
+    /// Creates a pool; `observer` receives its metrics and per-job reports (defaults to a
+    /// ``StandardAttemptObserver`` with `logger` and `metrics`).
     public init(
         store: any JobStore, registry: HandlerRegistry, options: WorkerPoolOptions, clock: WallClock = .system, logger: Logger,
-        metrics: VesperMetrics = .shared
+        metrics: VesperMetrics = .shared, observer: (any AttemptObserver)? = nil
     ) {
-        self.metrics = metrics
+        self.observer = observer ?? StandardAttemptObserver(logger: logger, metrics: metrics)
         self.store = store
         self.registry = registry
         self.options = options
@@ -170,7 +172,7 @@ public final class WorkerPool: Service, Sendable {
                 return (job, 0, 0)
             }
             guard let job else {
-                if started { metrics.workerSlots(total: options.slots, busy: options.slots - free) }
+                if started { observer.slotsChanged(total: options.slots, busy: options.slots - free) }
                 return (free, buffered)
             }
             jobs.addTask { await self.runSlot(first: job) }
@@ -439,34 +441,10 @@ public final class WorkerPool: Service, Sendable {
         message.utf8.count <= 4096 ? message : String(message.prefix(4096))
     }
 
-    /// Records a finished attempt: one log line and the job metrics.
+    /// Records a finished attempt through the observer.
     private func report(_ job: Job, outcome: Completion.Outcome, started: Date, finished: Date) {
-        let name: String
-        var level: Logger.Level = .info
-        var metadata: Logger.Metadata = [:]
-        switch outcome {
-        case .done: name = "done"
-        case .retry(let error, _): name = "retried"; metadata[LogKey.error] = "\(error)"; level = .warning
-        case .deadLetter(let error): name = "dlq"; metadata[LogKey.error] = "\(error)"; level = .error
-        case .failed(let error): name = "failed"; metadata[LogKey.error] = "\(error)"; level = .error
-        case .release: name = "released"; level = .notice
-        }
-        let run = finished.timeIntervalSince(started)
-        // Queue wait: from when the job became due (created, or its run_at) until a worker took it.
-        let due = max(job.runAt, job.createdAt)
-        let wait = (job.startedAt ?? started).timeIntervalSince(due)
-        metrics.jobFinished(type: job.type, outcome: name, run: .secondsDouble(run), wait: job.attempt == 1 ? .secondsDouble(wait) : nil)
-        metrics.workerSlots(total: options.slots, busy: state.withLock { $0.running.count })
-        // Building the metadata costs more than a no-op job: only build it when the line is written.
-        guard logger.logLevel <= level else { return }
-        metadata[LogKey.jobID] = "\(job.id.uuidString.lowercased())"
-        metadata[LogKey.jobType] = "\(job.type)"
-        metadata[LogKey.priority] = "\(job.priority)"
-        metadata[LogKey.attempt] = "\(job.attempt)"
-        metadata[LogKey.waitMs] = "\(Int((wait * 1000).rounded()))"
-        metadata[LogKey.runMs] = "\(Int((run * 1000).rounded()))"
-        metadata[LogKey.outcome] = "\(name)"
-        logger.log(level: level, "job \(name)", metadata: metadata)
+        observer.attemptFinished(FinishedAttempt(job: job, outcome: outcome.attemptOutcome, completion: outcome, started: started, finished: finished))
+        observer.slotsChanged(total: options.slots, busy: state.withLock { $0.running.count })
     }
 
     // MARK: Leases
@@ -491,7 +469,7 @@ public final class WorkerPool: Service, Sendable {
                 }
                 let recovered = try await store.recoverExpiredLeases(now: now)
                 if recovered > 0 {
-                    metrics.leasesRecovered(recovered)
+                    observer.leasesRecovered(recovered)
                     logger.notice("recovered jobs whose lease expired", metadata: [LogKey.count: "\(recovered)"])
                     dispatcherWakeup.signal()
                 }
