@@ -50,7 +50,7 @@ enum PostgresPreparedStatements {
 
     /// Applies a batch of completions, each fenced by `id`, `attempt` and `status = 'processing'`.
     struct Finish: PostgresPreparedStatement {
-        static let name = "vesper_finish_v1"
+        static let name = "vesper_finish_v2"
         static let sql = """
             UPDATE jobs SET
                 status = CASE c.outcome WHEN 'retry' THEN 'pending' WHEN 'release' THEN 'pending' ELSE c.outcome END,
@@ -63,10 +63,11 @@ enum PostgresPreparedStatements {
                 updated_at = $1
             FROM unnest($2::uuid[], $3::int8[], $4::text[], $5::text[], $6::timestamptz[]) AS c(id, attempt, outcome, error, run_at)
             WHERE jobs.id = c.id AND jobs.attempt = c.attempt AND jobs.status = 'processing'
-            RETURNING jobs.seq
+            RETURNING jobs.id, jobs.attempt
             """
 
-        typealias Row = Int64
+        /// The token of an applied completion.
+        typealias Row = LeaseToken
 
         var now: Date
         var ids: [UUID]
@@ -86,8 +87,9 @@ enum PostgresPreparedStatements {
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> Int64 {
-            try row.decode(Int64.self)
+        func decodeRow(_ row: PostgresRow) throws -> LeaseToken {
+            let (id, attempt) = try row.decode((UUID, Int).self)
+            return LeaseToken(id: id, attempt: attempt)
         }
     }
 }

@@ -11,7 +11,7 @@ extension SQLiteJobStore {
         return Self.inClaimOrder(jobs)
     }
 
-    public func finish(_ completions: [Completion], now: Date) async throws -> Int {
+    public func finish(_ completions: [Completion], now: Date) async throws -> Set<LeaseToken> {
         let now = SQLiteRow.micros(now)
         return try await run {
             try await self.pool.write { db in try Self.apply(completions, now: now, db: db) }
@@ -19,7 +19,7 @@ extension SQLiteJobStore {
     }
 
     /// Both in one IMMEDIATE transaction: one commit, so one fsync, instead of two.
-    public func finishAndClaim(_ completions: [Completion], _ request: ClaimRequest) async throws -> (finished: Int, claimed: [Job]) {
+    public func finishAndClaim(_ completions: [Completion], _ request: ClaimRequest) async throws -> (finished: Set<LeaseToken>, claimed: [Job]) {
         let claim = ClaimStatement(request)
         let now = SQLiteRow.micros(request.now)
         let (finished, jobs) = try await run {
@@ -93,9 +93,10 @@ extension SQLiteJobStore {
         }
     }
 
-    /// Applies completions inside the caller's transaction; returns how many were applied.
-    private static func apply(_ completions: [Completion], now: Int64, db: Database) throws -> Int {
-        var applied = 0
+    /// Applies completions inside the caller's transaction; returns the tokens of those applied
+    /// (each statement is fenced, so it changed one row or none).
+    private static func apply(_ completions: [Completion], now: Int64, db: Database) throws -> Set<LeaseToken> {
+        var applied = Set<LeaseToken>()
         var done: Statement?
         for completion in completions {
             if case .done = completion.outcome {
@@ -107,7 +108,7 @@ extension SQLiteJobStore {
             } else {
                 try apply(completion, now: now, db: db)
             }
-            applied += db.changesCount
+            if db.changesCount == 1 { applied.insert(completion.token) }
         }
         return applied
     }
