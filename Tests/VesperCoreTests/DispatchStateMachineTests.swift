@@ -321,8 +321,6 @@ struct DispatchStateMachineTests {
         }
         #expect(machine.dispatchRound(now: t0 + .seconds(31)) == Action(next: .stop))
         #expect(machine.isStoppedAndIdle)
-        #expect(machine.counters.done == 2)  // the warm-up; releases are neither done nor failed
-        #expect(machine.counters.failed == 0)
     }
 
     @Test func cancellationStopsAtOnce() {
@@ -338,17 +336,76 @@ struct DispatchStateMachineTests {
         #expect(machine.dispatchRound(now: t0 + .seconds(21)).next == .wait(.seconds(10)))
     }
 
-    // MARK: Counters
+    // MARK: Reports and counters
 
-    @Test func countersCountDoneAndFailedAttempts() {
+    /// Four jobs running in four slots.
+    func fourRunning() -> (Machine, [Job]) {
         var machine = machine(slots: 4)
         _ = machine.dispatchRound(now: t0)
         let claimed = Self.jobs(0..<4)
         _ = machine.claimSucceeded(claimed, took: .milliseconds(1), now: t0)
+        return (machine, claimed)
+    }
+
+    @Test func attemptsAreReportedAndCountedOnlyOnceTheStoreAppliedThem() {
+        var (machine, claimed) = fourRunning()
         let outcomes: [Completion.Outcome] = [.done, .retry(error: "e", runAt: Date()), .deadLetter(error: "e"), .failed(error: "e")]
+        var completions: [Completion] = []
         for (job, outcome) in zip(claimed, outcomes) {
             _ = machine.attemptFinished(Self.finished(job, outcome), ran: .milliseconds(1), cancelled: false, now: t0)
+            completions.append(Completion(token: job.leaseToken, outcome: outcome))
         }
+        // Finished, not yet written: nothing counted.
+        #expect(machine.counters == WorkerPoolCounters())
+        let reports = machine.completionsWritten(completions, applied: Set(completions.map(\.token)))
+        #expect(reports.map(\.job) == claimed)
+        #expect(reports.map(\.outcome) == [.done, .retried, .deadLettered, .failed])
         #expect(machine.counters == { var c = WorkerPoolCounters(); c.done = 1; c.failed = 3; return c }())
+        // Each is reported once.
+        #expect(machine.completionsWritten(completions, applied: Set(completions.map(\.token))).isEmpty)
+    }
+
+    @Test func aRejectedCompletionIsALostLeaseCountedNeitherDoneNorFailed() {
+        var (machine, claimed) = fourRunning()
+        _ = machine.attemptFinished(Self.finished(claimed[0], .done), ran: .milliseconds(1), cancelled: false, now: t0)
+        _ = machine.attemptFinished(Self.finished(claimed[1], .failed(error: "e")), ran: .milliseconds(1), cancelled: false, now: t0)
+        let batch = [Completion(token: claimed[0].leaseToken, outcome: .done), Completion(token: claimed[1].leaseToken, outcome: .failed(error: "e"))]
+        let reports = machine.completionsWritten(batch, applied: [])
+        #expect(reports.map(\.outcome) == [.lostLease, .lostLease])
+        #expect(reports.map(\.completion) == [.done, .failed(error: "e")])
+        #expect(machine.counters.done == 0)
+        #expect(machine.counters.failed == 0)
+    }
+
+    @Test func aReleaseIsReportedButNotCounted() {
+        var (machine, claimed) = fourRunning()
+        machine.cancelled(now: t0)
+        _ = machine.attemptFinished(Self.finished(claimed[0], .release), ran: .milliseconds(1), cancelled: true, now: t0)
+        let batch = [Completion(token: claimed[0].leaseToken, outcome: .release)]
+        #expect(machine.completionsWritten(batch, applied: [claimed[0].leaseToken]).map(\.outcome) == [.released])
+        #expect(machine.counters.done == 0)
+        #expect(machine.counters.failed == 0)
+    }
+
+    @Test func handBacksHaveNothingToReport() {
+        var (machine, _, buffered) = heldBehindLongJobs()
+        machine.shutdownRequested(now: t0 + .seconds(1))
+        let handBack = machine.dispatchRound(now: t0 + .seconds(1)).handBack
+        #expect(handBack?.jobs == buffered)
+        let batch = buffered.map { Completion(token: $0.leaseToken, outcome: .release) }
+        #expect(machine.completionsWritten(batch, applied: Set(batch.map(\.token))).isEmpty)
+    }
+
+    @Test func aJobReclaimedByThisNodeIsReportedPerAttempt() {
+        var (machine, claimed) = fourRunning()
+        // The first attempt lost its lease and the job came back here as attempt 2, in another slot.
+        var again = claimed[0]
+        again.attempt = 2
+        _ = machine.attemptFinished(Self.finished(claimed[0], .done), ran: .milliseconds(1), cancelled: false, now: t0)
+        _ = machine.attemptFinished(Self.finished(again, .done), ran: .milliseconds(1), cancelled: false, now: t0)
+        let batch = [Completion(token: claimed[0].leaseToken, outcome: .done), Completion(token: again.leaseToken, outcome: .done)]
+        let reports = machine.completionsWritten(batch, applied: [again.leaseToken])
+        #expect(reports.map(\.outcome) == [.lostLease, .done])
+        #expect(machine.counters.done == 1)
     }
 }

@@ -47,8 +47,9 @@ final class CompletionWriter: Sendable {
         wakeup.signal()
     }
 
-    /// Writes until ``stop()`` is called and the buffer is empty.
-    func run() async {
+    /// Writes until ``stop()`` is called and the buffer is empty; after each batch, `written`
+    /// receives it with the tokens of the completions the store applied (the rest were stale).
+    func run(written: @Sendable (_ batch: [Completion], _ applied: Set<LeaseToken>) -> Void) async {
         var failures = 0
         while true {
             let batch = buffer.withLock { buffer -> [Completion] in
@@ -65,8 +66,9 @@ final class CompletionWriter: Sendable {
                 continue
             }
             do {
-                try await store.finish(batch, now: clock.now())
+                let applied = try await store.finish(batch, now: clock.now())
                 failures = 0
+                written(batch, applied)
             } catch {
                 failures += 1
                 logger.error("could not record finished jobs, will retry", metadata: [LogKey.count: "\(batch.count)", LogKey.error: "\(error)"])

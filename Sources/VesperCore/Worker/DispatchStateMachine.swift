@@ -77,6 +77,9 @@ struct DispatchStateMachine {
     /// Set by the watchdog's tick: look for prefetched jobs held too long.
     private var holdCheckDue = false
     private var lastFinishedAt: Instant
+    /// Finished attempts whose completion the store has not ruled on yet: they are reported (and
+    /// counted) only once it has, so a result the store threw away is never told as done.
+    private var awaitingVerdict: [LeaseToken: FinishedAttempt] = [:]
     private var done = 0
     private var failed = 0
 
@@ -170,14 +173,34 @@ struct DispatchStateMachine {
         running[attempt.job.leaseToken] = nil
         planner.recordRun(ran, at: now)
         lastFinishedAt = now
-        switch attempt.completion {
-        case .done: done += 1
-        case .release: break
-        case .retry, .deadLetter, .failed: failed += 1
-        }
+        awaitingVerdict[attempt.job.leaseToken] = attempt
         guard phase == .dispatching, !cancelled, let next = buffer.next() else { return nil }
         running[next.leaseToken] = next
         return next
+    }
+
+    /// The store wrote `batch`, applying the completions whose tokens are in `applied` and
+    /// rejecting the rest as stale (the job's attempt moved on: another node reclaimed it).
+    /// Returns the finished attempts to report: applied ones as they ended and counted as done or
+    /// failed; rejected ones as ``AttemptOutcome/lostLease`` and counted as neither. Completions of
+    /// jobs that never ran (hand-backs) have nothing to report.
+    mutating func completionsWritten(_ batch: [Completion], applied: Set<LeaseToken>) -> [FinishedAttempt] {
+        var reports: [FinishedAttempt] = []
+        reports.reserveCapacity(batch.count)
+        for completion in batch {
+            guard var attempt = awaitingVerdict.removeValue(forKey: completion.token) else { continue }
+            if applied.contains(completion.token) {
+                switch completion.outcome {
+                case .done: done += 1
+                case .release: break
+                case .retry, .deadLetter, .failed: failed += 1
+                }
+            } else {
+                attempt.outcome = .lostLease
+            }
+            reports.append(attempt)
+        }
+        return reports
     }
 
     /// The watchdog's regular tick; returns whether the dispatcher should look at the buffer.

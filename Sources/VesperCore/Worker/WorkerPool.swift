@@ -66,7 +66,7 @@ public final class WorkerPool: Service, Sendable {
 
     public func run() async throws {
         await withDiscardingTaskGroup { group in
-            group.addTask { await self.completions.run() }
+            group.addTask { await self.completions.run(written: self.completionsWritten) }
             group.addTask {
                 await self.leaseKeeper.run(
                     held: { self.machine.withLock { ($0.heldLeases, $0.isStoppedAndIdle) } },
@@ -130,11 +130,12 @@ public final class WorkerPool: Service, Sendable {
         let began = ContinuousClock.now
         let finishing = plan.takesCompletions ? completions.takeBuffered() : []
         do {
-            let (_, claimed) = try await plan.run(on: store, finishing: finishing, logger: logger) { step, limit in
+            let (finished, claimed) = try await plan.run(on: store, finishing: finishing, logger: logger) { step, limit in
                 ClaimRequest(
                     limit: limit, types: claimTypes, workerID: options.nodeID, leaseUntil: leaseUntil, now: now, queues: step.queues,
                     excludedQueues: step.excludedQueues)
             }
+            if !finishing.isEmpty { completionsWritten(finishing, applied: finished) }
             let ended = ContinuousClock.now
             return machine.withLock { machine in
                 if Task.isCancelled { machine.cancelled(now: ended) }
@@ -161,16 +162,22 @@ public final class WorkerPool: Service, Sendable {
         while let job = next {
             let ran = await runner.run(job)
             let cancelled = Task.isCancelled
-            completions.submit(Completion(token: job.leaseToken, outcome: ran.attempt.completion))
+            // The state machine holds the attempt for its report before the writer can rule on it.
             let busy: Int
             (next, busy) = machine.withLock { machine in
                 let next = machine.attemptFinished(ran.attempt, ran: ran.duration, cancelled: cancelled, now: ran.ended)
                 return (next, machine.busy)
             }
+            completions.submit(Completion(token: job.leaseToken, outcome: ran.attempt.completion))
             dispatcherWakeup.signal()
-            observer.attemptFinished(ran.attempt)
             observer.slotsChanged(total: options.slots, busy: busy)
         }
+    }
+
+    /// The store ruled on finished attempts: report each now, as applied or as a lost lease.
+    private func completionsWritten(_ batch: [Completion], applied: Set<LeaseToken>) {
+        let reports = machine.withLock { $0.completionsWritten(batch, applied: applied) }
+        for attempt in reports { observer.attemptFinished(attempt) }
     }
 
     // MARK: Leases
