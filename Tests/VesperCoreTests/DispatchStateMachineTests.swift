@@ -231,10 +231,11 @@ struct DispatchStateMachineTests {
         var (machine, running, _) = heldBehindLongJobs()
         _ = machine.holdCheckTick()
         _ = machine.dispatchRound(now: t0 + .seconds(5))
-        _ = machine.attemptFinished(Self.finished(running[0], .done), ran: .seconds(5), cancelled: false, now: t0 + .seconds(6))
-        // One free slot and no prefetch yet: 5 s runs are long (the prefetch target is zero), so it
-        // claims exactly the free slot.
-        #expect(machine.dispatchRound(now: t0 + .seconds(6)) == Action(next: .claim(Self.plan(1))))
+        // Both slots still busy: re-claiming what was just handed back would only bump its attempt.
+        #expect(machine.dispatchRound(now: t0 + .seconds(6)) == Action(next: .wait(nil)))
+        _ = machine.attemptFinished(Self.finished(running[0], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .seconds(7))
+        // A slot freed: prefetch resumes, the free slot plus a target of two.
+        #expect(machine.dispatchRound(now: t0 + .seconds(7)) == Action(next: .claim(Self.plan(3))))
     }
 
     @Test func nothingIsHandedBackWhileJobsKeepFinishing() {
