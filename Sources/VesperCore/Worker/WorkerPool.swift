@@ -135,7 +135,7 @@ public final class WorkerPool: Service, Sendable {
                     limit: limit, types: claimTypes, workerID: options.nodeID, leaseUntil: leaseUntil, now: now, queues: step.queues,
                     excludedQueues: step.excludedQueues)
             }
-            if !finishing.isEmpty { completionsWritten(finishing, applied: finished) }
+            completions.written(finishing, applied: finished)
             let ended = ContinuousClock.now
             return machine.withLock { machine in
                 if Task.isCancelled { machine.cancelled(now: ended) }
