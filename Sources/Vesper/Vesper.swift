@@ -126,14 +126,20 @@ public final class Vesper: Sendable {
     /// `onListening` receives the bound port once the API listens (useful with port 0); without it,
     /// the start-up line is printed to standard output.
     ///
+    /// A node with no handlers serves the API and runs no jobs (it claims nothing), unless
+    /// `REQUIRE_CONSUMER=1` makes that an error.
+    ///
     /// - Throws: ``ConfigurationError`` when a consumer is required and none is registered.
     public func run(onListening: (@Sendable (Int) async -> Void)? = nil) async throws {
         let handlers = registry.withLock { $0 }
-        if configuration.consumerRequired && handlers.isEmpty {
-            throw ConfigurationError(
-                variable: configuration.appEnvironment == "production" ? "APP_ENV" : "REQUIRE_CONSUMER",
-                message: "a consumer is required (APP_ENV=production or REQUIRE_CONSUMER=1) but none is registered; "
-                    + "register one with vesper.registerConsumer { job in ... } or vesper.register(\"type\") { job in ... }")
+        if handlers.isEmpty {
+            if configuration.consumerRequired {
+                throw ConfigurationError(
+                    variable: "REQUIRE_CONSUMER",
+                    message: "is 1 but no job handler is registered; register one with vesper.register(\"type\") { job in ... } "
+                        + "or vesper.registerConsumer { job in ... }, or unset REQUIRE_CONSUMER to run an API-only node")
+            }
+            logger.notice("no job handlers are registered: this node serves the API and runs no jobs")
         }
         let pool = makeWorkerPool(handlers)
         metrics.prepare(slots: configuration.workers)

@@ -101,6 +101,11 @@ public struct VesperConfiguration: Sendable {
     /// ``nodeTimeout``, or three heartbeats when unset.
     public var effectiveNodeTimeout: Duration { nodeTimeout ?? heartbeatInterval * 3 }
 
-    /// True when start-up must fail without a registered consumer.
-    public var consumerRequired: Bool { appEnvironment == "production" || requireConsumer }
+    /// True when start-up must fail without a registered handler (`REQUIRE_CONSUMER=1`). Without
+    /// it, a node with no handlers serves the API and runs no jobs.
+    public var consumerRequired: Bool { requireConsumer }
+
+    /// Whether the stock binary adds its demo handlers (the `demo.*` types and a catch-all that
+    /// marks every other type done): in `development` and `test`, never in `production`.
+    public var demoHandlersEnabled: Bool { appEnvironment != "production" }
 }

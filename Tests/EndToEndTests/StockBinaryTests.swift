@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+import VesperTestSupport
+
+/// The stock binary's demo handlers are for trying Vesper, never for production: a stock
+/// production node once marked a `charge_credit_card` job done without running anything.
+@Suite("Stock binary's demo handlers")
+struct StockBinaryTests {
+    @Test func aProductionNodeNeverMarksDoneWhatItCannotRun() async throws {
+        try await withTemporaryDirectory { directory in
+            let vesper = try await VesperProcess(
+                environment: ["APP_ENV": "production", "POLL_INTERVAL": "50ms", "LOG_LEVEL": "notice"], directory: directory.path)
+            defer { vesper.stop() }
+            let node = Node(baseURL: vesper.baseURL)
+            let charge = try await node.submit(#"{"type":"charge_credit_card","payload":{"cents":100}}"#)
+            let demo = try await node.submit(#"{"type":"demo.noop"}"#)
+            #expect(vesper.log.contains("no job handlers are registered: this node serves the API and runs no jobs"), "\(vesper.log)")
+            #expect(!vesper.log.contains("demo handlers are on"))
+            // Thirty polls and an enqueue wake-up later, neither job was claimed.
+            try await Task.sleep(for: .milliseconds(1500))
+            for id in [charge, demo] {
+                let job = try await node.get("/jobs/\(id.uuidString)").json
+                #expect(job["status"] as? String == "pending", "\(job)")
+                #expect(job["attempt"] as? Int == 0)
+            }
+            let fleet = try await node.get("/workers").json
+            let types = (fleet["nodes"] as? [[String: Any]])?.first?["types"] as? [String]
+            #expect(types?.isEmpty ?? true, "\(fleet)")
+        }
+    }
+
+    @Test func aDevelopmentNodeAnnouncesItsCatchAll() async throws {
+        try await withTemporaryDirectory { directory in
+            let vesper = try await VesperProcess(environment: [:], directory: directory.path)
+            defer { vesper.stop() }
+            #expect(vesper.log.contains("APP_ENV=development: demo handlers are on"), "\(vesper.log)")
+            let id = try await Node(baseURL: vesper.baseURL).submit(#"{"type":"anything_at_all"}"#)
+            try await waitUntil("the catch-all to finish it") {
+                try await Node(baseURL: vesper.baseURL).get("/jobs/\(id.uuidString)").json["status"] as? String == "done"
+            }
+        }
+    }
+
+    @Test func requireConsumerRefusesAnEmptyProductionNode() async throws {
+        try await withTemporaryDirectory { directory in
+            let (code, output) = try await VesperProcess.run(
+                arguments: ["serve"], environment: ["APP_ENV": "production", "REQUIRE_CONSUMER": "1", "API_ADDR": "127.0.0.1:0"],
+                directory: directory.path)
+            #expect(code == 2, "\(output)")
+            #expect(output.contains("invalid REQUIRE_CONSUMER: is 1 but no job handler is registered"), "\(output)")
+            #expect(!output.contains("Fatal error"))
+        }
+    }
+}
