@@ -129,9 +129,11 @@ public final class Vesper: Sendable {
     /// A node with no handlers serves the API and runs no jobs (it claims nothing), unless
     /// `REQUIRE_CONSUMER=1` makes that an error.
     ///
-    /// - Throws: ``ConfigurationError`` when a consumer is required and none is registered.
+    /// - Throws: ``ConfigurationError`` when the API address cannot be listened on (`API_ADDR`), or
+    ///   when a consumer is required and none is registered.
     public func run(onListening: (@Sendable (Int) async -> Void)? = nil) async throws {
         let handlers = registry.withLock { $0 }
+        try configuration.apiAddress.checkCanListen()
         if handlers.isEmpty {
             if configuration.consumerRequired {
                 throw ConfigurationError(

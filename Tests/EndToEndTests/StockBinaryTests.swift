@@ -52,3 +52,33 @@ struct StockBinaryTests {
         }
     }
 }
+
+/// A node that cannot listen says which address and why, before it joins the fleet.
+@Suite("Start-up errors name their cause")
+struct StartupErrorTests {
+    @Test func aPortInUseIsNamedAndNoGhostNodeJoins() async throws {
+        try await withTemporaryDirectory { directory in
+            let first = try await VesperProcess(environment: ["DB_PATH": directory.file("shared.db")], directory: directory.path)
+            defer { first.stop() }
+            let started = ContinuousClock.now
+            let (code, output) = try await VesperProcess.run(
+                arguments: ["serve"], environment: ["DB_PATH": directory.file("shared.db"), "API_ADDR": "127.0.0.1:\(first.port)"],
+                directory: directory.path)
+            #expect(code == 2, "\(output)")
+            #expect(output.contains("invalid API_ADDR: cannot listen on 127.0.0.1:\(first.port): the port is already in use"), "\(output)")
+            #expect(!output.contains("could not deregister"), "\(output)")
+            #expect(ContinuousClock.now - started < .seconds(30))
+            let nodes = try await Node(baseURL: first.baseURL).get("/workers").json["nodes"] as? [Any]
+            #expect(nodes?.count == 1, "only the first node is in the fleet")
+        }
+    }
+
+    @Test func anAddressNotOfThisMachineIsNamed() async throws {
+        try await withTemporaryDirectory { directory in
+            let (code, output) = try await VesperProcess.run(
+                arguments: ["serve"], environment: ["API_ADDR": "999.1.1.1:8080"], directory: directory.path)
+            #expect(code == 2, "\(output)")
+            #expect(output.contains("invalid API_ADDR: cannot listen on 999.1.1.1:8080"), "\(output)")
+        }
+    }
+}
