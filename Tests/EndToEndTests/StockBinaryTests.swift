@@ -82,3 +82,23 @@ struct StartupErrorTests {
         }
     }
 }
+
+extension StartupErrorTests {
+    /// PostgreSQL down at start-up once meant 24 lines of driver errors and about 70 s before a
+    /// circuit-breaker error that named neither DB_HOST nor the address.
+    @Test func postgresDownAtStartUpIsOneLineWithinTheTimeout() async throws {
+        try await withTemporaryDirectory { directory in
+            let port = try freePort()
+            let started = ContinuousClock.now
+            let (code, output) = try await VesperProcess.run(
+                arguments: ["serve"],
+                environment: ["DB_HOST": "127.0.0.1", "DB_PORT": "\(port)", "DB_NAME": "jobs", "DB_TIMEOUT": "3s", "API_ADDR": "127.0.0.1:0"],
+                directory: directory.path)
+            #expect(code == 1, "\(output)")
+            #expect(ContinuousClock.now - started < .seconds(30))
+            #expect(output.contains("cannot reach PostgreSQL at postgres postgres@127.0.0.1:\(port)/jobs (DB_HOST/DATABASE_URL)"), "\(output)")
+            let lines = output.split(separator: "\n").filter { !$0.isEmpty }
+            #expect(lines.count <= 2, "\(output)")
+        }
+    }
+}
