@@ -36,6 +36,7 @@ public final class Vesper: Sendable {
         self.configuration = configuration
         self.logger = logger
         for warning in configuration.warnings { logger.warning("\(warning)") }
+        PrometheusMetrics.bootstrapUnlessBootstrapped()
         self.nodeID = "\(configuration.nodeName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().lowercaseText.prefix(4))"
         self.store = try await StoreFactory.open(configuration.database, logger: logger, migrate: configuration.autoMigrate)
         self.capabilities = StoreCapabilities(of: store)
