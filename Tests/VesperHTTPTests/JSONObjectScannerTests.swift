@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VesperTestSupport
 
 @testable import VesperHTTP
 
@@ -142,20 +143,20 @@ struct JSONObjectScannerTests {
     /// Random and mutated bodies: the scanner never crashes, never accepts what JSONSerialization
     /// rejects, and keeps every accepted member's bytes. `VESPER_FUZZ_SEED` replays a run.
     @Test func randomAndMutatedInputsKeepTheInvariants() throws {
-        let seed = ProcessInfo.processInfo.environment["VESPER_FUZZ_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64.max)
+        let seed = SeededRandom.seedFromEnvironment()
         print("JSONObjectScanner fuzz loop: seed \(seed) (replay with VESPER_FUZZ_SEED=\(seed))")
-        var random = SplitMix64(seed: seed)
+        var random = SeededRandom(seed: seed)
         var accepted = 0
         for iteration in 0..<20_000 {
             let valid = Array(JSONGenerator.object(depth: 0, random: &random).utf8)
             let input = iteration % 4 == 0 ? valid : JSONGenerator.mutate(valid, random: &random)
             if let problem = JSONScannerOracle.violation(input) {
-                Issue.record("seed \(seed) iteration \(iteration): \(problem)\ninput: \(JSONGenerator.escape(input))")
+                Issue.record("seed \(seed) iteration \(iteration): \(problem)\ninput: \(escapedBytes(input))")
                 return
             }
             if iteration % 4 == 0 {
                 // Generated objects are valid JSON without duplicate keys: all must be accepted.
-                #expect(throws: Never.self, "seed \(seed): \(JSONGenerator.escape(input))") { try JSONObjectScanner.members(of: input) }
+                #expect(throws: Never.self, "seed \(seed): \(escapedBytes(input))") { try JSONObjectScanner.members(of: input) }
             }
             if (try? JSONObjectScanner.members(of: input)) != nil { accepted += 1 }
         }
@@ -163,22 +164,9 @@ struct JSONObjectScannerTests {
     }
 }
 
-/// A small, fast, seedable generator (SplitMix64), so a failing run can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random valid JSON objects and byte-level mutations of them.
 enum JSONGenerator {
-    static func object(depth: Int, random: inout SplitMix64) -> String {
+    static func object(depth: Int, random: inout SeededRandom) -> String {
         let count = Int.random(in: 0...(depth > 3 ? 1 : 5), using: &random)
         var keys = Set<String>()
         var members: [String] = []
@@ -190,7 +178,7 @@ enum JSONGenerator {
         return "{" + ws(&random) + members.joined(separator: ws(&random) + "," + ws(&random)) + ws(&random) + "}"
     }
 
-    static func value(depth: Int, random: inout SplitMix64) -> String {
+    static func value(depth: Int, random: inout SeededRandom) -> String {
         let choice = Int.random(in: 0..<(depth > 4 ? 5 : 7), using: &random)
         switch choice {
         case 0: return quoted(string(random: &random))
@@ -205,24 +193,24 @@ enum JSONGenerator {
         }
     }
 
-    static func string(random: inout SplitMix64) -> String {
+    static func string(random: inout SeededRandom) -> String {
         let alphabet: [String] = ["a", "b", "type", "payload", "é", "😀", " ", "中", "\u{7F}", "x", "0"]
         return (0..<Int.random(in: 0...6, using: &random)).map { _ in alphabet.randomElement(using: &random)! }.joined()
     }
 
-    static func escapedString(random: inout SplitMix64) -> String {
+    static func escapedString(random: inout SeededRandom) -> String {
         let pieces = [#"\n"#, #"\""#, #"\\"#, #"\/"#, #"\u0000"#, #"\u00e9"#, #"\ud83d\ude00"#, #"\uFFFF"#, "a", #"\t"#]
         return "\"" + (0..<Int.random(in: 1...5, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined() + "\""
     }
 
-    static func number(random: inout SplitMix64) -> String {
+    static func number(random: inout SeededRandom) -> String {
         [
             "0", "-0", "1", "-1", "42", "3.25", "-0.5", "1e10", "1E-7", "2.5e+3", "9007199254740993", "-9223372036854775809",
             "1e308", "123456789012345678901234567890", "0.000001",
         ].randomElement(using: &random)!
     }
 
-    static func ws(_ random: inout SplitMix64) -> String {
+    static func ws(_ random: inout SeededRandom) -> String {
         [" ", "", "", "", "\n", "\t", "\r\n "].randomElement(using: &random)!
     }
 
@@ -237,7 +225,7 @@ enum JSONGenerator {
         Array("nul".utf8), Array(#""a":1,"#.utf8), Array(String(repeating: "[", count: 600).utf8), [0x1F], [0x7F],
     ]
 
-    static func mutate(_ input: [UInt8], random: inout SplitMix64) -> [UInt8] {
+    static func mutate(_ input: [UInt8], random: inout SeededRandom) -> [UInt8] {
         var bytes = input
         for _ in 0..<Int.random(in: 1...3, using: &random) {
             let position = bytes.isEmpty ? 0 : Int.random(in: 0...bytes.count, using: &random)
@@ -255,10 +243,5 @@ enum JSONGenerator {
             }
         }
         return bytes
-    }
-
-    /// Printable ASCII as is, everything else as `\xNN`, so a failing input can be pasted back.
-    static func escape(_ bytes: [UInt8]) -> String {
-        bytes.map { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\\") ? String(UnicodeScalar($0)) : String(format: "\\x%02x", $0) }.joined()
     }
 }

@@ -1,0 +1,284 @@
+import Foundation
+import Testing
+import VesperCore
+import VesperTestSupport
+
+/// Random and mutated requests against a real `vesper serve`, on each store, over raw sockets.
+///
+/// Bounded: `VESPER_FUZZ_SECONDS` per store (default 30). Reproducible: the seed is printed and
+/// `VESPER_FUZZ_SEED` replays it (docs/DESIGN-NOTES.md, "Fuzzing"). It asserts that no request gets
+/// a 5xx (there is no database outage here, so not even 503), that the process survives, that
+/// `/health` and `/ready` still answer 200, and that every job acknowledged with 201 reads back
+/// with the type, queue, priority and payload bytes it was submitted with.
+@Suite("HTTP fuzzing against vesper serve", .serialized)
+struct HTTPFuzzTests {
+    enum Store: String, CaseIterable, Sendable { case sqlite, postgres }
+
+    @Test(.timeLimit(.minutes(15)), arguments: Store.allCases)
+    func randomRequestsNeverGet5xxAndAcknowledgedJobsReadBack(store: Store) async throws {
+        let seed = SeededRandom.seedFromEnvironment()
+        let seconds = ProcessInfo.processInfo.environment["VESPER_FUZZ_SECONDS"].flatMap(Double.init) ?? 30
+        print("HTTP fuzz (\(store.rawValue)): seed \(seed), \(seconds) s; replay with VESPER_FUZZ_SEED=\(seed)")
+        try await withTemporaryDirectory { directory in
+            switch store {
+            case .sqlite:
+                try await fuzz(environment: ["WORKERS": "2"], directory: directory.path, seed: seed, seconds: seconds, store: store)
+            case .postgres:
+                try await PostgresTestServer.shared().withDatabase { settings in
+                    var environment = settings.environment
+                    environment["WORKERS"] = "2"
+                    try await fuzz(environment: environment, directory: directory.path, seed: seed, seconds: seconds, store: store)
+                }
+            }
+        }
+    }
+
+    func fuzz(environment: [String: String], directory: String, seed: UInt64, seconds: Double, store: Store) async throws {
+        let vesper = try await VesperProcess(environment: environment, directory: directory)
+        defer { vesper.stop() }
+        var fuzzer = HTTPFuzzer(seed: seed)
+        var findings = Findings(seed: seed, store: store.rawValue)
+        var acknowledged: [Acknowledged] = []
+        var statuses: [Int: Int] = [:]
+        var iteration = 0
+        var previous: FuzzRequest?
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            iteration += 1
+            let request = fuzzer.next()
+            let exchange: RawHTTPClient.Exchange
+            do {
+                exchange = try RawHTTPClient.exchange(
+                    port: vesper.port, bytes: request.bytes, expected: request.expectedResponses, headRequests: request.headIndices,
+                    timeout: request.timeout)
+            } catch {
+                // The node went away after the previous exchange.
+                findings.record("process died", previous ?? request, iteration - 1, detail: "\(error)\n" + vesper.log.suffix(4000))
+                break
+            }
+            previous = request
+            if exchange.responses.count < request.expectedResponses, exchange.closed {
+                // A crash shows as a closed connection; give the process a moment to be gone.
+                for _ in 0..<20 where vesper.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            guard vesper.isRunning else {
+                findings.record("process died", request, iteration, detail: String(vesper.log.suffix(4000)))
+                break
+            }
+            for (index, response) in exchange.responses.enumerated() {
+                statuses[response.status, default: 0] += 1
+                if response.status >= 500 || response.status < 100 {
+                    findings.record("status \(response.status)", request, iteration, detail: response.head + "\n\n" + response.bodyText)
+                }
+                if response.status == 201, let body = request.jobBodies[index] {
+                    switch Acknowledged.from(response: response, body: body, request: request, iteration: iteration) {
+                    case .success(let job?):
+                        acknowledged.append(job)
+                        fuzzer.knownIDs.append(job.id)
+                    case .success(nil):
+                        break
+                    case .failure(let problem):
+                        findings.record("bad 201", request, iteration, detail: "\(problem.text)\n\(response.bodyText.prefix(2000))")
+                    }
+                }
+            }
+            if exchange.responses.count < request.expectedResponses, !request.mayStayUnanswered,
+                !(request.mayCloseUnanswered && exchange.closed)
+            {
+                findings.record(
+                    "no response", request, iteration,
+                    detail: "\(exchange.responses.count) of \(request.expectedResponses) responses; closed: \(exchange.closed); "
+                        + "then: \(escapedBytes(exchange.leftover, limit: 500))")
+            }
+        }
+        print("HTTP fuzz (\(store.rawValue)): \(iteration) exchanges, statuses \(statuses.sorted { $0.key < $1.key }), "
+            + "\(acknowledged.count) jobs acknowledged")
+
+        // The node is still healthy and every acknowledged job reads back as submitted.
+        #expect(vesper.isRunning, "vesper died; seed \(seed)\n\(vesper.log.suffix(4000))")
+        if vesper.isRunning {
+            for path in ["/health", "/ready"] {
+                let status = try? RawHTTPClient.exchange(port: vesper.port, bytes: Array("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+                    .responses.first?.status
+                #expect(status == 200, "GET \(path) after fuzzing answered \(status.map(String.init) ?? "nothing"); seed \(seed)")
+            }
+            for job in acknowledged {
+                let get = Array("GET /jobs/\(job.id) HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+                guard let response = try? RawHTTPClient.exchange(port: vesper.port, bytes: get).responses.first else {
+                    findings.record("read-back", job.request, job.iteration, detail: "GET /jobs/\(job.id) got no response")
+                    continue
+                }
+                if let problem = job.mismatch(readBack: response) {
+                    findings.record("read-back", job.request, job.iteration, detail: "job \(job.id): \(problem)")
+                }
+            }
+        }
+        if !findings.isEmpty {
+            print(findings.report)
+            Issue.record(Comment(rawValue: findings.report))
+        }
+    }
+}
+
+/// Problems found in one run, grouped by kind with a few examples each, printed with the seed and
+/// the offending request (escaped) so it can be replayed alone.
+struct Findings {
+    let seed: UInt64
+    let store: String
+    private var byKind: [String: (count: Int, examples: [String])] = [:]
+    private var order: [String] = []
+
+    init(seed: UInt64, store: String) {
+        self.seed = seed
+        self.store = store
+    }
+
+    var isEmpty: Bool { byKind.isEmpty }
+
+    mutating func record(_ kind: String, _ request: FuzzRequest, _ iteration: Int, detail: String) {
+        let key = "\(kind) [\(request.category)]"
+        if byKind[key] == nil { order.append(key) }
+        var entry = byKind[key] ?? (0, [])
+        entry.count += 1
+        if entry.examples.count < 3 {
+            entry.examples.append(
+                "  request #\(iteration): \(escapedBytes(request.bytes, limit: 3000))\n  answer: \(detail.prefix(1500).replacingOccurrences(of: "\n", with: "\n    "))")
+        }
+        byKind[key] = entry
+    }
+
+    var report: String {
+        var text = "HTTP fuzz findings on \(store), seed \(seed) (replay: VESPER_FUZZ_SEED=\(seed) swift test --filter HTTPFuzz):\n"
+        for key in order {
+            let entry = byKind[key]!
+            text += "- \(key): \(entry.count)×\n" + entry.examples.joined(separator: "\n") + "\n"
+        }
+        return text
+    }
+}
+
+/// A job the node acknowledged with 201, and what it must read back as.
+struct Acknowledged {
+    var id: String
+    var type: String
+    var queue: String
+    var priority: Int
+    var payload: [UInt8]
+    var request: FuzzRequest
+    var iteration: Int
+
+    struct Problem: Error { var text: String }
+
+    /// Reads the expectation from the submitted body (the 201 itself only gives the id); nil when
+    /// the body cannot be judged here.
+    static func from(response: RawHTTPClient.Response, body: [UInt8], request: FuzzRequest, iteration: Int) -> Result<Self?, Problem> {
+        guard let reply = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+            let id = reply["job_id"] as? String, UUID(uuidString: id) != nil
+        else { return .failure(Problem(text: "the 201 body has no job_id")) }
+        guard let submitted = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+            // Numbers beyond Double's range are valid JSON JSONSerialization cannot hold; anything
+            // else it rejects should have been a 400.
+            guard RawJSON.hasHugeNumber(body) else { return .failure(Problem(text: "201 for a body that is not a JSON object")) }
+            return .success(nil)
+        }
+        guard let type = submitted["type"] as? String else { return .failure(Problem(text: "201 without a string type")) }
+        let queue = submitted["queue"] is NSNull ? "default" : (submitted["queue"] as? String ?? "default")
+        let priority = (submitted["priority"] as? NSNumber)?.intValue ?? 0
+        var payload = RawJSON.member("payload", of: body) ?? Array("{}".utf8)
+        if payload == Array("null".utf8) { payload = Array("{}".utf8) }
+        return .success(Acknowledged(id: id.lowercased(), type: type, queue: queue, priority: priority, payload: payload, request: request, iteration: iteration))
+    }
+
+    init(id: String, type: String, queue: String, priority: Int, payload: [UInt8], request: FuzzRequest, iteration: Int) {
+        (self.id, self.type, self.queue, self.priority, self.payload, self.request, self.iteration) =
+            (id, type, queue, priority, payload, request, iteration)
+    }
+
+    /// What differs between the expectation and `GET /jobs/{id}`'s answer, or nil.
+    func mismatch(readBack response: RawHTTPClient.Response) -> String? {
+        guard response.status == 200 else { return "GET answered \(response.status): \(response.bodyText.prefix(500))" }
+        guard let job = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
+            return "GET answered a body that is not a JSON object: \(escapedBytes(response.body, limit: 500))"
+        }
+        var problems: [String] = []
+        if job["type"] as? String != type { problems.append("type \(describe(job["type"])) instead of \(describe(type))") }
+        if job["queue"] as? String != queue { problems.append("queue \(describe(job["queue"])) instead of \(describe(queue))") }
+        if (job["priority"] as? NSNumber)?.intValue != priority { problems.append("priority \(describe(job["priority"])) instead of \(priority)") }
+        let stored = RawJSON.member("payload", of: response.body)
+        if stored != payload {
+            problems.append("payload \(escapedBytes(stored ?? [], limit: 300)) instead of \(escapedBytes(payload, limit: 300))")
+        }
+        return problems.isEmpty ? nil : problems.joined(separator: "; ")
+    }
+
+    private func describe(_ value: Any?) -> String {
+        guard let value else { return "nil" }
+        if let text = value as? String { return "\"\(escapedBytes(Array(text.utf8), limit: 200))\"" }
+        return "\(value)"
+    }
+}
+
+/// Finds a top-level member's raw bytes in a JSON object already known to be valid.
+enum RawJSON {
+    static func member(_ name: String, of bytes: [UInt8]) -> [UInt8]? {
+        var index = 0
+        func skipWhitespace() { while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 } }
+        func skipString() {
+            index += 1
+            while index < bytes.count, bytes[index] != UInt8(ascii: "\"") { index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1 }
+            index += 1
+        }
+        func skipValue() {
+            var depth = 0
+            while index < bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: "\""):
+                    skipString()
+                    if depth == 0 { return }
+                    continue
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    if depth == 0 { return }
+                    depth -= 1
+                    index += 1
+                    if depth == 0 { return }
+                    continue
+                case UInt8(ascii: ","), 0x20, 0x0A, 0x0D, 0x09:
+                    if depth == 0 { return }
+                default: break
+                }
+                index += 1
+            }
+        }
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
+        index += 1
+        while index < bytes.count {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
+            let keyStart = index
+            skipString()
+            let key = try? JSONSerialization.jsonObject(with: Data(bytes[keyStart..<min(index, bytes.count)]), options: .fragmentsAllowed) as? String
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
+            index += 1
+            skipWhitespace()
+            let valueStart = index
+            skipValue()
+            if key == name { return Array(bytes[valueStart..<min(index, bytes.count)]) }
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ",") else { return nil }
+            index += 1
+        }
+        return nil
+    }
+
+    /// A number JSONSerialization cannot represent (an exponent of three digits or more, or a
+    /// run of more than 300 digits), which the scanner legitimately keeps as written.
+    static func hasHugeNumber(_ bytes: [UInt8]) -> Bool {
+        let text = String(decoding: bytes, as: UTF8.self)
+        return text.range(of: #"[eE][+-]?[0-9]{3,}"#, options: .regularExpression) != nil
+            || text.range(of: #"[0-9]{300,}"#, options: .regularExpression) != nil
+    }
+}
