@@ -132,6 +132,7 @@ public final class Vesper: Sendable {
         }
         let pool = makeWorkerPool(handlers)
         VesperMetrics.shared.prepare(slots: configuration.workers)
+        VesperMetrics.shared.limitTypeLabels(handledTypes: handlers.registeredTypes, maxOtherTypes: configuration.metricsMaxTypes)
         workerPool.set(pool)
         let fleet = makeFleetService(handlers, pool: pool)
         if configuration.appEnvironment == "production" && configuration.apiTokens.isEmpty {

@@ -54,11 +54,13 @@ struct CorrectnessCheck {
         found.reserveCapacity(wanted.count)
         var cursor: Int64?
         while true {
-            let page = try await queue.list(JobQuery(limit: 5_000, before: cursor, now: queue.now()))
+            // Straight from the store: pages of 5,000, past the API's limit of 1,000.
+            let query = JobQuery(limit: 5_000, before: cursor, now: queue.now())
+            let page = try await queue.store.listJobs(query)
             for job in page where wanted.contains(job.id) {
                 found[job.id] = (job.storedStatus, job.attempt)
             }
-            guard page.count == 5_000, let last = page.last else { break }
+            guard query.hasMore(after: page), let last = page.last else { break }
             cursor = last.sequence
         }
         let counts = ledger?.snapshot ?? [:]

@@ -156,7 +156,17 @@ public final class PostgresJobStore: JobStore, Service {
         if let before = query.before { conditions.append("seq < \(placeholder(before))") }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let limit = placeholder(max(0, query.limit))
-        let sql = "SELECT \(PostgresJobRow.columns()) FROM jobs \(whereClause) ORDER BY seq DESC LIMIT \(limit)"
+        let budget = placeholder(query.payloadBudget)
+        // The page is chosen from sizes alone (the inner select, on the same index walk as before),
+        // and only the rows whose earlier payloads stay under the budget are read whole.
+        let sql = """
+            SELECT \(PostgresJobRow.columns()) FROM jobs WHERE seq IN (
+                SELECT seq FROM (
+                    SELECT seq, SUM(size) OVER (ORDER BY seq DESC) - size AS earlier FROM (
+                        SELECT seq, octet_length(payload)::bigint AS size FROM jobs \(whereClause) ORDER BY seq DESC LIMIT \(limit)) page) sized
+                WHERE earlier < \(budget))
+            ORDER BY seq DESC
+            """
         let statement = PostgresQuery(unsafeSQL: sql, binds: binds)
         return try await perform {
             try await PostgresJobRow.jobs(try await self.client.query(statement, logger: self.logger))

@@ -50,12 +50,12 @@ enum PostgresPreparedStatements {
 
     /// Applies a batch of completions, each fenced by `id`, `attempt` and `status = 'processing'`.
     struct Finish: PostgresPreparedStatement {
-        static let name = "vesper_finish_v1"
+        static let name = "vesper_finish_v2"
         static let sql = """
             UPDATE jobs SET
                 status = CASE c.outcome WHEN 'retry' THEN 'pending' WHEN 'release' THEN 'pending' ELSE c.outcome END,
                 retries = CASE WHEN c.outcome IN ('retry', 'dlq', 'failed') THEN jobs.retries + 1 ELSE jobs.retries END,
-                error = CASE WHEN c.outcome IN ('retry', 'dlq', 'failed') THEN c.error ELSE jobs.error END,
+                error = CASE WHEN c.outcome IN ('retry', 'dlq', 'failed') THEN c.error WHEN c.outcome = 'done' THEN '' ELSE jobs.error END,
                 run_at = CASE c.outcome WHEN 'retry' THEN c.run_at WHEN 'release' THEN $1 ELSE jobs.run_at END,
                 finished_at = CASE WHEN c.outcome IN ('done', 'dlq', 'failed') THEN $1 ELSE jobs.finished_at END,
                 worker_id = CASE WHEN c.outcome IN ('retry', 'release') THEN NULL ELSE jobs.worker_id END,

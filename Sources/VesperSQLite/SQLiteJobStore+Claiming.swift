@@ -112,8 +112,9 @@ extension SQLiteJobStore {
         return applied
     }
 
+    /// A done job's `error` is cleared: an earlier attempt's error is not how the job ended.
     private static let doneSQL =
-        "UPDATE jobs SET status = 'done', finished_at = ?, updated_at = ?, lease_until = NULL WHERE id = ? AND attempt = ? AND status = 'processing'"
+        "UPDATE jobs SET status = 'done', error = '', finished_at = ?, updated_at = ?, lease_until = NULL WHERE id = ? AND attempt = ? AND status = 'processing'"
 
     private static func apply(_ completion: Completion, now: Int64, db: Database) throws {
         let fence = "WHERE id = ? AND attempt = ? AND status = 'processing'"

@@ -12,6 +12,9 @@ public final class SQLiteJobStore: JobStore {
     public let path: String
     let pool: DatabasePool
     private let closed = Mutex(false)
+    /// The file the pool opened. Deleting or replacing the file under a running node leaves the
+    /// pool writing to an unlinked inode, so every operation checks the path still names it.
+    private let fileIdentity: SQLiteFileIdentity?
 
     /// Opens (creating if needed) the database at `path`. Call ``migrate()`` before use.
     public init(path: String, busyTimeout: Duration = .seconds(10)) throws {
@@ -25,6 +28,7 @@ public final class SQLiteJobStore: JobStore {
             // opening (after `prepareDatabase` has run), and NORMAL syncs only at checkpoints, so a
             // commit acknowledged just before a power cut could be lost.
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            fileIdentity = SQLiteFileIdentity(path: path)
         } catch {
             throw VesperError(.unavailable, "cannot open SQLite database at \(path): \(Self.describe(error))")
         }
@@ -109,8 +113,17 @@ public final class SQLiteJobStore: JobStore {
             arguments += [before]
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        arguments += [query.limit]
-        let sql = "SELECT \(SQLiteRow.columns) FROM jobs \(whereClause) ORDER BY seq DESC LIMIT ?"
+        arguments += [query.limit, query.payloadBudget]
+        // The page is chosen from sizes alone (the inner select, on the same index walk as before),
+        // and only the rows whose earlier payloads stay under the budget are read whole.
+        let sql = """
+            SELECT \(SQLiteRow.columns) FROM jobs WHERE seq IN (
+                SELECT seq FROM (
+                    SELECT seq, SUM(size) OVER (ORDER BY seq DESC) - size AS earlier FROM (
+                        SELECT seq, length(CAST(payload AS BLOB)) AS size FROM jobs \(whereClause) ORDER BY seq DESC LIMIT ?))
+                WHERE earlier < ?)
+            ORDER BY seq DESC
+            """
         let finalArguments = arguments
         return try await run {
             try await self.pool.read { db in
@@ -168,7 +181,14 @@ public final class SQLiteJobStore: JobStore {
     func run<T: Sendable>(_ operation: @Sendable () async throws -> T) async throws -> T {
         if closed.withLock({ $0 }) { throw VesperError(.unavailable, "SQLite database \(path) is closed") }
         do {
-            return try await operation()
+            let result = try await operation()
+            // Checked after the operation: a write to a file that is gone must not be acknowledged.
+            if let fileIdentity, SQLiteFileIdentity(path: path) != fileIdentity {
+                throw VesperError(
+                    .unavailable,
+                    "SQLite database file \(path) was deleted or replaced while this node was running; restore it and restart the node")
+            }
+            return result
         } catch let error as VesperError {
             throw error
         } catch {

@@ -62,8 +62,12 @@ enum SQLiteRow {
         )
     }
 
+    /// Microseconds since 1970, saturating. Times from outside are range-checked where they enter
+    /// (``JobLimits/timestamps``); saturation only makes sure nothing else can trap here.
     static func micros(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        guard micros.isFinite, micros < 9.2e18, micros > -9.2e18 else { return micros.isNaN ? 0 : (micros > 0 ? .max : .min) }
+        return Int64(micros)
     }
 
     static func date(_ micros: Int64) -> Date {

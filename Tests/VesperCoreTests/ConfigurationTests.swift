@@ -134,13 +134,29 @@ import VesperTestSupport
         }
     }
 
-    @Test(arguments: [("5s", 5.0), ("250ms", 0.25), ("1m30s", 90.0), ("2h", 7200.0), ("1.5s", 1.5), ("0", 0.0)])
+    @Test(arguments: [
+        ("5s", 5.0), ("250ms", 0.25), ("1m30s", 90.0), ("2h", 7200.0), ("1.5s", 1.5), ("0", 0.0), ("36500d", 3_153_600_000.0),
+        ("876000h", 3_153_600_000.0),
+    ])
     func parsesDurations(text: String, seconds: Double) {
         #expect(DurationParser.parse(text) == .secondsDouble(seconds))
     }
 
-    @Test(arguments: ["", "5", "s", "5x", "-1s", "1.2.3s"])
+    /// Past the 100-year limit, a duration once trapped converting to nanoseconds (`106752d`).
+    @Test(arguments: [
+        "", "5", "s", "5x", "-1s", "1.2.3s", "36500d1s", "106752d", "2562048h", "9223372037s", "999999d",
+        String(repeating: "9", count: 400) + "s", "1e5s", "١٢s", "nan s", "infs",
+    ])
     func rejectsBadDurations(text: String) {
         #expect(DurationParser.parse(text) == nil)
+    }
+
+    @Test func durationsFromTheEnvironmentAreRangeChecked() async throws {
+        do {
+            _ = try await VesperConfiguration.fromEnvironment(["LEASE_DURATION": "106752d"], dotEnvPath: nil)
+            Issue.record("106752d was accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.variable == "LEASE_DURATION")
+        }
     }
 }

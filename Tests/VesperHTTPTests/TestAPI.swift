@@ -8,12 +8,12 @@ import Vesper
 import VesperHTTP
 import VesperTestSupport
 
-/// Runs `body` against the real router on a real, temporary SQLite store.
+/// Runs `body` against the real router on a real, temporary store (SQLite unless `store` says otherwise).
 func withTestAPI<T: Sendable>(
-    maxBodyBytes: Int = 1 << 20, testing: TestingSetup = .router,
+    store kind: StoreKind = .sqlite, maxBodyBytes: Int = 1 << 20, testing: TestingSetup = .router,
     _ body: @Sendable (any TestClientProtocol, JobQueue) async throws -> T
 ) async throws -> T {
-    try await withStore(.sqlite) { store in
+    try await withStore(kind) { store in
         let queue = JobQueue(store: store)
         let router = VesperAPI.router(queue: queue, maxBodyBytes: maxBodyBytes)
         var http = HTTPSettings()

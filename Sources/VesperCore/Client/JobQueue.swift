@@ -83,9 +83,12 @@ public final class JobQueue: Sendable {
         try await store.job(id: id)
     }
 
-    /// Jobs matching `query`, newest first.
+    /// Jobs matching `query`, newest first; see ``JobQuery/payloadBudget`` for where a page ends.
+    ///
+    /// - Throws: ``ValidationError`` for a filter out of range.
     public func list(_ query: JobQuery) async throws -> [Job] {
-        try await store.listJobs(query)
+        try query.validate()
+        return try await store.listJobs(query)
     }
 
     /// Puts a `dlq` or `failed` job back to `pending` with its retries reset.

@@ -63,6 +63,7 @@ extension VesperConfiguration {
         metricsRequireToken = try env.boolean("METRICS_REQUIRE_TOKEN") ?? metricsRequireToken
         maxBatch = try env.integer("MAX_BATCH", in: 1...100_000) ?? maxBatch
         metricsSampleInterval = try env.duration("METRICS_SAMPLE_INTERVAL", positive: true) ?? metricsSampleInterval
+        metricsMaxTypes = try env.integer("METRICS_MAX_TYPES", in: 0...10_000) ?? metricsMaxTypes
         statsLogInterval = try env.duration("STATS_LOG_INTERVAL") ?? statsLogInterval
         if let name = env["NODE_NAME"], !name.isEmpty { nodeName = name }
         queues = try env.queueList("QUEUES") ?? queues

@@ -55,6 +55,9 @@ public struct VesperConfiguration: Sendable {
     public var nodeName: String = ProcessInfo.processInfo.hostName
     /// How often queue-depth gauges are refreshed from the store. Defaults to 5s.
     public var metricsSampleInterval: Duration = .seconds(5)
+    /// How many job types without a handler on this node get their own `type` label on job
+    /// metrics (`METRICS_MAX_TYPES`); later ones are counted as `(other)`. Defaults to 100.
+    public var metricsMaxTypes: Int = 100
     /// How often a queue summary line is logged; zero turns it off. Defaults to 60s.
     public var statsLogInterval: Duration = .seconds(60)
     /// Bearer tokens; when any is set, every endpoint but `/health` and `/ready` needs one.

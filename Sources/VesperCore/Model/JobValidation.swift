@@ -1,3 +1,5 @@
+import Foundation
+
 /// Limits a new job must respect.
 public struct JobLimits: Sendable {
     /// Largest payload, in bytes of JSON. Defaults to 1 MiB.
@@ -11,6 +13,17 @@ public struct JobLimits: Sendable {
 
     /// Valid priorities.
     public static let priorities: ClosedRange<Int> = 0...10
+
+    /// Times Vesper stores and accepts as filters: 1970-01-01T00:00:00Z through
+    /// 9999-12-31T23:59:59.999999Z. Both stores hold these exactly (microseconds), and RFC 3339's
+    /// four-digit years can write them.
+    public static let timestamps: ClosedRange<Date> = Date(timeIntervalSince1970: 0)...Date(timeIntervalSince1970: 253_402_300_799.999_999)
+
+    /// Valid `timeout_seconds`: from a millisecond (what the stores keep) to 7 days.
+    public static let timeoutSeconds: ClosedRange<Double> = 0.001...604_800
+
+    /// The text that names ``timestamps`` in errors.
+    public static let timestampsText = "between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z"
 }
 
 extension NewJob {
@@ -31,8 +44,11 @@ extension NewJob {
             throw ValidationError(
                 field: "max_retries", message: "max_retries must be an integer from 0 to \(limits.maxRetriesCeiling), got \(maxRetries)")
         }
-        guard timeoutSeconds > 0, timeoutSeconds <= 7 * 24 * 3600 else {
-            throw ValidationError(field: "timeout_seconds", message: "timeout_seconds must be greater than 0 and at most 604800")
+        guard JobLimits.timeoutSeconds.contains(timeoutSeconds) else {
+            throw ValidationError(field: "timeout_seconds", message: "timeout_seconds must be from 0.001 to 604800, got \(timeoutSeconds)")
+        }
+        if let runAt, !JobLimits.timestamps.contains(runAt) {
+            throw ValidationError(field: "run_at", message: "run_at must be \(JobLimits.timestampsText)")
         }
         if let key = idempotencyKey {
             guard !key.isEmpty, key.utf8.count <= limits.maxIdempotencyKeyBytes else {
@@ -41,11 +57,17 @@ extension NewJob {
                     message: "idempotency key must be 1 to \(limits.maxIdempotencyKeyBytes) bytes, got \(key.utf8.count)"
                 )
             }
+            // PostgreSQL's text cannot hold U+0000 and SQLite's C API would cut the key there:
+            // refuse it rather than store a different key than the one sent.
+            guard !key.utf8.contains(0) else {
+                throw ValidationError(field: "idempotency_key", message: "idempotency key must not contain the NUL character (U+0000)")
+            }
         }
     }
 
-    /// Type and queue names: 1-128 characters of `[A-Za-z0-9_.:-]`.
-    static func validateName(_ name: String, field: String) throws(ValidationError) {
+    /// Type and queue names: 1-128 characters of `[A-Za-z0-9_.:-]`. Also applied to the `type`
+    /// and `queue` filters of a listing, so a filter no job could match is an error, not an empty page.
+    public static func validateName(_ name: String, field: String) throws(ValidationError) {
         guard !name.isEmpty, name.utf8.count <= 128 else {
             throw ValidationError(field: field, message: "\(field) must be 1 to 128 characters, got \(name.utf8.count)")
         }

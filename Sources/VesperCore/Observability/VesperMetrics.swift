@@ -20,6 +20,7 @@ public final class VesperMetrics: Sendable {
     private let finished = KeyedMetricHandles<FinishLabels, FinishHandles>()
     private let waits = KeyedMetricHandles<String, CoreMetrics.Timer>()
     private let http = KeyedMetricHandles<HTTPLabels, HTTPHandles>()
+    private let typeLabels = JobTypeLabels()
 
     private struct JobLabels: Hashable, Sendable {
         var type: String
@@ -71,6 +72,13 @@ public final class VesperMetrics: Sendable {
         "vesper_http_request_duration_seconds": "HTTP request duration by method and route.",
     ]
 
+    /// Bounds the `type` label of job metrics: the types this node has handlers for keep theirs, and
+    /// so do the first `maxOtherTypes` other types seen; later ones are counted as `(other)`.
+    /// Defaults to no handled types and 100 others.
+    public func limitTypeLabels(handledTypes: some Sequence<String>, maxOtherTypes: Int) {
+        typeLabels.configure(handledTypes: handledTypes, maxOtherTypes: maxOtherTypes)
+    }
+
     /// Creates the metrics that exist from the start (zero-valued counters, slot gauges), so
     /// dashboards and alerts see them before the first event.
     public func prepare(slots: Int) {
@@ -84,14 +92,14 @@ public final class VesperMetrics: Sendable {
 
     /// A job was stored.
     public func jobEnqueued(type: String, priority: Int) {
-        enqueuedCounter(JobLabels(type: type, priority: priority)).increment()
+        enqueuedCounter(JobLabels(type: typeLabels.label(for: type), priority: priority)).increment()
     }
 
     /// The jobs a batch created, counted once per type and priority rather than once per job.
     public func jobsEnqueued(_ outcomes: [EnqueueOutcome]) {
         var counts: [JobLabels: Int] = [:]
         for case .created(let job) in outcomes {
-            counts[JobLabels(type: job.type, priority: job.priority), default: 0] += 1
+            counts[JobLabels(type: typeLabels.label(for: job.type), priority: job.priority), default: 0] += 1
         }
         for (labels, count) in counts {
             enqueuedCounter(labels).increment(by: count)
@@ -106,6 +114,7 @@ public final class VesperMetrics: Sendable {
 
     /// An attempt ended. `outcome` is `done`, `retried`, `failed`, `dlq` or `released`.
     public func jobFinished(type: String, outcome: String, run: Duration, wait: Duration?) {
+        let type = typeLabels.label(for: type)
         let handles = finished.handles(FinishLabels(type: type, outcome: outcome)) { labels in
             FinishHandles(
                 finished: counter("vesper_jobs_finished_total", [("type", labels.type), ("outcome", labels.outcome)]),

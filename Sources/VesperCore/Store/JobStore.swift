@@ -49,7 +49,8 @@ public protocol JobStore: Sendable {
     /// retries left goes to `dlq` with error "lease expired". Returns how many were recovered.
     func recoverExpiredLeases(now: Date) async throws -> Int
 
-    /// Lists jobs, newest first.
+    /// Lists jobs, newest first: up to `query.limit`, stopping before the payloads add up to more
+    /// than `query.payloadBudget` bytes (but at least one job).
     func listJobs(_ query: JobQuery) async throws -> [Job]
 
     /// Puts a `dlq` or `failed` job back to `pending` with its retries reset.
@@ -165,6 +166,13 @@ public struct JobQuery: Sendable {
     public var before: Int64?
     /// The time that separates `pending` from `scheduled`.
     public var now: Date
+    /// A page ends before its payloads add up to more than this many bytes (it always holds at
+    /// least one job), so one request cannot make a node hold `limit` of the largest payloads in
+    /// memory. Defaults to ``defaultPayloadBudget``.
+    public var payloadBudget: Int = JobQuery.defaultPayloadBudget
+
+    /// 4 MiB: four of the largest payloads, or a thousand jobs of 4 KiB.
+    public static let defaultPayloadBudget = 4 << 20
 
     public init(
         status: JobStatus? = nil, type: String? = nil, queue: String? = nil, priority: Int? = nil, createdAfter: Date? = nil,

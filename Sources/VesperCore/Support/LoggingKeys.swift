@@ -12,4 +12,6 @@ public enum LogKey {
     public static let error = "vesper_error"
     public static let nodeID = "vesper_node_id"
     public static let count = "vesper_count"
+    /// How many lines like this one a rate-limited log held back since its last line.
+    public static let suppressed = "vesper_suppressed"
 }

@@ -26,6 +26,9 @@ public struct HandlerRegistry: Sendable {
         handlers[type] ?? fallback
     }
 
+    /// The types with a handler of their own (not the catch-all).
+    public var registeredTypes: Dictionary<String, JobHandler>.Keys { handlers.keys }
+
     /// True when nothing is registered.
     public var isEmpty: Bool { handlers.isEmpty && fallback == nil }
 

@@ -39,8 +39,13 @@ extension Duration {
         return Double(seconds) + Double(attoseconds) / 1e18
     }
 
-    /// A duration from a floating-point number of seconds.
+    /// A duration from a floating-point number of seconds, saturating at about ±292 years
+    /// (what 64-bit nanoseconds hold); NaN is zero. Inputs are range-checked where they enter, so
+    /// saturation only guards against a trap.
     public static func secondsDouble(_ value: Double) -> Duration {
-        .nanoseconds(Int64((value * 1e9).rounded()))
+        let nanoseconds = (value * 1e9).rounded()
+        guard nanoseconds.isFinite else { return nanoseconds.isNaN ? .zero : (nanoseconds > 0 ? .nanoseconds(Int64.max) : .nanoseconds(Int64.min)) }
+        guard nanoseconds < 9.2e18, nanoseconds > -9.2e18 else { return .nanoseconds(nanoseconds > 0 ? Int64.max : Int64.min) }
+        return .nanoseconds(Int64(nanoseconds))
     }
 }

@@ -40,6 +40,11 @@ struct JobRoutes<Context: RequestContext> {
 
     /// `POST /jobs/batch` with `{"jobs": [...]}`: every job or none.
     @Sendable func submitBatch(_ request: Request, context: Context) async throws -> Response {
+        // One key cannot stand for many jobs: each job of a batch names its own.
+        guard request.headers[.idempotencyKey] == nil else {
+            throw ValidationError(
+                field: "Idempotency-Key", message: "the Idempotency-Key header is not accepted on /jobs/batch; give each job an idempotency_key")
+        }
         let members = try await RequestBody.jsonObject(request, maxBytes: maxBodyBytes)
         guard members.count == 1, let list = members.first, list.key == "jobs", list.value.kind == .array else {
             throw ValidationError(field: "jobs", message: "send {\"jobs\": [ ... ]} with 1 to \(maxBatch) job objects")
@@ -87,6 +92,12 @@ struct JobRoutes<Context: RequestContext> {
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let parameters = request.uri.queryParameters
+        // Like unknown body fields: a misspelled filter must not silently list everything.
+        for (name, _) in parameters where !jobListParameters.contains(String(name)) {
+            throw ValidationError(
+                field: String(name.prefix(64)),
+                message: "unknown query parameter \"\(name.prefix(64))\"; GET /jobs takes \(jobListParameters.sorted().joined(separator: ", "))")
+        }
         var query = JobQuery(now: queue.now())
         if let status = parameters["status"] {
             guard let parsed = JobStatus(rawValue: String(status)) else {
@@ -98,7 +109,7 @@ struct JobRoutes<Context: RequestContext> {
         query.type = parameters["type"].map(String.init)
         query.queue = parameters["queue"].map(String.init)
         if let priority = parameters["priority"] {
-            guard let value = Int(priority), JobLimits.priorities.contains(value) else {
+            guard let value = Int(priority) else {
                 throw ValidationError(field: "priority", message: "priority must be an integer from 0 to 10")
             }
             query.priority = value
@@ -106,12 +117,13 @@ struct JobRoutes<Context: RequestContext> {
         for (name, keyPath) in [("created_after", \JobQuery.createdAfter), ("created_before", \JobQuery.createdBefore)] {
             guard let text = parameters[Substring(name)] else { continue }
             guard let date = RFC3339.parse(String(text)) else {
-                throw ValidationError(field: name, message: "\(name) must be an RFC 3339 time such as 2026-01-02T15:04:05Z")
+                throw ValidationError(
+                    field: name, message: "\(name) must be an RFC 3339 time such as 2026-01-02T15:04:05Z, \(JobLimits.timestampsText)")
             }
             query[keyPath: keyPath] = date
         }
         if let limit = parameters["limit"] {
-            guard let value = Int(limit), (1...1000).contains(value) else {
+            guard let value = Int(limit) else {
                 throw ValidationError(field: "limit", message: "limit must be an integer from 1 to 1000")
             }
             query.limit = value
@@ -128,7 +140,7 @@ struct JobRoutes<Context: RequestContext> {
         writer.beginArray("jobs")
         for job in jobs { JobJSON.write(job, now: query.now, to: &writer) }
         writer.endArray()
-        writer.field("next_cursor", jobs.count == query.limit ? jobs.last.map { String($0.sequence) } : nil)
+        writer.field("next_cursor", query.hasMore(after: jobs) ? jobs.last.map { String($0.sequence) } : nil)
         writer.endObject()
         return Response.json(writer.output)
     }
@@ -151,6 +163,9 @@ struct JobRoutes<Context: RequestContext> {
         return id
     }
 }
+
+/// The query parameters `GET /jobs` understands.
+private let jobListParameters: Set<String> = ["status", "type", "queue", "priority", "created_after", "created_before", "limit", "cursor"]
 
 extension HTTPField.Name {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!

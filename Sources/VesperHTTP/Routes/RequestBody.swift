@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import NIOCore
 import VesperCore
@@ -5,9 +6,7 @@ import VesperCore
 /// Reads JSON request bodies with the API's checks: content type, size, UTF-8, syntax.
 enum RequestBody {
     static func bytes(_ request: Request, maxBytes: Int) async throws -> [UInt8] {
-        guard let contentType = request.headers[.contentType],
-            contentType.hasPrefix("application/json") || contentType.lowercased().hasPrefix("application/json")
-        else {
+        guard let contentType = request.headers[.contentType], isJSON(contentType) else {
             throw APIError(
                 .unsupportedMediaType, code: "unsupported_media_type", message: "send the body as JSON with Content-Type: application/json")
         }
@@ -19,12 +18,14 @@ enum RequestBody {
         return buffer.readBytes(length: buffer.readableBytes) ?? []
     }
 
-    static func jsonObject(_ request: Request, maxBytes: Int) async throws -> [(key: String, value: JSONObjectScanner.Value)] {
-        try parse(try await bytes(request, maxBytes: maxBytes)) { try JSONObjectScanner.members(of: $0) }
+    /// `application/json`, in any case, with or without parameters (`; charset=utf-8`).
+    static func isJSON(_ contentType: String) -> Bool {
+        let mediaType = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        return mediaType.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
     }
 
-    static func jsonArrayOfObjects(_ request: Request, maxBytes: Int) async throws -> [[(key: String, value: JSONObjectScanner.Value)]] {
-        try parse(try await bytes(request, maxBytes: maxBytes)) { try JSONObjectScanner.arrayOfObjects($0) }
+    static func jsonObject(_ request: Request, maxBytes: Int) async throws -> [(key: String, value: JSONObjectScanner.Value)] {
+        try parse(try await bytes(request, maxBytes: maxBytes)) { try JSONObjectScanner.members(of: $0) }
     }
 
     private static func parse<T>(_ bytes: [UInt8], _ body: ([UInt8]) throws -> T) throws -> T {

@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 import VesperCore
 
 /// An error as the API reports it: `{"error": {"code": "...", "message": "...", "field": "..."}}`.
@@ -47,6 +48,9 @@ public struct APIError: HTTPResponseError, Sendable {
             case .unavailable, .shuttingDown: return APIError(.serviceUnavailable, code: error.code.description, message: error.message)
             default: return APIError(.internalServerError, code: "internal", message: "internal error")
             }
+        case let error as HTTPParserError:
+            // Framing the HTTP decoder refused (a bad chunk size, an unknown Transfer-Encoding).
+            return APIError(.badRequest, code: "malformed_request", message: "malformed HTTP request: \(error)")
         case is NIOTooManyBytesError:
             return APIError(.contentTooLarge, code: "body_too_large", message: "request body is larger than the limit")
         case let error as HTTPError:

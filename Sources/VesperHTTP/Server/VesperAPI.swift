@@ -13,7 +13,7 @@ public enum VesperAPI {
         queue: JobQueue, maxBodyBytes: Int, maxBatch: Int = 1000, tokens: [APIToken] = [], metricsRequireToken: Bool = true, fleet: (any NodeRegistry)? = nil, statistics: (any QueueStatisticsSource)? = nil,
         metricsText: (@Sendable () async -> String)? = nil, additionalRoutes: [RouteInstaller] = []
     ) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: HTTPMetricsMiddleware(metrics: .shared))
         router.add(middleware: ErrorMiddleware())
         if !tokens.isEmpty { router.add(middleware: AuthMiddleware(tokens: tokens, metricsRequireToken: metricsRequireToken)) }

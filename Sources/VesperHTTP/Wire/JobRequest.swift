@@ -11,7 +11,8 @@ struct JobRequest {
         "type", "queue", "priority", "payload", "max_retries", "timeout_seconds", "run_at", "delay", "idempotency_key",
     ]
 
-    /// Decodes one job object. `headerKey` is the `Idempotency-Key` header, which wins over the body.
+    /// Decodes one job object. `headerKey` is the `Idempotency-Key` header; a body that names a
+    /// different `idempotency_key` is an error rather than one of them silently winning.
     static func decode(
         _ members: [(key: String, value: JSONObjectScanner.Value)], queue: JobQueue, now: Date, headerKey: String?,
         fieldPrefix: String = ""
@@ -20,9 +21,11 @@ struct JobRequest {
             ValidationError(field: fieldPrefix + field, message: fieldPrefix.isEmpty ? message : "\(fieldPrefix.dropLast()): \(message)")
         }
         var values: [String: JSONObjectScanner.Value] = [:]
+        var payloadValue: JSONObjectScanner.Value?
         for (key, value) in members {
             guard fields.contains(key) else { throw fail(key, "unknown field \"\(key)\"") }
-            if value.kind != .null { values[key] = value }
+            // `null` means "not given" for every field but the payload, where it is a JSON value like any other.
+            if key == "payload" { payloadValue = value } else if value.kind != .null { values[key] = value }
         }
         func string(_ field: String) throws(ValidationError) -> String? {
             guard let value = values[field] else { return nil }
@@ -44,26 +47,29 @@ struct JobRequest {
         var timeout = queue.defaults.timeout.secondsDouble
         if let value = values["timeout_seconds"] {
             guard value.kind == .number, let seconds = Double(value.text) else {
-                throw fail("timeout_seconds", "timeout_seconds must be a number")
+                throw fail("timeout_seconds", "timeout_seconds must be a number from 0.001 to 604800")
             }
             timeout = seconds
         }
         var runAt: Date?
         if let text = try string("run_at") {
             guard let date = RFC3339.parse(text) else {
-                throw fail("run_at", "run_at must be an RFC 3339 time like 2026-01-02T15:04:05Z")
+                throw fail("run_at", "run_at must be an RFC 3339 time like 2026-01-02T15:04:05Z, \(JobLimits.timestampsText)")
             }
             runAt = date
         }
         if let text = try string("delay") {
             guard runAt == nil else { throw fail("delay", "give run_at or delay, not both") }
             guard let delay = DurationParser.parse(text), delay >= .zero else {
-                throw fail("delay", "delay must be a duration like 30s, 5m or 1h30m")
+                throw fail("delay", "delay must be a duration like 30s, 5m or 1h30m, at most \(DurationParser.maximumText)")
             }
             runAt = now.addingTimeInterval(delay.secondsDouble)
         }
         let bodyKey = try string("idempotency_key")
-        let payload = values["payload"]?.text ?? "{}"
+        if let headerKey, let bodyKey, headerKey != bodyKey {
+            throw fail("idempotency_key", "the Idempotency-Key header and the body's idempotency_key differ; send one of them")
+        }
+        let payload = payloadValue?.text ?? "{}"
         let job = NewJob(
             type: type, queue: try string("queue") ?? "default", priority: priority, payloadJSON: payload,
             maxRetries: maxRetries, runAt: runAt, timeoutSeconds: timeout, idempotencyKey: headerKey ?? bodyKey

@@ -1,4 +1,5 @@
 import Foundation
+import VesperCore
 
 /// RFC 3339 times in UTC, as every timestamp in the API is written.
 enum RFC3339 {
@@ -42,9 +43,85 @@ enum RFC3339 {
         }
     }
 
+    /// Parses an RFC 3339 `date-time`: `2026-01-02T15:04:05Z`, with optional fractional seconds
+    /// (up to nanoseconds) and a `Z` or `±hh:mm` offset (`T`/`Z` in either case). The calendar date
+    /// must exist (no February 30th), and the instant must lie within ``JobLimits/timestamps``
+    /// (1970 to 9999, UTC): anything else is `nil`, never a trap or a silently different time.
     static func parse(_ text: String) -> Date? {
-        if let date = try? Date(text, strategy: formatStyle) { return date }
-        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: false))
+        var utf8 = Array(text.utf8)
+        guard utf8.count >= 20, utf8.count <= 40 else { return nil }
+        utf8.append(0)  // a sentinel, so a lookahead never runs off the end
+        var index = 0
+        func digits(_ count: Int) -> Int? {
+            var value = 0
+            for _ in 0..<count {
+                let byte = utf8[index]
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                index += 1
+            }
+            return value
+        }
+        func expect(_ characters: String) -> Bool {
+            guard characters.utf8.contains(utf8[index]) else { return false }
+            index += 1
+            return true
+        }
+        guard let year = digits(4), expect("-"), let month = digits(2), expect("-"), let day = digits(2), expect("Tt"),
+            let hour = digits(2), expect(":"), let minute = digits(2), expect(":"), let second = digits(2)
+        else { return nil }
+        var nanoseconds = 0
+        if utf8[index] == UInt8(ascii: ".") {
+            index += 1
+            var count = 0
+            while utf8[index] >= UInt8(ascii: "0"), utf8[index] <= UInt8(ascii: "9") {
+                if count < 9 { nanoseconds = nanoseconds * 10 + Int(utf8[index] - UInt8(ascii: "0")) }
+                count += 1
+                index += 1
+            }
+            guard (1...18).contains(count) else { return nil }
+            for _ in min(count, 9)..<9 { nanoseconds *= 10 }
+        }
+        var offsetSeconds = 0
+        if expect("Zz") {
+            offsetSeconds = 0
+        } else {
+            let sign = utf8[index]
+            guard sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") else { return nil }
+            index += 1
+            guard let offsetHours = digits(2), expect(":"), let offsetMinutes = digits(2), offsetHours <= 23, offsetMinutes <= 59 else {
+                return nil
+            }
+            offsetSeconds = (offsetHours * 3600 + offsetMinutes * 60) * (sign == UInt8(ascii: "+") ? 1 : -1)
+        }
+        guard index == utf8.count - 1 else { return nil }
+        // A leap second (`:60`) is accepted as RFC 3339 allows and counts as the next second.
+        guard (1...12).contains(month), day >= 1, day <= daysInMonth(month, year: year), hour <= 23, minute <= 59, second <= 60 else {
+            return nil
+        }
+        let days = daysSinceEpoch(year: year, month: month, day: day)
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        let date = Date(timeIntervalSince1970: Double(seconds) + Double(nanoseconds) / 1e9)
+        guard JobLimits.timestamps.contains(date) else { return nil }
+        return date
+    }
+
+    private static func daysInMonth(_ month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Days from 1970-01-01 to a civil date (Howard Hinnant's algorithm, the inverse of ``format(_:)``'s).
+    private static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 
     private static let formatStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
