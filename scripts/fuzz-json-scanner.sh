@@ -5,7 +5,7 @@
 # `swiftc -sanitize=fuzzer,address`, then runs from the committed seed corpus.
 #
 #   scripts/fuzz-json-scanner.sh            # 20 s
-#   scripts/fuzz-json-scanner.sh 3600       # an hour; extra arguments go to libFuzzer (e.g. -jobs=2)
+#   scripts/fuzz-json-scanner.sh 3600       # an hour; extra arguments go to libFuzzer (e.g. -max_len=65536)
 #
 # Build output, the growing working corpus and crash inputs stay under .build-fuzz/ (git-ignored).
 # A crash input can be replayed with `.build-fuzz/json-scanner/fuzz-json-scanner <file>`.
