@@ -68,6 +68,19 @@ struct HTTPFuzzer {
         return shuffled(members)
     }
 
+    /// A job every node should accept, with awkward but valid values, so that many 201s are
+    /// read back at the end.
+    mutating func validJobMembers() -> [(String, [UInt8])] {
+        var members: [(String, [UInt8])] = [("type", jsonString(pick(Self.validTypeTexts)))]
+        if chance(60) { members.append(("queue", jsonString(pick(["default", "emails", "q-1", "é", #"tab\t"#])))) }
+        if chance(60) { members.append(("priority", Array(pick(["0", "5", "10", "-0", "7"]).utf8))) }
+        if chance(80) {
+            members.append(("payload", chance(20) ? Array(#"{"n":[1e999,-0,0.1e-400,123456789012345678901234567890]}"#.utf8) : randomJSON(depth: 0)))
+        }
+        if chance(10) { members.append(("delay", jsonString(pick(["30s", "1h30m", "0s"])))) }
+        return shuffled(members)
+    }
+
     mutating func body(_ members: [(String, [UInt8])]) -> [UInt8] {
         var bytes: [UInt8] = Array("{".utf8) + whitespace()
         for (index, member) in members.enumerated() {
@@ -78,7 +91,7 @@ struct HTTPFuzzer {
     }
 
     mutating func jobSubmission() -> FuzzRequest {
-        let body = self.body(jobMembers())
+        let body = self.body(chance(40) ? validJobMembers() : jobMembers())
         var headers = [("Content-Type", "application/json")]
         if chance(15) { headers.append(("Idempotency-Key", pick(idempotencyKeys))) }
         if chance(5) {
@@ -320,6 +333,7 @@ struct HTTPFuzzer {
         String(repeating: "t", count: 200), String(repeating: "t", count: 256), String(repeating: "t", count: 5000), #"\ud800"#,
         #"\ud83d\ude00"#,
     ]
+    static let validTypeTexts = ["demo.noop", "email.send", "x", "épreuve😀", #"quote\"d"#, #"slash\/"#, #"\ud83d\ude00"#, "a b"]
     static let typeValues: [[UInt8]] =
         typeTexts.map { Array("\"\($0)\"".utf8) } + [Array("\"a".utf8) + [0] + Array("b\"".utf8), Array("\"a".utf8) + [0xFF] + Array("\"".utf8)]
     static let queueValues: [[UInt8]] =

@@ -16,6 +16,12 @@ public enum RawHTTPClient {
         public var body: [UInt8]
 
         public var bodyText: String { String(decoding: body, as: UTF8.self) }
+
+        /// It says `Connection: close`: the server answers nothing after it (pipelined requests
+        /// behind it are dropped, which HTTP allows).
+        public var closesConnection: Bool {
+            head.lowercased().split(separator: "\r\n").contains { $0.hasPrefix("connection:") && $0.contains("close") }
+        }
     }
 
     /// What came back for one exchange.
@@ -55,8 +61,9 @@ public enum RawHTTPClient {
             {
                 if response.status >= 200 { responses.append(response) }  // 1xx are interim
                 offset = consumed
+                if response.closesConnection { break }
             }
-            if responses.count >= expected { break }
+            if responses.count >= expected || responses.last?.closesConnection == true { break }
             let remaining = deadline - ContinuousClock.now
             if remaining <= .zero { break }
             let milliseconds = max(1, Int(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000))
