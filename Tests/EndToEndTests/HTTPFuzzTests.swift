@@ -100,6 +100,15 @@ struct HTTPFuzzTests {
                     .responses.first?.status
                 #expect(status == 200, "GET \(path) after fuzzing answered \(status.map(String.init) ?? "nothing"); seed \(seed)")
             }
+            // Metric labels stay bounded: no job id and no random method becomes a label value.
+            let metrics = try? RawHTTPClient.exchange(port: vesper.port, bytes: Array("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+                .responses.first
+            #expect(metrics?.status == 200, "GET /metrics after fuzzing answered \(metrics.map { String($0.status) } ?? "nothing"); seed \(seed)")
+            if let text = metrics?.bodyText {
+                let leaked = (fuzzer.knownIDs + fuzzer.randomMethods).filter { text.contains($0) }
+                #expect(leaked.isEmpty, "/metrics has request data as label values, so its size grows without bound: \(leaked.prefix(5)); seed \(seed)")
+                print("HTTP fuzz (\(store.rawValue)): /metrics is \(text.utf8.count) bytes, \(text.split(separator: "\n").count) lines")
+            }
             for job in acknowledged {
                 let get = Array("GET /jobs/\(job.id) HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
                 guard let response = try? RawHTTPClient.exchange(port: vesper.port, bytes: get).responses.first else {
