@@ -48,7 +48,7 @@ struct HTTPFuzzTests {
             let request = fuzzer.next()
             let exchange: RawHTTPClient.Exchange
             do {
-                exchange = try RawHTTPClient.exchange(
+                exchange = try await RawHTTPClient.exchange(
                     port: vesper.port, bytes: request.bytes, expected: request.expectedResponses, headRequests: request.headIndices,
                     timeout: request.timeout)
             } catch {
@@ -96,12 +96,12 @@ struct HTTPFuzzTests {
         #expect(vesper.isRunning, "vesper died; seed \(seed)\n\(vesper.log.suffix(4000))")
         if vesper.isRunning {
             for path in ["/health", "/ready"] {
-                let status = try? RawHTTPClient.exchange(port: vesper.port, bytes: Array("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+                let status = try? await RawHTTPClient.exchange(port: vesper.port, bytes: Array("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
                     .responses.first?.status
                 #expect(status == 200, "GET \(path) after fuzzing answered \(status.map(String.init) ?? "nothing"); seed \(seed)")
             }
             // Metric labels stay bounded: no job id and no random method becomes a label value.
-            let metrics = try? RawHTTPClient.exchange(port: vesper.port, bytes: Array("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+            let metrics = try? await RawHTTPClient.exchange(port: vesper.port, bytes: Array("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
                 .responses.first
             #expect(metrics?.status == 200, "GET /metrics after fuzzing answered \(metrics.map { String($0.status) } ?? "nothing"); seed \(seed)")
             if let text = metrics?.bodyText {
@@ -111,7 +111,7 @@ struct HTTPFuzzTests {
             }
             for job in acknowledged {
                 let get = Array("GET /jobs/\(job.id) HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
-                guard let response = try? RawHTTPClient.exchange(port: vesper.port, bytes: get).responses.first else {
+                guard let response = try? await RawHTTPClient.exchange(port: vesper.port, bytes: get).responses.first else {
                     findings.record("read-back", job.request, job.iteration, detail: "GET /jobs/\(job.id) got no response")
                     continue
                 }

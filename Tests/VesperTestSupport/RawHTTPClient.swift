@@ -1,3 +1,5 @@
+import Dispatch
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -37,8 +39,24 @@ public enum RawHTTPClient {
     /// Sends `bytes` on a new connection and reads until `expected` responses have arrived, the
     /// server closes, or `timeout` passes. `headRequests` lists which of the pipelined requests
     /// are HEAD (their responses have no body).
+    ///
+    /// The socket calls block, so they run on a Dispatch thread, not on one of the few threads of
+    /// Swift's cooperative pool that the rest of the test run shares.
     public static func exchange(
         port: Int, bytes: [UInt8], expected: Int = 1, headRequests: Set<Int> = [], timeout: Duration = .seconds(10)
+    ) async throws -> Exchange {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(
+                    with: Result {
+                        try blockingExchange(port: port, bytes: bytes, expected: expected, headRequests: headRequests, timeout: timeout)
+                    })
+            }
+        }
+    }
+
+    private static func blockingExchange(
+        port: Int, bytes: [UInt8], expected: Int, headRequests: Set<Int>, timeout: Duration
     ) throws -> Exchange {
         let fd = try connectLoopback(port: port)
         defer { close(fd) }
