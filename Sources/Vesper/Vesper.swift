@@ -5,9 +5,8 @@ import ServiceLifecycle
 import Synchronization
 import VesperCore
 import VesperHTTP
-import VesperSQLite
 
-/// A Vesper node: the queue's store, the HTTP API and this process's workers, run together.
+/// A Vesper node: the store, the HTTP API and this process's worker slots, run together.
 ///
 /// ```swift
 /// let vesper = try await Vesper(configuration: .fromEnvironment())
@@ -23,22 +22,28 @@ public final class Vesper: Sendable {
     /// This node's id in the fleet and on the jobs it leases.
     public let nodeID: String
     let store: any VesperStore
+    /// What the store can do beyond ``JobStore``, found once when it is opened.
+    let capabilities: StoreCapabilities
+    /// This node's job metrics, handed to every part that records them.
+    let metrics = VesperMetrics()
     private let registry = Mutex(HandlerRegistry())
     private let schedules = Mutex<[PeriodicJob]>([])
-    private let workerPool = WorkerPoolReference()
+    /// Wakes the worker pool, which `run()` creates, from the queue client, created here.
+    private let dispatcherWakeup = WakeupRelay()
 
     /// Opens the configured database and brings its schema up to date.
     public init(configuration: VesperConfiguration, logger: Logger = Logger(label: "vesper")) async throws {
         self.configuration = configuration
         self.logger = logger
-        self.nodeID = "\(configuration.nodeName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(4).lowercased())"
+        self.nodeID = "\(configuration.nodeName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().lowercaseText.prefix(4))"
         self.store = try await StoreFactory.open(configuration.database, logger: logger, migrate: configuration.autoMigrate)
+        self.capabilities = StoreCapabilities(of: store)
         var defaults = JobQueue.Defaults()
         defaults.maxRetries = configuration.defaultMaxRetries
         defaults.timeout = configuration.defaultJobTimeout
         defaults.limits = configuration.limits
-        let pool = workerPool
-        self.queue = JobQueue(store: store, defaults: defaults) { pool.wake() }
+        let wakeup = dispatcherWakeup
+        self.queue = JobQueue(store: store, defaults: defaults, metrics: metrics) { wakeup.signal() }
     }
 
     /// Creates or upgrades the schema (what `vesper migrate` runs; start-up does it too unless
@@ -131,20 +136,19 @@ public final class Vesper: Sendable {
                     + "register one with vesper.registerConsumer { job in ... } or vesper.register(\"type\") { job in ... }")
         }
         let pool = makeWorkerPool(handlers)
-        VesperMetrics.shared.prepare(slots: configuration.workers)
-        VesperMetrics.shared.limitTypeLabels(handledTypes: handlers.registeredTypes, maxOtherTypes: configuration.metricsMaxTypes)
-        workerPool.set(pool)
+        metrics.prepare(slots: configuration.workers)
+        metrics.limitTypeLabels(handledTypes: handlers.registeredTypes, maxOtherTypes: configuration.metricsMaxTypes)
+        dispatcherWakeup.connect { pool.wake() }
         let fleet = makeFleetService(handlers, pool: pool)
         if configuration.appEnvironment == "production" && configuration.apiTokens.isEmpty {
             logger.warning(
                 "API_TOKENS is not set: in production the API is open to anyone who can reach it. Set API_TOKENS or API_TOKENS_FILE.")
         }
-        var extraRoutes: [VesperAPI.RouteInstaller] = []
-        if let control = store as? any QueueControl { extraRoutes.append(VesperAPI.queueRoutes(control: control, clock: queue.clock)) }
         let router = VesperAPI.router(
             queue: queue, maxBodyBytes: configuration.http.maxBodyBytes, maxBatch: configuration.maxBatch,
             tokens: configuration.apiTokens, metricsRequireToken: configuration.metricsRequireToken, fleet: store,
-            statistics: store as? any QueueStatisticsSource, metricsText: { PrometheusMetrics.exposition() }, additionalRoutes: extraRoutes)
+            statistics: capabilities.statistics, queueControl: capabilities.queueControl, metrics: HTTPMetrics(),
+            metricsText: { PrometheusMetrics.exposition() })
         let configuration = configuration
         let displayName = store.displayName
         let app = VesperAPI.application(
@@ -163,19 +167,19 @@ public final class Vesper: Sendable {
         var services: [any Service] = []
         services.append(fleet)
         services.append(pool)
-        if let statistics = store as? any QueueStatisticsSource {
+        if let statistics = capabilities.statistics {
             var options = StatisticsSampler.Options()
             options.sampleInterval = configuration.metricsSampleInterval
             options.logInterval = configuration.statsLogInterval
-            services.append(StatisticsSampler(source: statistics, options: options, logger: logger))
+            services.append(StatisticsSampler(source: statistics, options: options, logger: logger, metrics: metrics))
         }
         let periodicJobs = configuration.periodicJobs + schedules.withLock { $0 }
         if !periodicJobs.isEmpty {
             var options = CronScheduler.Options()
             options.catchUpWindow = configuration.cronCatchUp
-            services.append(CronScheduler(jobs: periodicJobs, queue: queue, options: options, logger: logger))
+            services.append(CronScheduler(jobs: periodicJobs, client: queue, options: options, logger: logger))
         }
-        if let pruning = store as? any JobPruning {
+        if let pruning = capabilities.pruning {
             var options = RetentionService.Options()
             options.retention = configuration.retention
             options.retentionFailed = configuration.retentionFailed
@@ -183,7 +187,7 @@ public final class Vesper: Sendable {
             options.interval = configuration.retentionInterval
             if !options.isDisabled { services.append(RetentionService(store: pruning, options: options, logger: logger)) }
         }
-        if let notifications = store as? any JobNotifications {
+        if let notifications = capabilities.notifications {
             services.append(NotificationListener(source: notifications, pool: pool, logger: logger))
         }
         services.append(app)
@@ -210,10 +214,11 @@ public final class Vesper: Sendable {
         var options = FleetService.Options()
         options.heartbeatInterval = configuration.heartbeatInterval
         options.nodeTimeout = configuration.effectiveNodeTimeout
+        let metrics = metrics
         return FleetService(
             registry: store, node: node, options: options, counters: { pool.counters }, logger: logger,
             onReap: { result in
-                VesperMetrics.shared.nodesReaped(result.nodes.count, releasedJobs: result.releasedJobs)
+                metrics.nodesReaped(result.nodes.count, releasedJobs: result.releasedJobs)
                 pool.wake()
             })
     }
@@ -229,7 +234,7 @@ public final class Vesper: Sendable {
         options.retryPolicy = RetryPolicy(baseDelay: configuration.retryBaseDelay, maxDelay: configuration.retryMaxDelay)
         options.queues = configuration.queues
         options.queueConcurrency = configuration.queueConcurrency
-        return WorkerPool(store: store, registry: handlers, options: options, logger: logger)
+        return WorkerPool(store: store, registry: handlers, options: options, logger: logger, metrics: metrics)
     }
 }
 
@@ -239,13 +244,4 @@ enum StartupLine {
         Swift.print("vesper listening on http://\(host):\(port) · database \(database) · \(workers) workers")
         fflush(nil)  // stdout may be a pipe: make the line visible at once
     }
-}
-
-/// Lets the queue wake the worker pool that `run()` creates later.
-final class WorkerPoolReference: Sendable {
-    private let pool = Mutex<WorkerPool?>(nil)
-
-    func set(_ pool: WorkerPool) { self.pool.withLock { $0 = pool } }
-
-    func wake() { pool.withLock { $0 }?.wake() }
 }

@@ -11,7 +11,7 @@ enum DemoHandlers {
     static func register(on vesper: Vesper) {
         let logger = vesper.logger
         vesper.registerConsumer { job in
-            logger.info("processing job", metadata: [LogKey.jobID: "\(job.id.uuidString.lowercased())", LogKey.jobType: "\(job.type)", LogKey.priority: "\(job.priority)"])
+            logger.info("processing job", metadata: [LogKey.jobID: "\(job.id.lowercaseText)", LogKey.jobType: "\(job.type)", LogKey.priority: "\(job.priority)"])
         }
         vesper.register("demo.noop") { _ in }
         vesper.register("demo.sleep") { job in

@@ -4,7 +4,7 @@ import VesperCore
 import VesperTestSupport
 
 /// A measurement, not a test: claim+finish throughput of each store. Runs only with
-/// `VESPER_MEASURE=1` and asserts nothing about speed (see DESIGN.md §9); it prints jobs/s.
+/// `VESPER_MEASURE=1` and asserts nothing about speed; it prints jobs/s.
 @Suite("Claim throughput measurement", .enabled(if: ProcessInfo.processInfo.environment["VESPER_MEASURE"] == "1"))
 struct ClaimThroughputMeasurement {
     @Test(arguments: StoreKind.allCases)

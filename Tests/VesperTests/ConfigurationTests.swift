@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import VesperCore
+import Vesper
 import VesperTestSupport
 
 @Suite struct ConfigurationTests {
