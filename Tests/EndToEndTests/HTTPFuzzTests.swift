@@ -70,13 +70,26 @@ struct HTTPFuzzTests {
                 if response.status >= 500 || response.status < 100 {
                     findings.record("status \(response.status)", request, iteration, detail: response.head + "\n\n" + response.bodyText)
                 }
-                if response.status == 201, let body = request.jobBodies[index] {
-                    switch Acknowledged.from(response: response, body: body, request: request, iteration: iteration) {
+                guard response.status == 201 else { continue }
+                // What was acknowledged: one job, or each job of a batch, with the body it came from.
+                var created: [(reply: [UInt8], body: [UInt8])] = []
+                if let body = request.jobBodies[index] {
+                    created = [(response.body, body)]
+                } else if index == 0, let jobs = request.batchJobs {
+                    let replies = RawJSON.member("jobs", of: response.body).map(RawJSON.elements) ?? []
+                    guard replies.count == jobs.count else {
+                        findings.record("bad 201", request, iteration, detail: "\(replies.count) jobs in the reply for \(jobs.count) sent")
+                        continue
+                    }
+                    created = Array(zip(replies, jobs))
+                }
+                for (reply, body) in created {
+                    switch Acknowledged.from(reply: reply, body: body, request: request, iteration: iteration) {
                     case .success(let job):
                         acknowledged.append(job)
                         fuzzer.knownIDs.append(job.id)
                     case .failure(let problem):
-                        findings.record("bad 201", request, iteration, detail: "\(problem.text)\n\(response.bodyText.prefix(2000))")
+                        findings.record("bad 201", request, iteration, detail: "\(problem.text)\n\(escapedBytes(reply, limit: 2000))")
                     }
                 }
             }
@@ -177,8 +190,8 @@ struct Acknowledged {
     struct Problem: Error { var text: String }
 
     /// Reads the expectation from the submitted body (the 201 itself only gives the id).
-    static func from(response: RawHTTPClient.Response, body: [UInt8], request: FuzzRequest, iteration: Int) -> Result<Self, Problem> {
-        guard let id = RawJSON.string("job_id", of: response.body), UUID(uuidString: id) != nil else {
+    static func from(reply: [UInt8], body: [UInt8], request: FuzzRequest, iteration: Int) -> Result<Self, Problem> {
+        guard let id = RawJSON.string("job_id", of: reply), UUID(uuidString: id) != nil else {
             return .failure(Problem(text: "the 201 body has no job_id"))
         }
         if (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]) == nil {
@@ -224,60 +237,89 @@ struct Acknowledged {
     }
 }
 
-/// Finds a top-level member's raw bytes in a JSON object already known to be valid.
+/// Walks JSON already known to be valid, to find members' and elements' raw bytes.
 enum RawJSON {
-    static func member(_ name: String, of bytes: [UInt8]) -> [UInt8]? {
+    private struct Cursor {
+        let bytes: [UInt8]
         var index = 0
-        func skipWhitespace() { while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 } }
-        func skipString() {
+
+        var current: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+        mutating func skipWhitespace() { while let byte = current, [0x20, 0x0A, 0x0D, 0x09].contains(byte) { index += 1 } }
+
+        mutating func skipString() {
             index += 1
-            while index < bytes.count, bytes[index] != UInt8(ascii: "\"") { index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1 }
-            index += 1
+            while let byte = current, byte != UInt8(ascii: "\"") { index += byte == UInt8(ascii: "\\") ? 2 : 1 }
+            index = min(index + 1, bytes.count)
         }
-        func skipValue() {
+
+        /// Skips one value; returns its bytes.
+        mutating func value() -> [UInt8] {
+            let start = index
             var depth = 0
-            while index < bytes.count {
-                switch bytes[index] {
+            while let byte = current {
+                switch byte {
                 case UInt8(ascii: "\""):
                     skipString()
-                    if depth == 0 { return }
+                    if depth == 0 { return Array(bytes[start..<index]) }
                     continue
                 case UInt8(ascii: "{"), UInt8(ascii: "["):
                     depth += 1
                 case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                    if depth == 0 { return }
+                    if depth == 0 { return Array(bytes[start..<index]) }
                     depth -= 1
-                    index += 1
-                    if depth == 0 { return }
-                    continue
+                    if depth == 0 {
+                        index += 1
+                        return Array(bytes[start..<index])
+                    }
                 case UInt8(ascii: ","), 0x20, 0x0A, 0x0D, 0x09:
-                    if depth == 0 { return }
+                    if depth == 0 { return Array(bytes[start..<index]) }
                 default: break
                 }
                 index += 1
             }
+            return Array(bytes[start..<index])
         }
-        skipWhitespace()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
-        index += 1
-        while index < bytes.count {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
-            let keyStart = index
-            skipString()
-            let key = try? JSONSerialization.jsonObject(with: Data(bytes[keyStart..<min(index, bytes.count)]), options: .fragmentsAllowed) as? String
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
-            index += 1
-            skipWhitespace()
-            let valueStart = index
-            skipValue()
-            if key == name { return Array(bytes[valueStart..<min(index, bytes.count)]) }
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ",") else { return nil }
-            index += 1
+    }
+
+    /// A top-level member's raw bytes.
+    static func member(_ name: String, of bytes: [UInt8]) -> [UInt8]? {
+        var cursor = Cursor(bytes: bytes)
+        cursor.skipWhitespace()
+        guard cursor.current == UInt8(ascii: "{") else { return nil }
+        cursor.index += 1
+        while true {
+            cursor.skipWhitespace()
+            guard cursor.current == UInt8(ascii: "\"") else { return nil }
+            let keyBytes = cursor.value()
+            let key = try? JSONSerialization.jsonObject(with: Data(keyBytes), options: .fragmentsAllowed) as? String
+            cursor.skipWhitespace()
+            guard cursor.current == UInt8(ascii: ":") else { return nil }
+            cursor.index += 1
+            cursor.skipWhitespace()
+            let value = cursor.value()
+            if key == name { return value }
+            cursor.skipWhitespace()
+            guard cursor.current == UInt8(ascii: ",") else { return nil }
+            cursor.index += 1
         }
-        return nil
+    }
+
+    /// The raw bytes of each element of an array.
+    static func elements(of array: [UInt8]) -> [[UInt8]] {
+        var cursor = Cursor(bytes: array)
+        var result: [[UInt8]] = []
+        cursor.skipWhitespace()
+        guard cursor.current == UInt8(ascii: "[") else { return [] }
+        cursor.index += 1
+        while true {
+            cursor.skipWhitespace()
+            guard let byte = cursor.current, byte != UInt8(ascii: "]") else { return result }
+            result.append(cursor.value())
+            cursor.skipWhitespace()
+            guard cursor.current == UInt8(ascii: ",") else { return result }
+            cursor.index += 1
+        }
     }
 
     /// A top-level string member, decoded.
@@ -291,5 +333,23 @@ enum RawJSON {
         let text = String(decoding: bytes, as: UTF8.self)
         return text.range(of: #"[eE][+-]?[0-9]{3,}"#, options: .regularExpression) != nil
             || text.range(of: #"[0-9]{300,}"#, options: .regularExpression) != nil
+    }
+}
+
+@Suite("HTTP fuzzer helpers")
+struct HTTPFuzzHelperTests {
+    @Test func rawJSONFindsMembersAndElementsByteForByte() {
+        let body = Array(#"{"a" : "x,]}" , "jobs":[ {"type":"t","p":[1,{"q":"]"}]} ,{"type":"u"}, 1e999 ],"payload": null }"#.utf8)
+        #expect(RawJSON.string("a", of: body) == "x,]}")
+        #expect(RawJSON.member("payload", of: body) == Array("null".utf8))
+        let jobs = RawJSON.member("jobs", of: body).map(RawJSON.elements) ?? []
+        #expect(jobs.map { String(decoding: $0, as: UTF8.self) } == [#"{"type":"t","p":[1,{"q":"]"}]}"#, #"{"type":"u"}"#, "1e999"])
+        #expect(RawJSON.elements(of: Array("[]".utf8)).isEmpty)
+        #expect(RawJSON.member("missing", of: body) == nil)
+    }
+
+    @Test func theSameSeedGivesTheSameRequests() {
+        var first = HTTPFuzzer(seed: 42), second = HTTPFuzzer(seed: 42)
+        for _ in 0..<200 { #expect(first.next().bytes == second.next().bytes) }
     }
 }

@@ -12,6 +12,8 @@ struct FuzzRequest {
     /// For each pipelined request that is a well-framed `POST /jobs`, the body the server reads.
     /// A 201 to it must read back with the type, queue, priority and payload bytes of this body.
     var jobBodies: [Int: [UInt8]] = [:]
+    /// For a `POST /jobs/batch`, each job object in order: a 201 must read back every one of them.
+    var batchJobs: [[UInt8]]? = nil
     /// Framing the server can only answer by waiting (a body shorter than announced): no answer is fine.
     var mayStayUnanswered = false
     /// Broken framing the server may answer by closing the connection without a response.
@@ -98,9 +100,11 @@ struct HTTPFuzzer {
         var headers = [("Content-Type", "application/json")]
         if chance(15) { headers.append(("Idempotency-Key", pick(idempotencyKeys))) }
         if chance(5) {
-            let jobs = (0..<int(0..<4)).map { _ in self.body(self.jobMembers()) }
+            let jobs = (0..<int(0..<4)).map { _ in self.body(self.chance(50) ? self.validJobMembers() : self.jobMembers()) }
             let batch = Array(#"{"jobs":["#.utf8) + Array(jobs.joined(separator: Array(",".utf8))) + Array("]}".utf8)
-            return FuzzRequest(category: "batch", bytes: request("POST", "/jobs/batch", headers: headers, body: batch))
+            var fuzz = FuzzRequest(category: "batch", bytes: request("POST", "/jobs/batch", headers: headers, body: batch))
+            fuzz.batchJobs = jobs
+            return fuzz
         }
         return FuzzRequest(category: "job body", bytes: request("POST", "/jobs", headers: headers, body: body), jobBodies: [0: body])
     }
