@@ -35,6 +35,8 @@ public final class Vesper: Sendable {
     public init(configuration: VesperConfiguration, logger: Logger = Logger(label: "vesper")) async throws {
         self.configuration = configuration
         self.logger = logger
+        for warning in configuration.warnings { logger.warning("\(warning)") }
+        PrometheusMetrics.bootstrapUnlessBootstrapped()
         self.nodeID = "\(configuration.nodeName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().lowercaseText.prefix(4))"
         self.store = try await StoreFactory.open(configuration.database, logger: logger, migrate: configuration.autoMigrate)
         self.capabilities = StoreCapabilities(of: store)
@@ -126,14 +128,22 @@ public final class Vesper: Sendable {
     /// `onListening` receives the bound port once the API listens (useful with port 0); without it,
     /// the start-up line is printed to standard output.
     ///
-    /// - Throws: ``ConfigurationError`` when a consumer is required and none is registered.
+    /// A node with no handlers serves the API and runs no jobs (it claims nothing), unless
+    /// `REQUIRE_CONSUMER=1` makes that an error.
+    ///
+    /// - Throws: ``ConfigurationError`` when the API address cannot be listened on (`API_ADDR`), or
+    ///   when a consumer is required and none is registered.
     public func run(onListening: (@Sendable (Int) async -> Void)? = nil) async throws {
         let handlers = registry.withLock { $0 }
-        if configuration.consumerRequired && handlers.isEmpty {
-            throw ConfigurationError(
-                variable: configuration.appEnvironment == "production" ? "APP_ENV" : "REQUIRE_CONSUMER",
-                message: "a consumer is required (APP_ENV=production or REQUIRE_CONSUMER=1) but none is registered; "
-                    + "register one with vesper.registerConsumer { job in ... } or vesper.register(\"type\") { job in ... }")
+        try configuration.apiAddress.checkCanListen()
+        if handlers.isEmpty {
+            if configuration.consumerRequired {
+                throw ConfigurationError(
+                    variable: "REQUIRE_CONSUMER",
+                    message: "is 1 but no job handler is registered; register one with vesper.register(\"type\") { job in ... } "
+                        + "or vesper.registerConsumer { job in ... }, or unset REQUIRE_CONSUMER to run an API-only node")
+            }
+            logger.notice("no job handlers are registered: this node serves the API and runs no jobs")
         }
         let pool = makeWorkerPool(handlers)
         metrics.prepare(slots: configuration.workers)

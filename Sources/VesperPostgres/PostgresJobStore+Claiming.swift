@@ -31,28 +31,28 @@ extension PostgresJobStore {
     /// Applies a batch of completions in one statement: the batch is unnested into rows and joined
     /// to `jobs` on the fencing token (`id`, `attempt`, still `processing`), so a stale token simply
     /// matches nothing. The per-outcome column changes are the core's ``CompletionEffect``, as in
-    /// the SQLite store.
-    public func finish(_ completions: [Completion], now: Date) async throws -> Int {
-        if completions.isEmpty { return 0 }
+    /// the SQLite store. Returns the tokens of the rows that matched.
+    public func finish(_ completions: [Completion], now: Date) async throws -> Set<LeaseToken> {
+        if completions.isEmpty { return [] }
         let statement = PostgresLifecycleSQL.finish(completions, now: now)
         return try await perform {
-            var applied = 0
-            for try await _ in try await self.client.execute(statement, logger: self.logger) { applied += 1 }
+            var applied = Set<LeaseToken>()
+            for try await token in try await self.client.execute(statement, logger: self.logger) { applied.insert(token) }
             return applied
         }
     }
 
     /// Both statements in one transaction: one commit, so one WAL flush, instead of two.
-    public func finishAndClaim(_ completions: [Completion], _ request: ClaimRequest) async throws -> (finished: Int, claimed: [Job]) {
+    public func finishAndClaim(_ completions: [Completion], _ request: ClaimRequest) async throws -> (finished: Set<LeaseToken>, claimed: [Job]) {
         let claimable = request.limit > 0 && request.types?.isEmpty != true && request.queues?.isEmpty != true
-        if completions.isEmpty && !claimable { return (0, []) }
+        if completions.isEmpty && !claimable { return ([], []) }
         let finish = completions.isEmpty ? nil : PostgresLifecycleSQL.finish(completions, now: request.now)
         let claim = PostgresPreparedStatements.Claim(request: request)
         let (finished, jobs) = try await perform {
-            try await self.client.withTransaction(logger: self.logger) { connection -> (Int, [Job]) in
-                var applied = 0
+            try await self.client.withTransaction(logger: self.logger) { connection -> (Set<LeaseToken>, [Job]) in
+                var applied = Set<LeaseToken>()
                 if let finish {
-                    for try await _ in try await connection.execute(finish, logger: self.logger) { applied += 1 }
+                    for try await token in try await connection.execute(finish, logger: self.logger) { applied.insert(token) }
                 }
                 var jobs: [Job] = []
                 if claimable {

@@ -51,16 +51,17 @@ enum PostgresPreparedStatements {
     /// Applies a batch of completions, each fenced by `id`, `attempt` and `status = 'processing'`,
     /// as the core's ``CompletionEffect`` says (see ``PostgresLifecycleSQL/finishAssignments``).
     struct Finish: PostgresPreparedStatement {
-        static let name = "vesper_finish_v2"
+        static let name = "vesper_finish_v3"
         static let sql = """
             UPDATE jobs SET
                 \(PostgresLifecycleSQL.finishAssignments)
             FROM unnest($2::uuid[], $3::int8[], $4::text[], $5::text[], $6::timestamptz[]) AS c(id, attempt, outcome, error, run_at)
             WHERE jobs.id = c.id AND jobs.attempt = c.attempt AND jobs.status = 'processing'
-            RETURNING jobs.seq
+            RETURNING jobs.id, jobs.attempt
             """
 
-        typealias Row = Int64
+        /// The token of an applied completion.
+        typealias Row = LeaseToken
 
         var now: Date
         var ids: [UUID]
@@ -80,8 +81,9 @@ enum PostgresPreparedStatements {
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> Int64 {
-            try row.decode(Int64.self)
+        func decodeRow(_ row: PostgresRow) throws -> LeaseToken {
+            let (id, attempt) = try row.decode((UUID, Int).self)
+            return LeaseToken(id: id, attempt: attempt)
         }
     }
 }

@@ -12,7 +12,7 @@ extension SQLiteJobStore {
         return ClaimOrder.sorted(jobs)
     }
 
-    public func finish(_ completions: [Completion], now: Date) async throws -> Int {
+    public func finish(_ completions: [Completion], now: Date) async throws -> Set<LeaseToken> {
         let now = SQLiteRow.micros(now)
         return try await run {
             try await self.pool.write { db in try Self.apply(completions, now: now, db: db) }
@@ -20,7 +20,7 @@ extension SQLiteJobStore {
     }
 
     /// Both in one IMMEDIATE transaction: one commit, so one fsync, instead of two.
-    public func finishAndClaim(_ completions: [Completion], _ request: ClaimRequest) async throws -> (finished: Int, claimed: [Job]) {
+    public func finishAndClaim(_ completions: [Completion], _ request: ClaimRequest) async throws -> (finished: Set<LeaseToken>, claimed: [Job]) {
         let claim = ClaimStatement(request)
         let now = SQLiteRow.micros(request.now)
         let (finished, jobs) = try await run {
@@ -90,11 +90,12 @@ extension SQLiteJobStore {
         }
     }
 
-    /// Applies completions inside the caller's transaction; returns how many were applied. Each
-    /// kind of outcome has one statement (``SQLiteLifecycleSQL/finishStatements``), looked up once
-    /// per batch: on a busy node nearly every completion is `done`.
-    private static func apply(_ completions: [Completion], now: Int64, db: Database) throws -> Int {
-        var applied = 0
+    /// Applies completions inside the caller's transaction; returns the tokens of those applied
+    /// (each statement is fenced, so it changed one row or none). Each kind of outcome has one
+    /// statement (``SQLiteLifecycleSQL/finishStatements``), looked up once per batch: on a busy
+    /// node nearly every completion is `done`.
+    private static func apply(_ completions: [Completion], now: Int64, db: Database) throws -> Set<LeaseToken> {
+        var applied = Set<LeaseToken>()
         var statements: [Completion.Outcome.Kind: Statement] = [:]
         for completion in completions {
             let kind = completion.outcome.kind
@@ -107,7 +108,7 @@ extension SQLiteJobStore {
             }
             statement.setUncheckedArguments(SQLiteLifecycleSQL.finishArguments(completion, now: now))
             try statement.execute()
-            applied += db.changesCount
+            if db.changesCount == 1 { applied.insert(completion.token) }
         }
         return applied
     }

@@ -22,7 +22,7 @@ struct ClaimThroughputMeasurement {
                 let jobs = try await store.claim(100)
                 if jobs.isEmpty { break }
                 let completions = jobs.map { Completion(token: LeaseToken(id: $0.id, attempt: $0.attempt), outcome: .done) }
-                processed += try await store.finish(completions, now: testEpoch)
+                processed += try await store.finish(completions, now: testEpoch).count
             }
             let elapsed = ContinuousClock.now - start
             #expect(processed == total)

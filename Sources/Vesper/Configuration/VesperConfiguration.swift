@@ -96,11 +96,20 @@ public struct VesperConfiguration: Sendable {
     /// `text` or `json`. Defaults to `text`.
     public var logFormat: String = "text"
 
+    /// Findings about the environment that are probably mistakes but not errors (an unknown
+    /// variable that looks like Vesper's, contradicting settings); a node logs each at start-up.
+    public var warnings: [String] = []
+
     public init() {}
 
     /// ``nodeTimeout``, or three heartbeats when unset.
     public var effectiveNodeTimeout: Duration { nodeTimeout ?? heartbeatInterval * 3 }
 
-    /// True when start-up must fail without a registered consumer.
-    public var consumerRequired: Bool { appEnvironment == "production" || requireConsumer }
+    /// True when start-up must fail without a registered handler (`REQUIRE_CONSUMER=1`). Without
+    /// it, a node with no handlers serves the API and runs no jobs.
+    public var consumerRequired: Bool { requireConsumer }
+
+    /// Whether the stock binary adds its demo handlers (the `demo.*` types and a catch-all that
+    /// marks every other type done): in `development` and `test`, never in `production`.
+    public var demoHandlersEnabled: Bool { appEnvironment != "production" }
 }

@@ -99,7 +99,8 @@ public final class VesperMetrics: Sendable {
         }
     }
 
-    /// An attempt ended. `outcome` is `done`, `retried`, `failed`, `dlq` or `released`.
+    /// An attempt ended. `outcome` is an ``AttemptOutcome`` name: `done`, `retried`, `failed`, `dlq`
+    /// or `released` (never `lost_lease`: a result the store rejected is not counted).
     public func jobFinished(type: String, outcome: String, run: Duration, wait: Duration?) {
         let type = typeLabels.label(for: type)
         let handles = finished.handles(FinishLabels(type: type, outcome: outcome)) { labels in
