@@ -118,7 +118,9 @@ struct PrefetchingPoolTests {
                 handlers.release()
                 for before in handedBack {
                     let done = try await store.waitFor(before.id, status: .done)
-                    #expect(done.attempt == before.attempt + 1)
+                    // Claimed again once the slot freed. On a machine stalled past the 100 ms hold
+                    // it may be handed back once more before it runs: never a counted retry.
+                    #expect(done.attempt >= before.attempt + 1)
                     #expect(done.retries == 0)
                 }
             }
