@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "VesperSQLite", targets: ["VesperSQLite"]),
         .library(name: "VesperPostgres", targets: ["VesperPostgres"]),
         .library(name: "VesperHTTP", targets: ["VesperHTTP"]),
+        .library(name: "VesperWeb", targets: ["VesperWeb"]),
         .executable(name: "vesper", targets: ["VesperCLI"]),
         .executable(name: "vesper-example", targets: ["VesperExample"]),
     ],
@@ -70,12 +71,21 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        // The operator's dashboard at /ui: server-rendered pages, sessions, CSRF; assets compiled in.
+        .target(
+            name: "VesperWeb",
+            dependencies: [
+                "VesperCore", "VesperHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         // The user-facing umbrella: `import Vesper` gives the core API plus the `Vesper` facade that
         // picks a store from configuration and runs API and workers together.
         .target(
             name: "Vesper",
             dependencies: [
-                "VesperCore", "VesperSQLite", "VesperPostgres", "VesperHTTP",
+                "VesperCore", "VesperSQLite", "VesperPostgres", "VesperHTTP", "VesperWeb",
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
@@ -124,6 +134,10 @@ let package = Package(
                 "VesperTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
+        ),
+        .testTarget(
+            name: "VesperWebTests",
+            dependencies: ["Vesper", "VesperWeb", "VesperTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(name: "VesperBenchTests", dependencies: ["VesperBench", "VesperTestSupport"]),
         .testTarget(

@@ -6,6 +6,7 @@ import Synchronization
 import VesperCore
 import VesperHTTP
 import VesperSQLite
+import VesperWeb
 
 /// A Vesper node: the queue's store, the HTTP API and this process's workers, run together.
 ///
@@ -141,6 +142,13 @@ public final class Vesper: Sendable {
         }
         var extraRoutes: [VesperAPI.RouteInstaller] = []
         if let control = store as? any QueueControl { extraRoutes.append(VesperAPI.queueRoutes(control: control, clock: queue.clock)) }
+        // The sampler refreshes this snapshot; the dashboard's counts read it instead of the tables.
+        let snapshotAge = self.configuration.metricsSampleInterval + .seconds(1)
+        let statistics = (store as? any QueueStatisticsSource).map { LatestStatistics(source: $0, maxAge: snapshotAge) }
+        let periodicJobs = configuration.periodicJobs + schedules.withLock { $0 }
+        if configuration.dashboard.enabled {
+            extraRoutes.append(makeDashboard(statistics: statistics, schedules: periodicJobs).routes())
+        }
         let router = VesperAPI.router(
             queue: queue, maxBodyBytes: configuration.http.maxBodyBytes, maxBatch: configuration.maxBatch,
             tokens: configuration.apiTokens, metricsRequireToken: configuration.metricsRequireToken, fleet: store,
@@ -163,13 +171,12 @@ public final class Vesper: Sendable {
         var services: [any Service] = []
         services.append(fleet)
         services.append(pool)
-        if let statistics = store as? any QueueStatisticsSource {
+        if let statistics {
             var options = StatisticsSampler.Options()
             options.sampleInterval = configuration.metricsSampleInterval
             options.logInterval = configuration.statsLogInterval
             services.append(StatisticsSampler(source: statistics, options: options, logger: logger))
         }
-        let periodicJobs = configuration.periodicJobs + schedules.withLock { $0 }
         if !periodicJobs.isEmpty {
             var options = CronScheduler.Options()
             options.catchUpWindow = configuration.cronCatchUp
@@ -199,6 +206,13 @@ public final class Vesper: Sendable {
             throw error
         }
         try await store.close()
+    }
+
+    private func makeDashboard(statistics: LatestStatistics?, schedules: [PeriodicJob]) -> VesperDashboard {
+        let sources = VesperDashboard.Sources(
+            queue: queue, statistics: statistics, throughput: store as? any ThroughputHistorySource, queues: store as? any QueueControl,
+            fleet: store, keyLookup: store as? any IdempotencyKeyLookup, schedules: schedules)
+        return VesperDashboard(sources: sources, tokens: configuration.apiTokens, settings: configuration.dashboard)
     }
 
     private func makeFleetService(_ handlers: HandlerRegistry, pool: WorkerPool) -> FleetService {
