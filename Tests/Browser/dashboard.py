@@ -20,7 +20,9 @@ import urllib.request
 import urllib.error
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
@@ -86,7 +88,19 @@ def shot(driver, name):
 
 
 def text(driver, css):
+    for _ in range(20):
+        try:
+            return driver.find_element(By.CSS_SELECTOR, css).text
+        except StaleElementReferenceException:  # the live refresh swapped it
+            time.sleep(0.1)
     return driver.find_element(By.CSS_SELECTOR, css).text
+
+
+def click(driver, element):
+    """Clicks a link or a submit button and waits for the next page to replace this one."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
 
 
 def submit(job, token=None):
@@ -132,7 +146,7 @@ def scenario_overview(driver):
     page, api_counts = wait("the overview's counts to match GET /stats", counts_match, timeout=30, interval=1.0)
     check("overview counts equal GET /stats", page == api_counts, f"page {page} api {api_counts}")
     check("overview has the throughput chart", len(driver.find_elements(By.CSS_SELECTOR, ".chart svg")) == 1)
-    check("fleet size shown", "1 nodes" in text(driver, "#fleet-nodes"), text(driver, "#fleet-nodes"))
+    check("fleet size shown", text(driver, "#fleet-nodes") == "1", text(driver, "#fleet-nodes"))
     shot(driver, "overview")
     # The live refresh script runs (it is a separate file; the CSP forbids inline script).
     wait("a live refresh", lambda: driver.find_element(By.TAG_NAME, "html").get_attribute("data-refreshed"), timeout=15)
@@ -153,11 +167,11 @@ def scenario_retry(driver):
     rows = driver.find_elements(By.CSS_SELECTOR, f"tr[data-job-id='{job_id}']")
     check("demo.fail job listed in the DLQ tab", len(rows) == 1)
     shot(driver, "jobs-dlq")
-    rows[0].find_element(By.TAG_NAME, "a").click()
+    click(driver, rows[0].find_element(By.TAG_NAME, "a"))
     check("job page shows dlq", text(driver, "#job-status") == "dlq", text(driver, "#job-status"))
     check("job page shows the error", "demo.fail" in text(driver, "#job-error") or text(driver, "#job-error") != "")
     shot(driver, "job")
-    driver.find_element(By.ID, "retry-job").click()
+    click(driver, driver.find_element(By.ID, "retry-job"))
     check("after retry the page says pending", text(driver, "#job-status") == "pending", text(driver, "#job-status"))
     check("notice shown", "pending" in text(driver, "#notice"))
     check("API reports pending", job_status(job_id) == "pending")
@@ -166,7 +180,7 @@ def scenario_retry(driver):
 def scenario_pause(driver):
     api("POST", "/jobs", {"type": "demo.noop", "queue": "reports", "delay": "1h"})  # the queue shows up
     open_page(driver, "/ui/queues")
-    driver.find_element(By.ID, "pause-reports").click()
+    click(driver, driver.find_element(By.ID, "pause-reports"))
     check("notice after pause", "paused" in text(driver, "#notice"))
     queues = {q["name"]: q for q in api("GET", "/queues")[1]["queues"]}
     check("GET /queues says paused", queues["reports"]["paused"] is True, queues.get("reports"))
@@ -176,7 +190,7 @@ def scenario_pause(driver):
     queues = {q["name"]: q for q in api("GET", "/queues")[1]["queues"]}
     check("GET /queues counts it pending", queues["reports"]["pending"] == 1 and queues["reports"]["processing"] == 0, queues["reports"])
     shot(driver, "queues-paused")
-    driver.find_element(By.ID, "resume-reports").click()
+    click(driver, driver.find_element(By.ID, "resume-reports"))
     wait("the job to run after resume", lambda: job_status(job_id) == "done")
     check("resumed queue is claimed again", True)
 
@@ -188,10 +202,10 @@ def scenario_bulk(driver):
         api("POST", f"/queues/{queue}/pause")
     open_page(driver, "/ui/jobs?status=dlq&queue=bulk-a")
     check("filtered DLQ shows 3", len(driver.find_elements(By.CSS_SELECTOR, "tr[data-job-id]")) == 3)
-    driver.find_element(By.ID, "bulk-retry").click()
+    click(driver, driver.find_element(By.ID, "bulk-retry"))
     check("confirmation counts 3 matches", text(driver, "#bulk-count") == "3", text(driver, "#bulk-count"))
     shot(driver, "bulk-confirm")
-    driver.find_element(By.ID, "bulk-confirm").click()
+    click(driver, driver.find_element(By.ID, "bulk-confirm"))
     check("notice reports 3 retried", "Retried 3 jobs; skipped 0" in text(driver, "#notice"), text(driver, "#notice"))
     check("matching jobs pending", all(job_status(j) == "pending" for j in a), [job_status(j) for j in a])
     check("other jobs still dlq", all(job_status(j) == "dlq" for j in b), [job_status(j) for j in b])
@@ -215,7 +229,7 @@ def scenario_nojs(driver):
     open_page(driver, f"/ui/jobs/{job_id}")
     time.sleep(6)  # longer than the refresh interval: with scripts off nothing refreshes
     check("JavaScript is off", driver.find_element(By.TAG_NAME, "html").get_attribute("data-refreshed") is None)
-    driver.find_element(By.ID, "retry-job").click()
+    click(driver, driver.find_element(By.ID, "retry-job"))
     check("retry through the plain form", text(driver, "#job-status") == "pending", text(driver, "#job-status"))
     check("API reports pending", job_status(job_id) == "pending")
     open_page(driver, "/ui/jobs?status=dlq")
@@ -237,7 +251,8 @@ def login(driver, token):
     open_page(driver, "/ui")
     check("redirected to the login form", "/ui/login" in driver.current_url, driver.current_url)
     driver.find_element(By.NAME, "token").send_keys(token)
-    driver.find_element(By.ID, "login-submit").click()
+    click(driver, driver.find_element(By.ID, "login-submit"))
+    wait("the redirect after signing in", lambda: "/ui/login" not in driver.current_url, timeout=10)
     check("signed in", "/ui/login" not in driver.current_url, driver.current_url)
 
 
@@ -249,7 +264,7 @@ def scenario_tokens(driver):
     shot(driver, "login")
     open_page(driver, "/ui/login")
     driver.find_element(By.NAME, "token").send_keys("not-a-valid-token")
-    driver.find_element(By.ID, "login-submit").click()
+    click(driver, driver.find_element(By.ID, "login-submit"))
     check("a wrong token is refused", "not valid" in text(driver, "#error-message"))
     login(driver, reader)
     check("reader role shown", text(driver, "#viewer-role") == "reader")
@@ -270,7 +285,7 @@ def scenario_tokens(driver):
     check("an admin's POST without a CSRF token is 403", status == 403, status)
     check("job still dlq after the missing-token POST", job_status(job_id, admin) == "dlq")
     open_page(driver, f"/ui/jobs/{job_id}")
-    driver.find_element(By.ID, "retry-job").click()
+    click(driver, driver.find_element(By.ID, "retry-job"))
     check("admin retries through the form", text(driver, "#job-status") == "pending")
 
 

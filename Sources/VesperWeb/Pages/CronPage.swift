@@ -15,7 +15,7 @@ extension VesperDashboard {
                 if let job = try await lookup.job(idempotencyKey: schedule.key(for: last)) {
                     let status = job.status(at: now)
                     lastJob = """
-                        <a href="/ui/jobs/\(job.id.lowercaseText)"><code>\(String(job.id.lowercaseText.prefix(8)))</code></a> \
+                        <a href="/ui/jobs/\(job.id.lowercaseText)"><code>\(job.id.lowercaseText)</code></a> \
                         <span class="status \(status.rawValue)">\(status.rawValue)</span>
                         """
                 } else {

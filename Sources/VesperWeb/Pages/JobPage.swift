@@ -43,7 +43,7 @@ extension VesperDashboard {
             <p><a href="/ui/jobs?status=\(status.rawValue)">All \(status.rawValue) jobs</a></p>
             """
         let url = FormData(encoded: Substring(request.uri.query ?? ""))
-        return Layout.page(title: "Job \(job.id.lowercaseText.prefix(8))", active: "/ui/jobs", viewer: viewer, notice: Self.notice(url), body: body)
+        return Layout.page(title: "Job \(job.id.lowercaseText.suffix(12))", active: "/ui/jobs", viewer: viewer, notice: Self.notice(url), body: body)
     }
 
     func actionButton(_ path: String, label: String, id: String, viewer: Viewer, style: String = "") -> HTML {

@@ -63,7 +63,7 @@ extension VesperDashboard {
         let current = filter.fields["status"]
         var tabs: [HTML] = [tab(name: "all", status: nil, count: statistics.map { $0.counts.values.reduce(0, +) }, current: current, filter: filter)]
         for status in JobStatus.allCases {
-            tabs.append(tab(name: status.rawValue, status: status.rawValue, count: statistics?.counts[status], current: current, filter: filter))
+            tabs.append(tab(name: status.rawValue, status: status.rawValue, count: statistics.map { $0.counts[status] ?? 0 }, current: current, filter: filter))
         }
         let rows = jobs.map { job -> HTML in
             let status = job.status(at: now)
@@ -75,7 +75,7 @@ extension VesperDashboard {
                 <button type="submit" class="secondary" data-action="retry">Retry</button></form>
                 """ : ""
             return """
-                <tr data-job-id="\(job.id.lowercaseText)"><td><a href="/ui/jobs/\(job.id.lowercaseText)"><code>\(String(job.id.lowercaseText.prefix(8)))</code></a></td>\
+                <tr data-job-id="\(job.id.lowercaseText)"><td><a href="/ui/jobs/\(job.id.lowercaseText)"><code>\(job.id.lowercaseText)</code></a></td>\
                 <td class="type">\(job.type)</td><td>\(job.queue)</td><td class="num">\(job.priority)</td>\
                 <td><span class="status \(status.rawValue)">\(status.rawValue)</span></td><td class="num">\(job.retries)/\(job.maxRetries)</td>\
                 <td>\(Format.time(job.createdAt))</td><td class="error" title="\(job.error)">\(String(job.error.prefix(200)))</td><td>\(retry)</td></tr>

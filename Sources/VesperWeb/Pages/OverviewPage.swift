@@ -28,7 +28,7 @@ extension VesperDashboard {
                 <div class="cards">
                 <div class="card"><div class="label">oldest pending</div><div class="value" id="oldest-pending">\(oldest)</div></div>
                 <div class="card"><div class="label">done last minute</div><div class="value" id="done-last-minute">\(Format.number(statistics.doneLastMinute))</div></div>
-                <div class="card"><a href="/ui/fleet"><div class="label">fleet</div><div class="value" id="fleet-nodes">\(statistics.fleetNodes) nodes</div></a></div>
+                <div class="card"><a href="/ui/fleet"><div class="label">fleet nodes</div><div class="value" id="fleet-nodes">\(statistics.fleetNodes)</div></a></div>
                 <div class="card"><div class="label">slots busy</div><div class="value" id="fleet-busy">\(statistics.fleetBusy) / \(statistics.fleetWorkers)</div></div>
                 </div>
                 <p class="muted">Sampled \(Format.time(statistics.sampledAt)).</p>
