@@ -10,18 +10,11 @@ queue. Usage (the node's pid and its URL):
     scripts/memory-soak.py --url http://127.0.0.1:8099 --pid $! --jobs 1000000
 """
 import argparse
-import http.client
 import json
 import time
-import urllib.parse
 
-
-def rss_mib(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
+from node_probe import connect, rss_mib
+from node_probe import request as send
 
 
 def main():
@@ -34,16 +27,12 @@ def main():
     parser.add_argument("--backlog", type=int, default=20_000)
     args = parser.parse_args()
 
-    url = urllib.parse.urlparse(args.url)
-    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=120)
+    connection = connect(args.url)
 
     def request(method, path, body=None):
-        headers = {"Content-Type": "application/json"} if body is not None else {}
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        payload = response.read()
-        if response.status >= 300:
-            raise RuntimeError(f"{method} {path} answered {response.status}: {payload[:200]!r}")
+        status, payload = send(connection, method, path, body)
+        if status >= 300:
+            raise RuntimeError(f"{method} {path} answered {status}: {payload[:200]!r}")
         return json.loads(payload)
 
     def done():

@@ -10,19 +10,12 @@ following every next_cursor to the end. Prints the node's peak RSS (sampled ever
     scripts/page-memory.py --url http://127.0.0.1:8099 --pid $!
 """
 import argparse
-import http.client
 import json
 import threading
 import time
-import urllib.parse
 
-
-def rss_mib(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
+from node_probe import connect as connect_to
+from node_probe import request, rss_mib
 
 
 def main():
@@ -34,16 +27,8 @@ def main():
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    url = urllib.parse.urlparse(args.url)
-
     def connect():
-        return http.client.HTTPConnection(url.hostname, url.port, timeout=300)
-
-    def request(connection, method, path, body=None):
-        headers = {"Content-Type": "application/json"} if body is not None else {}
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        return response.status, response.read()
+        return connect_to(args.url, timeout=300)
 
     # The payload is a JSON string whose encoded form is exactly --payload-bytes long.
     payload = '"' + "p" * (args.payload_bytes - 2) + '"'

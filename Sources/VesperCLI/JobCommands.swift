@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VesperHTTP
 
 /// `vesper enqueue`: submit one job through a node's API.
 struct EnqueueCommand: AsyncParsableCommand {
@@ -13,14 +14,22 @@ struct EnqueueCommand: AsyncParsableCommand {
     @Option(help: "Run after this delay, like 30s or 5m.") var delay: String?
     @Option(name: .customLong("idempotency-key"), help: "Submitting the same key twice creates one job.") var idempotencyKey: String?
     @OptionGroup var server: ServerOption
+    @OptionGroup var output: OutputOption
 
     func run() async throws {
-        var body = #"{"type":\#(quoted(type)),"priority":\#(priority),"queue":\#(quoted(queue)),"payload":\#(payload)"#
-        if let maxRetries { body += #","max_retries":\#(maxRetries)"# }
-        if let delay { body += #","delay":\#(quoted(delay))"# }
-        body += "}"
+        if let problem = JSONValueCheck.problem(in: payload) {
+            throw CLIError("--payload is not one JSON value: \(problem.reason) at byte \(problem.offset) of the payload")
+        }
+        // Every field but the payload is encoded here; the payload goes in as the one JSON value
+        // just checked, byte for byte (the API stores it exactly as sent), so it cannot add fields.
+        var fields = [("type", quoted(type)), ("priority", String(priority)), ("queue", quoted(queue))]
+        if let maxRetries { fields.append(("max_retries", String(maxRetries))) }
+        if let delay { fields.append(("delay", quoted(delay))) }
+        fields.append(("payload", payload))
+        let body = "{" + fields.map { quoted($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
         let headers = idempotencyKey.map { [("Idempotency-Key", $0)] } ?? []
-        try printReply(try await server.client.send(.POST, "/jobs", json: body, headers: headers))
+        let reply = try await server.client.send(.POST, "/jobs", json: body, headers: headers)
+        try output.print(reply) { JobText.summary($0) }
     }
 }
 
@@ -33,9 +42,10 @@ struct JobCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a job.")
         @Argument(help: "The job id.") var id: String
         @OptionGroup var server: ServerOption
+        @OptionGroup var output: OutputOption
 
         func run() async throws {
-            try printReply(try await server.client.send(.GET, "/jobs/\(pathComponent(id))"))
+            try output.print(try await server.client.send(.GET, "/jobs/\(pathComponent(id))")) { JobText.detail($0) }
         }
     }
 
@@ -43,9 +53,10 @@ struct JobCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Put a dlq or failed job back to pending.")
         @Argument(help: "The job id.") var id: String
         @OptionGroup var server: ServerOption
+        @OptionGroup var output: OutputOption
 
         func run() async throws {
-            try printReply(try await server.client.send(.POST, "/jobs/\(pathComponent(id))/retry"))
+            try output.print(try await server.client.send(.POST, "/jobs/\(pathComponent(id))/retry")) { JobText.summary($0) }
         }
     }
 
@@ -53,16 +64,19 @@ struct JobCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Cancel a pending or scheduled job.")
         @Argument(help: "The job id.") var id: String
         @OptionGroup var server: ServerOption
+        @OptionGroup var output: OutputOption
 
         func run() async throws {
-            try printReply(try await server.client.send(.POST, "/jobs/\(pathComponent(id))/cancel"))
+            try output.print(try await server.client.send(.POST, "/jobs/\(pathComponent(id))/cancel")) { JobText.summary($0) }
         }
     }
 }
 
 /// `vesper jobs list`.
 struct JobsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "jobs", abstract: "List jobs.", subcommands: [List.self])
+    static let configuration = CommandConfiguration(
+        commandName: "jobs", abstract: "List jobs (`vesper jobs --status dlq` is `vesper jobs list --status dlq`).", subcommands: [List.self],
+        defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List jobs, newest first.")
@@ -75,6 +89,7 @@ struct JobsCommand: AsyncParsableCommand {
         @Option(help: "At most this many.") var limit: Int = 50
         @Option(help: "The next_cursor of a previous page.") var cursor: String?
         @OptionGroup var server: ServerOption
+        @OptionGroup var output: OutputOption
 
         func run() async throws {
             var items = [URLQueryItem(name: "limit", value: String(limit))]
@@ -87,7 +102,7 @@ struct JobsCommand: AsyncParsableCommand {
             if let cursor { items.append(URLQueryItem(name: "cursor", value: cursor)) }
             var components = URLComponents()
             components.queryItems = items
-            try printReply(try await server.client.send(.GET, "/jobs" + (components.string ?? "")))
+            try output.print(try await server.client.send(.GET, "/jobs" + (components.string ?? ""))) { JobText.list($0) }
         }
     }
 }

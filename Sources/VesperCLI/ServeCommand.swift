@@ -6,7 +6,8 @@ import Vesper
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run a node: HTTP API and workers, configured by environment variables and .env."
+        abstract: "Run a node: HTTP API and workers, configured by environment variables and .env.",
+        discussion: ServeHelp.discussion
     )
 
     func run() async throws {

@@ -108,6 +108,7 @@ struct HardeningTests {
         RefusedFilter(query: "limit=99999999999999999999", field: "limit"),
         RefusedFilter(query: "cursor=-5", field: "cursor"),
         RefusedFilter(query: "cursor=99999999999999999999", field: "cursor"),
+        RefusedFilter(query: "stauts=dlq", field: "stauts"),
     ]
 
     @Test(arguments: StoreKind.allCases, badFilters)

@@ -30,7 +30,7 @@ struct SQLiteFileGoneTests {
             let store = try SQLiteJobStore(path: path)
             try await store.migrate()
             try FileManager.default.moveItem(atPath: path, toPath: path + ".moved")
-            FileManager.default.createFile(atPath: path, contents: Data())
+            _ = FileManager.default.createFile(atPath: path, contents: Data())
             let error = await #expect(throws: VesperError.self) { _ = try await store.claim(10) }
             #expect(error?.code == .unavailable)
             try? await store.close()

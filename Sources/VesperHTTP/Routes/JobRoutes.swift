@@ -92,6 +92,12 @@ struct JobRoutes<Context: RequestContext> {
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let parameters = request.uri.queryParameters
+        // Like unknown body fields: a misspelled filter must not silently list everything.
+        for (name, _) in parameters where !jobListParameters.contains(String(name)) {
+            throw ValidationError(
+                field: String(name.prefix(64)),
+                message: "unknown query parameter \"\(name.prefix(64))\"; GET /jobs takes \(jobListParameters.sorted().joined(separator: ", "))")
+        }
         var query = JobQuery(now: queue.now())
         if let status = parameters["status"] {
             guard let parsed = JobStatus(rawValue: String(status)) else {
@@ -157,6 +163,9 @@ struct JobRoutes<Context: RequestContext> {
         return id
     }
 }
+
+/// The query parameters `GET /jobs` understands.
+private let jobListParameters: Set<String> = ["status", "type", "queue", "priority", "created_after", "created_before", "limit", "cursor"]
 
 extension HTTPField.Name {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
