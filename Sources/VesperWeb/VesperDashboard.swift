@@ -41,6 +41,7 @@ public struct VesperDashboard: Sendable {
     let settings: DashboardSettings
     let guardian: DashboardGuard
     let throughputCache: ThroughputCache?
+    let queueOverviewCache = QueueOverviewCache()
 
     /// - Parameter tokens: `API_TOKENS`; empty leaves the dashboard open, like the API.
     public init(sources: Sources, tokens: [APIToken], settings: DashboardSettings = DashboardSettings()) {

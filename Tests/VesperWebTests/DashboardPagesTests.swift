@@ -97,6 +97,7 @@ struct DashboardPagesTests {
             #expect(again.text == #"{"retried":0,"skipped":0}"#)
             #expect(try await client.execute(uri: "/jobs/retry?status=nope", method: .post).status == .badRequest)
             #expect(try await client.execute(uri: "/jobs/retry?cursor=5", method: .post).status == .badRequest)
+            #expect(try await client.execute(uri: "/jobs/retry?stauts=dlq", method: .post).status == .badRequest)  // a typo retries nothing
         }
     }
 

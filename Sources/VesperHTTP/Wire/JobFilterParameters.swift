@@ -4,6 +4,9 @@ import VesperCore
 /// The filters of `GET /jobs` read from query parameters, shared by `GET /jobs`-style endpoints
 /// (`POST /jobs/retry`) and the dashboard, so every one names a bad value the same way.
 public enum JobFilterParameters {
+    /// The filters (what `GET /jobs` takes besides `limit` and `cursor`).
+    public static let filterNames = ["status", "type", "queue", "priority", "created_after", "created_before"]
+
     /// A ``JobQuery`` for `status`, `type`, `queue`, `priority`, `created_after`, `created_before`,
     /// `limit` and `cursor`. Empty values count as absent (an HTML form sends every field).
     ///

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Hummingbird
 import VesperCore
 
@@ -8,7 +9,7 @@ extension VesperDashboard {
         guard let control = sources.queues else {
             return Layout.page(title: "Queues", active: "/ui/queues", viewer: viewer, body: "<h1>Queues</h1><p class=\"muted\">This store has no queue control.</p>")
         }
-        let queues = try await control.queueOverview(now: sources.queue.now())
+        let queues = try await queueOverviewCache.overview(control, now: sources.queue.now())
         let rows = queues.map { queue -> HTML in
             let button: HTML =
                 viewer.canAdmin
@@ -40,6 +41,30 @@ extension VesperDashboard {
         guard let control = sources.queues else { throw VesperError(.invalidState, "this store has no queue control") }
         try NewJob.validateQueueName(name)
         try await control.setQueuePaused(name, paused: paused, now: sources.queue.now())
+        queueOverviewCache.invalidate()
         return .redirect("/ui/queues?notice=\(paused ? "paused" : "resumed")")
+    }
+}
+
+/// `QueueControl.queueOverview` counts every live row by queue (hundreds of milliseconds with a
+/// hundred thousand pending jobs), so the page reuses one answer for a few seconds; this node's own
+/// pause or resume drops it at once, another node's shows within `maxAge`.
+final class QueueOverviewCache: Sendable {
+    private let maxAge: Duration
+    private let cached = Mutex<(at: ContinuousClock.Instant, queues: [QueueOverview])?>(nil)
+
+    init(maxAge: Duration = .seconds(5)) {
+        self.maxAge = maxAge
+    }
+
+    func overview(_ control: any QueueControl, now: Date) async throws -> [QueueOverview] {
+        if let hit = cached.withLock({ $0 }), ContinuousClock.now - hit.at < maxAge { return hit.queues }
+        let queues = try await control.queueOverview(now: now)
+        cached.withLock { $0 = (.now, queues) }
+        return queues
+    }
+
+    func invalidate() {
+        cached.withLock { $0 = nil }
     }
 }
