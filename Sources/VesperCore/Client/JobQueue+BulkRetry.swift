@@ -17,7 +17,8 @@ public struct BulkRetryResult: Sendable, Equatable {
 extension JobQueue {
     /// Retries every job matching `query`'s filters (its `limit` and `before` are ignored), the way
     /// ``retry(id:)`` retries one: pages through the filter newest first, `batchSize` jobs a page
-    /// through the same indexes as ``list(_:)``, and retries each `dlq` or `failed` job.
+    /// through the same indexes as ``list(_:)``, and retries each `dlq` or `failed` job as
+    /// ``retry(id:)`` does, waking the dispatcher once per page.
     ///
     /// Retrying keeps a job's `seq`, so the cursor walk sees every match that existed when it
     /// started exactly once, even though retried jobs leave a `status=dlq` filter as it goes.
@@ -33,11 +34,12 @@ extension JobQueue {
         while true {
             page.now = now()
             let jobs = try await store.listJobs(page)
+            let retriedBefore = result.retried
             for job in jobs {
                 switch job.status(at: page.now) {
                 case .dlq, .failed:
                     do {
-                        _ = try await retry(id: job.id)
+                        _ = try await store.retry(id: job.id, now: now())
                         result.retried += 1
                     } catch let error as VesperError where error.code == .invalidState || error.code == .notFound {
                         result.skipped += 1  // retried, deleted or otherwise moved on since it was listed
@@ -46,6 +48,8 @@ extension JobQueue {
                     result.skipped += 1
                 }
             }
+            // One wake-up per page, not per job: each wake-up costs the dispatcher a claim.
+            if result.retried > retriedBefore { onEnqueue() }
             guard page.hasMore(after: jobs), let last = jobs.last else { break }
             page.before = last.sequence
         }

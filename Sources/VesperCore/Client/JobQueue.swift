@@ -20,7 +20,7 @@ public final class JobQueue: Sendable {
     /// The clock behind `created_at`, `run_at` and the `scheduled` status.
     public let clock: WallClock
     private let batcher: EnqueueBatcher
-    private let onEnqueue: @Sendable () -> Void
+    let onEnqueue: @Sendable () -> Void
 
     public init(store: any JobStore, defaults: Defaults = Defaults(), clock: WallClock = .system, onEnqueue: @escaping @Sendable () -> Void = {}) {
         self.store = store
