@@ -29,17 +29,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
-        // Core: job model, JobStore protocol, dispatcher, worker pool, retry policy, configuration.
-        // No SQL, no HTTP.
+        // Core: job model, lifecycle rules, JobStore protocol, queue client, worker pool, retry policy.
+        // No SQL, no HTTP, no environment reading.
         .target(
             name: "VesperCore",
             dependencies: [
-                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         .target(
@@ -56,6 +56,7 @@ let package = Package(
             dependencies: [
                 "VesperCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -69,6 +70,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         // The operator's dashboard at /ui: server-rendered pages, sessions, CSRF; assets compiled in.
@@ -81,12 +84,20 @@ let package = Package(
             ]
         ),
         // The user-facing umbrella: `import Vesper` gives the core API plus the `Vesper` facade that
-        // picks a store from configuration and runs API and workers together.
+        // reads the configuration (the one place the environment is read), picks a store from it
+        // and runs API and workers together.
         .target(
             name: "Vesper",
             dependencies: [
                 "VesperCore", "VesperSQLite", "VesperPostgres", "VesperHTTP", "VesperWeb",
+                .product(name: "Configuration", package: "swift-configuration"),
+                // `FilePath` for the `.env` file handed to swift-configuration.
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // `vesper bench`: load generators and correctness checks, a library so tests can run them.
@@ -94,6 +105,8 @@ let package = Package(
             name: "VesperBench",
             dependencies: [
                 "Vesper",
+                "VesperCore",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -105,7 +118,9 @@ let package = Package(
             name: "VesperCLI",
             dependencies: [
                 "Vesper",
+                "VesperCore",
                 "VesperBench",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -120,32 +135,51 @@ let package = Package(
         // Helpers shared by the test targets: temp directories, a throwaway PostgreSQL, waiting.
         .target(
             name: "VesperTestSupport",
-            dependencies: ["VesperCore", "VesperSQLite", "VesperPostgres"],
+            dependencies: [
+                "VesperCore", "VesperSQLite", "VesperPostgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Tests/VesperTestSupport"
         ),
         .testTarget(name: "VesperCoreTests", dependencies: ["VesperCore", "VesperSQLite", "VesperTestSupport"]),
         .testTarget(
             name: "VesperStoreTests",
-            dependencies: ["VesperCore", "VesperSQLite", "VesperPostgres", "VesperTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "VesperCore", "VesperSQLite", "VesperPostgres", "VesperTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
         .testTarget(
             name: "VesperHTTPTests",
             dependencies: [
                 "Vesper",
+                "VesperHTTP",
                 "VesperTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(
             name: "VesperWebTests",
             dependencies: ["Vesper", "VesperWeb", "VesperTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
+        .testTarget(name: "VesperTests", dependencies: ["Vesper", "VesperTestSupport"]),
         .testTarget(name: "VesperBenchTests", dependencies: ["VesperBench", "VesperTestSupport"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "VesperCore",
+                "VesperSQLite",
+                "VesperPostgres",
                 "VesperTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
     ],

@@ -1,4 +1,4 @@
-// The smallest useful Vesper worker: the Swift twin of the seed's main.go.
+// The smallest useful Vesper worker.
 //
 //     swift run vesper-example
 //     curl -X POST localhost:8080/jobs -H 'Content-Type: application/json' \

@@ -1,1 +1,8 @@
 @_exported import VesperCore
+// The adapters' settings that `VesperConfiguration` composes, so `import Vesper` is enough to
+// configure a node in code.
+@_exported import struct VesperHTTP.APIToken
+@_exported import enum VesperHTTP.APIRole
+@_exported import struct VesperHTTP.HTTPSettings
+@_exported import struct VesperHTTP.ListenAddress
+@_exported import struct VesperPostgres.PostgresSettings

@@ -14,7 +14,7 @@ struct NotificationListener: Service {
                 try await source.listenForNewJobs { [pool] in pool.wake() }
             } catch is CancellationError {
             } catch {
-                logger.warning("job notifications stopped; falling back to polling", metadata: ["error": "\(error)"])
+                logger.warning("job notifications stopped; falling back to polling", metadata: [LogKey.error: "\(error)"])
             }
         }
     }

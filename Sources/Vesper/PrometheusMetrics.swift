@@ -1,6 +1,8 @@
 import CoreMetrics
 import Prometheus
 import Synchronization
+import VesperCore
+import VesperHTTP
 
 /// Prometheus as the swift-metrics backend, for `GET /metrics`.
 public enum PrometheusMetrics {
@@ -21,6 +23,9 @@ public enum PrometheusMetrics {
     /// The registry `/metrics` renders.
     public static var registry: PrometheusCollectorRegistry { PrometheusMetricsFactory.defaultRegistry }
 
+    /// The help texts of the core's and the API's metrics.
+    private static let help = VesperMetrics.help.merging(HTTPMetrics.help) { core, _ in core }
+
     /// The Prometheus text exposition of everything recorded so far, with a `# HELP` line for
     /// each of Vesper's metrics (swift-metrics has no place for help texts).
     public static func exposition() -> String {
@@ -30,7 +35,7 @@ public enum PrometheusMetrics {
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("# TYPE ") {
                 let name = line.dropFirst(7).prefix { $0 != " " }
-                output += "# HELP \(name) \(VesperMetrics.help[String(name)] ?? String(name))\n"
+                output += "# HELP \(name) \(help[String(name)] ?? String(name))\n"
             }
             output += line
             output += "\n"

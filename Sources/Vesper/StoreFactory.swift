@@ -14,6 +14,8 @@ enum StoreFactory {
         case .postgres(let settings):
             // The pool runs from now until `close()`, so the queue works before `Vesper.run()`.
             let store = try PostgresJobStore(settings: settings, logger: logger)
+            // One line naming the server within DB_TIMEOUT, before the pool starts retrying.
+            try await store.checkConnection()
             store.startInBackground()
             try await prepare(store, migrate: migrate)
             return store

@@ -5,10 +5,9 @@ import ServiceLifecycle
 import Synchronization
 import VesperCore
 import VesperHTTP
-import VesperSQLite
 import VesperWeb
 
-/// A Vesper node: the queue's store, the HTTP API and this process's workers, run together.
+/// A Vesper node: the store, the HTTP API and this process's worker slots, run together.
 ///
 /// ```swift
 /// let vesper = try await Vesper(configuration: .fromEnvironment())
@@ -24,22 +23,28 @@ public final class Vesper: Sendable {
     /// This node's id in the fleet and on the jobs it leases.
     public let nodeID: String
     let store: any VesperStore
+    /// What the store can do beyond ``JobStore``, found once when it is opened.
+    let capabilities: StoreCapabilities
+    /// This node's job metrics, handed to every part that records them.
+    let metrics = VesperMetrics()
     private let registry = Mutex(HandlerRegistry())
     private let schedules = Mutex<[PeriodicJob]>([])
-    private let workerPool = WorkerPoolReference()
+    /// Wakes the worker pool, which `run()` creates, from the queue client, created here.
+    private let dispatcherWakeup = WakeupRelay()
 
     /// Opens the configured database and brings its schema up to date.
     public init(configuration: VesperConfiguration, logger: Logger = Logger(label: "vesper")) async throws {
         self.configuration = configuration
         self.logger = logger
-        self.nodeID = "\(configuration.nodeName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(4).lowercased())"
+        self.nodeID = "\(configuration.nodeName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().lowercaseText.prefix(4))"
         self.store = try await StoreFactory.open(configuration.database, logger: logger, migrate: configuration.autoMigrate)
+        self.capabilities = StoreCapabilities(of: store)
         var defaults = JobQueue.Defaults()
         defaults.maxRetries = configuration.defaultMaxRetries
         defaults.timeout = configuration.defaultJobTimeout
         defaults.limits = configuration.limits
-        let pool = workerPool
-        self.queue = JobQueue(store: store, defaults: defaults) { pool.wake() }
+        let wakeup = dispatcherWakeup
+        self.queue = JobQueue(store: store, defaults: defaults, metrics: metrics) { wakeup.signal() }
     }
 
     /// Creates or upgrades the schema (what `vesper migrate` runs; start-up does it too unless
@@ -122,37 +127,44 @@ public final class Vesper: Sendable {
     /// `onListening` receives the bound port once the API listens (useful with port 0); without it,
     /// the start-up line is printed to standard output.
     ///
-    /// - Throws: ``ConfigurationError`` when a consumer is required and none is registered.
+    /// A node with no handlers serves the API and runs no jobs (it claims nothing), unless
+    /// `REQUIRE_CONSUMER=1` makes that an error.
+    ///
+    /// - Throws: ``ConfigurationError`` when the API address cannot be listened on (`API_ADDR`), or
+    ///   when a consumer is required and none is registered.
     public func run(onListening: (@Sendable (Int) async -> Void)? = nil) async throws {
         let handlers = registry.withLock { $0 }
-        if configuration.consumerRequired && handlers.isEmpty {
-            throw ConfigurationError(
-                variable: configuration.appEnvironment == "production" ? "APP_ENV" : "REQUIRE_CONSUMER",
-                message: "a consumer is required (APP_ENV=production or REQUIRE_CONSUMER=1) but none is registered; "
-                    + "register one with vesper.registerConsumer { job in ... } or vesper.register(\"type\") { job in ... }")
+        try configuration.apiAddress.checkCanListen()
+        if handlers.isEmpty {
+            if configuration.consumerRequired {
+                throw ConfigurationError(
+                    variable: "REQUIRE_CONSUMER",
+                    message: "is 1 but no job handler is registered; register one with vesper.register(\"type\") { job in ... } "
+                        + "or vesper.registerConsumer { job in ... }, or unset REQUIRE_CONSUMER to run an API-only node")
+            }
+            logger.notice("no job handlers are registered: this node serves the API and runs no jobs")
         }
         let pool = makeWorkerPool(handlers)
-        VesperMetrics.shared.prepare(slots: configuration.workers)
-        VesperMetrics.shared.limitTypeLabels(handledTypes: handlers.registeredTypes, maxOtherTypes: configuration.metricsMaxTypes)
-        workerPool.set(pool)
+        metrics.prepare(slots: configuration.workers)
+        metrics.limitTypeLabels(handledTypes: handlers.registeredTypes, maxOtherTypes: configuration.metricsMaxTypes)
+        dispatcherWakeup.connect { pool.wake() }
         let fleet = makeFleetService(handlers, pool: pool)
         if configuration.appEnvironment == "production" && configuration.apiTokens.isEmpty {
             logger.warning(
                 "API_TOKENS is not set: in production the API is open to anyone who can reach it. Set API_TOKENS or API_TOKENS_FILE.")
         }
-        var extraRoutes: [VesperAPI.RouteInstaller] = []
-        if let control = store as? any QueueControl { extraRoutes.append(VesperAPI.queueRoutes(control: control, clock: queue.clock)) }
         // The sampler refreshes this snapshot; the dashboard's counts read it instead of the tables.
         let snapshotAge = self.configuration.metricsSampleInterval + .seconds(1)
-        let statistics = (store as? any QueueStatisticsSource).map { LatestStatistics(source: $0, maxAge: snapshotAge) }
+        let statistics = capabilities.statistics.map { LatestStatistics(source: $0, maxAge: snapshotAge) }
         let periodicJobs = configuration.periodicJobs + schedules.withLock { $0 }
-        if configuration.dashboard.enabled {
-            extraRoutes.append(makeDashboard(statistics: statistics, schedules: periodicJobs).routes())
-        }
         let router = VesperAPI.router(
             queue: queue, maxBodyBytes: configuration.http.maxBodyBytes, maxBatch: configuration.maxBatch,
             tokens: configuration.apiTokens, metricsRequireToken: configuration.metricsRequireToken, fleet: store,
-            statistics: store as? any QueueStatisticsSource, metricsText: { PrometheusMetrics.exposition() }, additionalRoutes: extraRoutes)
+            statistics: capabilities.statistics, queueControl: capabilities.queueControl, metrics: HTTPMetrics(),
+            metricsText: { PrometheusMetrics.exposition() })
+        if configuration.dashboard.enabled {
+            makeDashboard(statistics: statistics, schedules: periodicJobs).register(on: router)
+        }
         let configuration = configuration
         let displayName = store.displayName
         let app = VesperAPI.application(
@@ -175,14 +187,14 @@ public final class Vesper: Sendable {
             var options = StatisticsSampler.Options()
             options.sampleInterval = configuration.metricsSampleInterval
             options.logInterval = configuration.statsLogInterval
-            services.append(StatisticsSampler(source: statistics, options: options, logger: logger))
+            services.append(StatisticsSampler(source: statistics, options: options, logger: logger, metrics: metrics))
         }
         if !periodicJobs.isEmpty {
             var options = CronScheduler.Options()
             options.catchUpWindow = configuration.cronCatchUp
-            services.append(CronScheduler(jobs: periodicJobs, queue: queue, options: options, logger: logger))
+            services.append(CronScheduler(jobs: periodicJobs, client: queue, options: options, logger: logger))
         }
-        if let pruning = store as? any JobPruning {
+        if let pruning = capabilities.pruning {
             var options = RetentionService.Options()
             options.retention = configuration.retention
             options.retentionFailed = configuration.retentionFailed
@@ -190,7 +202,7 @@ public final class Vesper: Sendable {
             options.interval = configuration.retentionInterval
             if !options.isDisabled { services.append(RetentionService(store: pruning, options: options, logger: logger)) }
         }
-        if let notifications = store as? any JobNotifications {
+        if let notifications = capabilities.notifications {
             services.append(NotificationListener(source: notifications, pool: pool, logger: logger))
         }
         services.append(app)
@@ -210,8 +222,8 @@ public final class Vesper: Sendable {
 
     private func makeDashboard(statistics: LatestStatistics?, schedules: [PeriodicJob]) -> VesperDashboard {
         let sources = VesperDashboard.Sources(
-            queue: queue, statistics: statistics, throughput: store as? any ThroughputHistorySource, queues: store as? any QueueControl,
-            fleet: store, keyLookup: store as? any IdempotencyKeyLookup, schedules: schedules)
+            queue: queue, statistics: statistics, throughput: capabilities.throughput, queues: capabilities.queueControl, fleet: store,
+            keyLookup: capabilities.keyLookup, schedules: schedules)
         return VesperDashboard(sources: sources, tokens: configuration.apiTokens, settings: configuration.dashboard)
     }
 
@@ -224,10 +236,11 @@ public final class Vesper: Sendable {
         var options = FleetService.Options()
         options.heartbeatInterval = configuration.heartbeatInterval
         options.nodeTimeout = configuration.effectiveNodeTimeout
+        let metrics = metrics
         return FleetService(
             registry: store, node: node, options: options, counters: { pool.counters }, logger: logger,
             onReap: { result in
-                VesperMetrics.shared.nodesReaped(result.nodes.count, releasedJobs: result.releasedJobs)
+                metrics.nodesReaped(result.nodes.count, releasedJobs: result.releasedJobs)
                 pool.wake()
             })
     }
@@ -243,7 +256,7 @@ public final class Vesper: Sendable {
         options.retryPolicy = RetryPolicy(baseDelay: configuration.retryBaseDelay, maxDelay: configuration.retryMaxDelay)
         options.queues = configuration.queues
         options.queueConcurrency = configuration.queueConcurrency
-        return WorkerPool(store: store, registry: handlers, options: options, logger: logger)
+        return WorkerPool(store: store, registry: handlers, options: options, logger: logger, metrics: metrics)
     }
 }
 
@@ -253,13 +266,4 @@ enum StartupLine {
         Swift.print("vesper listening on http://\(host):\(port) · database \(database) · \(workers) workers")
         fflush(nil)  // stdout may be a pipe: make the line visible at once
     }
-}
-
-/// Lets the queue wake the worker pool that `run()` creates later.
-final class WorkerPoolReference: Sendable {
-    private let pool = Mutex<WorkerPool?>(nil)
-
-    func set(_ pool: WorkerPool) { self.pool.withLock { $0 = pool } }
-
-    func wake() { pool.withLock { $0 }?.wake() }
 }

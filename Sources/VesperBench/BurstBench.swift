@@ -118,7 +118,7 @@ enum BurstBench {
                             await connection?.close()
                             return verdict
                         }
-                        let id = ids[index].uuidString.lowercased()
+                        let id = ids[index].lowercaseText
                         while true {
                             let reply = try? await client.send(.GET, "/jobs/\(id)", on: &connection)
                             let state = reply.flatMap { BurstClient.statusAndAttempt(in: $0.body) }

@@ -67,33 +67,33 @@ struct CorrectnessCheck {
         for id in wanted {
             guard let (status, attempt) = found[id] else {
                 verdict.lost += 1
-                verdict.note("job \(id.uuidString.lowercased()) was acknowledged but is not in the database")
+                verdict.note("job \(id.lowercaseText) was acknowledged but is not in the database")
                 continue
             }
             switch expectation {
             case .doneOnce:
                 if status != .done {
                     verdict.lost += 1
-                    verdict.note("job \(id.uuidString.lowercased()) is \(status.rawValue), not done")
+                    verdict.note("job \(id.lowercaseText) is \(status.rawValue), not done")
                 } else if attempt != 1 {
                     verdict.errors += 1
-                    verdict.note("job \(id.uuidString.lowercased()) is done at attempt \(attempt), not 1")
+                    verdict.note("job \(id.lowercaseText) is done at attempt \(attempt), not 1")
                 }
                 if ledger != nil {
                     let runs = counts[id] ?? 0
                     if runs > 1 {
                         verdict.duplicates += 1
                         verdict.errors += 1
-                        verdict.note("job \(id.uuidString.lowercased()) ran \(runs) times")
+                        verdict.note("job \(id.lowercaseText) ran \(runs) times")
                     } else if runs == 0 && status == .done {
                         verdict.errors += 1
-                        verdict.note("job \(id.uuidString.lowercased()) is done but its handler never ran here")
+                        verdict.note("job \(id.lowercaseText) is done but its handler never ran here")
                     }
                 }
             case .pendingUnclaimed:
                 if status != .pending || attempt != 0 {
                     verdict.errors += 1
-                    verdict.note("job \(id.uuidString.lowercased()) is \(status.rawValue) at attempt \(attempt), not pending at 0")
+                    verdict.note("job \(id.lowercaseText) is \(status.rawValue) at attempt \(attempt), not pending at 0")
                 }
             }
         }

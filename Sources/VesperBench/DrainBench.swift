@@ -25,7 +25,7 @@ enum DrainBench {
         ids.reserveCapacity(options.jobs)
         var next = 0
         while next < options.jobs {
-            let jobs = (next..<min(options.jobs, next + max(1, options.batch))).map { JobMix.newJob($0, queue: queue) }
+            let jobs = (next..<min(options.jobs, next + max(1, options.batch))).map { JobMix.newJob($0, client: queue) }
             for case .created(let job) in try await queue.enqueueBatch(jobs) { ids.append(job.id) }
             next += jobs.count
         }

@@ -29,7 +29,7 @@ enum EnqueueBench {
         try await ProgressLine.whileRunning(enabled: options.progress, { "\(done.value) of \(options.jobs) enqueued" }) {
             var next = 0
             while next < options.jobs {
-                let jobs = (next..<min(options.jobs, next + batch)).map { JobMix.newJob($0, queue: queue) }
+                let jobs = (next..<min(options.jobs, next + batch)).map { JobMix.newJob($0, client: queue) }
                 let began = clock.now
                 let outcomes = try await queue.enqueueBatch(jobs)
                 latencies.record(seconds: (clock.now - began).secondsDouble)

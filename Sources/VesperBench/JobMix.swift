@@ -30,8 +30,8 @@ enum JobMix {
         return buffer
     }
 
-    /// Job `index` built with `queue`'s defaults.
-    static func newJob(_ index: Int, queue: JobQueue) -> NewJob {
-        queue.newJob(type: type(index), priority: priority(index), payloadJSON: payload(index))
+    /// Job `index` built with `client`'s defaults.
+    static func newJob(_ index: Int, client: JobQueue) -> NewJob {
+        client.newJob(type: type(index), priority: priority(index), payloadJSON: payload(index))
     }
 }

@@ -62,7 +62,7 @@ enum LatencyBench {
                     try? await clock.sleep(until: start + interval * index)
                     group.addTask {
                         do {
-                            if case .created(let job) = try await queue.enqueue(JobMix.newJob(index, queue: queue)) {
+                            if case .created(let job) = try await queue.enqueue(JobMix.newJob(index, client: queue)) {
                                 timeline.acknowledged(job.id, at: clock.now)
                             } else {
                                 errors.add(1)

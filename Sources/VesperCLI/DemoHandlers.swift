@@ -1,8 +1,9 @@
 import Foundation
 import Vesper
 
-/// The stock binary's consumers: a catch-all that logs and succeeds, plus reserved types for trying
-/// the failure paths and load.
+/// The stock binary's consumers, in development and test only (`APP_ENV`): a catch-all that logs
+/// and succeeds, plus reserved `demo.*` types for trying the failure paths and load. In production
+/// the stock binary registers none, so it never marks done a job it did not run: it is an API node.
 enum DemoHandlers {
     struct SleepPayload: Decodable {
         var ms: Int
@@ -10,8 +11,11 @@ enum DemoHandlers {
 
     static func register(on vesper: Vesper) {
         let logger = vesper.logger
+        let environment = vesper.configuration.appEnvironment
+        logger.warning(
+            "APP_ENV=\(environment): demo handlers are on; a catch-all consumer marks every job type without a handler done after logging it. Set APP_ENV=production to run no demo handlers.")
         vesper.registerConsumer { job in
-            logger.info("processing job", metadata: [LogKey.jobID: "\(job.id.uuidString.lowercased())", LogKey.jobType: "\(job.type)", LogKey.priority: "\(job.priority)"])
+            logger.info("processing job", metadata: [LogKey.jobID: "\(job.id.lowercaseText)", LogKey.jobType: "\(job.type)", LogKey.priority: "\(job.priority)"])
         }
         vesper.register("demo.noop") { _ in }
         vesper.register("demo.sleep") { job in

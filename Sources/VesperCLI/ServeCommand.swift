@@ -15,7 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = LogSetup.bootstrap(configuration)
         PrometheusMetrics.bootstrap()
         let vesper = try await exitOnConfigurationError { try await Vesper(configuration: configuration, logger: logger) }
-        DemoHandlers.register(on: vesper)
+        if configuration.demoHandlersEnabled { DemoHandlers.register(on: vesper) }
         try await exitOnConfigurationError { try await vesper.run() }
     }
 }

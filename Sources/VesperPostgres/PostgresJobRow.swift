@@ -17,15 +17,18 @@ enum PostgresJobRow {
     /// How many columns ``columns(_:)`` lists; extra columns may follow them.
     static let columnCount = 20
 
+    /// A row that cannot be read throws a ``VesperError`` naming it (see ``StoredJobRow``).
     static func job(_ row: PostgresRow) throws -> Job {
         let cells = row.makeRandomAccess()
+        let sequence = try cells[0].decode(Int64.self)
+        let id = try cells[1].decode(UUID.self)
         return Job(
-            id: try cells[1].decode(UUID.self),
+            id: id,
             type: try cells[2].decode(String.self),
             queue: try cells[3].decode(String.self),
             priority: try cells[4].decode(Int.self),
             payload: try cells[5].decode(String.self),
-            storedStatus: JobStatus(rawValue: try cells[6].decode(String.self)) ?? .pending,
+            storedStatus: try StoredJobRow.status(try cells[6].decode(String.self), sequence: sequence, id: id),
             retries: try cells[7].decode(Int.self),
             maxRetries: try cells[8].decode(Int.self),
             error: try cells[9].decode(String.self),
@@ -39,7 +42,7 @@ enum PostgresJobRow {
             timeoutSeconds: Double(try cells[17].decode(Int64.self)) / 1000,
             workerID: try cells[18].decode(String?.self),
             leaseUntil: try cells[19].decode(Date?.self),
-            sequence: try cells[0].decode(Int64.self)
+            sequence: sequence
         )
     }
 

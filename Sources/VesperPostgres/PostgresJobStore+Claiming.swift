@@ -25,33 +25,34 @@ extension PostgresJobStore {
             return jobs
         }
         // RETURNING has no order; hand jobs out in claim order.
-        return jobs.sorted { ($0.priority, -$0.sequence) > ($1.priority, -$1.sequence) }
+        return ClaimOrder.sorted(jobs)
     }
 
     /// Applies a batch of completions in one statement: the batch is unnested into rows and joined
     /// to `jobs` on the fencing token (`id`, `attempt`, still `processing`), so a stale token simply
-    /// matches nothing. The per-outcome column changes are exactly the SQLite store's.
-    public func finish(_ completions: [Completion], now: Date) async throws -> Int {
-        if completions.isEmpty { return 0 }
-        let statement = Self.finishStatement(completions, now: now)
+    /// matches nothing. The per-outcome column changes are the core's ``CompletionEffect``, as in
+    /// the SQLite store. Returns the tokens of the rows that matched.
+    public func finish(_ completions: [Completion], now: Date) async throws -> Set<LeaseToken> {
+        if completions.isEmpty { return [] }
+        let statement = PostgresLifecycleSQL.finish(completions, now: now)
         return try await perform {
-            var applied = 0
-            for try await _ in try await self.client.execute(statement, logger: self.logger) { applied += 1 }
+            var applied = Set<LeaseToken>()
+            for try await token in try await self.client.execute(statement, logger: self.logger) { applied.insert(token) }
             return applied
         }
     }
 
     /// Both statements in one transaction: one commit, so one WAL flush, instead of two.
-    public func finishAndClaim(_ completions: [Completion], _ request: ClaimRequest) async throws -> (finished: Int, claimed: [Job]) {
+    public func finishAndClaim(_ completions: [Completion], _ request: ClaimRequest) async throws -> (finished: Set<LeaseToken>, claimed: [Job]) {
         let claimable = request.limit > 0 && request.types?.isEmpty != true && request.queues?.isEmpty != true
-        if completions.isEmpty && !claimable { return (0, []) }
-        let finish = completions.isEmpty ? nil : Self.finishStatement(completions, now: request.now)
+        if completions.isEmpty && !claimable { return ([], []) }
+        let finish = completions.isEmpty ? nil : PostgresLifecycleSQL.finish(completions, now: request.now)
         let claim = PostgresPreparedStatements.Claim(request: request)
         let (finished, jobs) = try await perform {
-            try await self.client.withTransaction(logger: self.logger) { connection -> (Int, [Job]) in
-                var applied = 0
+            try await self.client.withTransaction(logger: self.logger) { connection -> (Set<LeaseToken>, [Job]) in
+                var applied = Set<LeaseToken>()
                 if let finish {
-                    for try await _ in try await connection.execute(finish, logger: self.logger) { applied += 1 }
+                    for try await token in try await connection.execute(finish, logger: self.logger) { applied.insert(token) }
                 }
                 var jobs: [Job] = []
                 if claimable {
@@ -60,29 +61,7 @@ extension PostgresJobStore {
                 return (applied, jobs)
             }
         }
-        return (finished, jobs.sorted { ($0.priority, -$0.sequence) > ($1.priority, -$1.sequence) })
-    }
-
-    private static func finishStatement(_ completions: [Completion], now: Date) -> PostgresPreparedStatements.Finish {
-        var outcomes: [String] = []
-        var errors: [String] = []
-        var runAts: [Date] = []
-        for completion in completions {
-            let (outcome, error, runAt): (String, String, Date) =
-                switch completion.outcome {
-                case .done: ("done", "", now)
-                case .retry(let error, let runAt): ("retry", error, runAt)
-                case .deadLetter(let error): ("dlq", error, now)
-                case .failed(let error): ("failed", error, now)
-                case .release: ("release", "", now)
-                }
-            outcomes.append(outcome)
-            errors.append(error)
-            runAts.append(runAt)
-        }
-        return PostgresPreparedStatements.Finish(
-            now: now, ids: completions.map(\.token.id), attempts: completions.map { Int64($0.token.attempt) }, outcomes: outcomes,
-            errors: errors, runAts: runAts)
+        return (finished, ClaimOrder.sorted(jobs))
     }
 
     public func extendLeases(_ leases: [LeaseToken], until: Date, now: Date) async throws -> Set<UUID> {
@@ -103,17 +82,7 @@ extension PostgresJobStore {
     }
 
     public func recoverExpiredLeases(now: Date) async throws -> Int {
-        // Right-hand sides see the row before the update, so `retries` is the old count.
-        // Served by the partial index `jobs_leased (lease_until) WHERE status = 'processing'`.
-        let query: PostgresQuery = """
-            UPDATE jobs SET
-                status = CASE WHEN retries >= max_retries THEN 'dlq' ELSE 'pending' END,
-                finished_at = CASE WHEN retries >= max_retries THEN \(now) ELSE NULL END,
-                retries = retries + 1, error = 'lease expired', run_at = \(now), updated_at = \(now),
-                worker_id = NULL, lease_until = NULL
-            WHERE status = 'processing' AND lease_until < \(now)
-            RETURNING seq
-            """
+        let query = PostgresLifecycleSQL.recover(.leaseEndedBefore(now), .leaseExpired, now: now)
         return try await perform {
             try await self.count(try await self.client.query(query, logger: self.logger))
         }

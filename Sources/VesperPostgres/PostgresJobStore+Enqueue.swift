@@ -57,7 +57,7 @@ extension PostgresJobStore {
         let outcomes = try jobs.map { job -> EnqueueOutcome in
             if let sequence = sequences[job.id] { return .created(PostgresInsertedJob.job(job, sequence: sequence, clock: clock)) }
             guard let key = job.idempotencyKey, let stored = existing[key] else {
-                throw VesperError(.invalidState, "job \(job.id.uuidString.lowercased()) was not inserted")
+                throw VesperError(.invalidState, "job \(job.id.lowercaseText) was not inserted")
             }
             return stored.fingerprint == job.fingerprint ? .existing(stored.job) : .conflict(key: key, existing: stored.job)
         }

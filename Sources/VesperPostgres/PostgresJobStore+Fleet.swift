@@ -75,17 +75,8 @@ extension PostgresJobStore: NodeRegistry {
                 guard !dead.isEmpty else { return ReapResult(nodes: [], releasedJobs: 0) }
                 var released = 0
                 for node in dead {
-                    let error = "node \(node) stopped heartbeating"
                     let rows = try await connection.query(
-                        """
-                        UPDATE jobs SET
-                            status = CASE WHEN retries >= max_retries THEN 'dlq' ELSE 'pending' END,
-                            finished_at = CASE WHEN retries >= max_retries THEN \(now) ELSE NULL END,
-                            retries = retries + 1, error = \(error), run_at = \(now), updated_at = \(now), worker_id = NULL,
-                            lease_until = NULL
-                        WHERE status = 'processing' AND worker_id = \(node)
-                        RETURNING seq
-                        """, logger: self.logger)
+                        PostgresLifecycleSQL.recover(.heldBy(nodeID: node), .nodeStopped(node), now: now), logger: self.logger)
                     for try await _ in rows { released += 1 }
                 }
                 return ReapResult(nodes: dead.sorted(), releasedJobs: released)

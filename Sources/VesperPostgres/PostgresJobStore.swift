@@ -128,46 +128,7 @@ public final class PostgresJobStore: JobStore, Service {
     }
 
     public func listJobs(_ query: JobQuery) async throws -> [Job] {
-        // Only placeholders and fixed SQL are concatenated (the status is one of the enum's own
-        // names); every value from a request is a bind parameter.
-        var conditions: [String] = []
-        var binds = PostgresBindings()
-        func placeholder<Value: PostgresDynamicTypeEncodable>(_ value: Value) -> String {
-            binds.append(value)
-            return "$\(binds.count)"
-        }
-        switch query.status {
-        case .pending?:
-            conditions.append("status = 'pending' AND run_at <= \(placeholder(query.now))")
-        case .scheduled?:
-            conditions.append("status = 'pending' AND run_at > \(placeholder(query.now))")
-        case let status?:
-            // A literal, not a parameter: the planner picks a partial index (`jobs_dlq`, ...) only
-            // when the query names the state it covers.
-            conditions.append("status = '\(status.rawValue)'")
-        case nil:
-            break
-        }
-        if let type = query.type { conditions.append("type = \(placeholder(type))") }
-        if let queue = query.queue { conditions.append("queue = \(placeholder(queue))") }
-        if let priority = query.priority { conditions.append("priority = \(placeholder(priority))") }
-        if let after = query.createdAfter { conditions.append("created_at >= \(placeholder(after))") }
-        if let createdBefore = query.createdBefore { conditions.append("created_at < \(placeholder(createdBefore))") }
-        if let before = query.before { conditions.append("seq < \(placeholder(before))") }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let limit = placeholder(max(0, query.limit))
-        let budget = placeholder(query.payloadBudget)
-        // The page is chosen from sizes alone (the inner select, on the same index walk as before),
-        // and only the rows whose earlier payloads stay under the budget are read whole.
-        let sql = """
-            SELECT \(PostgresJobRow.columns()) FROM jobs WHERE seq IN (
-                SELECT seq FROM (
-                    SELECT seq, SUM(size) OVER (ORDER BY seq DESC) - size AS earlier FROM (
-                        SELECT seq, octet_length(payload)::bigint AS size FROM jobs \(whereClause) ORDER BY seq DESC LIMIT \(limit)) page) sized
-                WHERE earlier < \(budget))
-            ORDER BY seq DESC
-            """
-        let statement = PostgresQuery(unsafeSQL: sql, binds: binds)
+        let statement = PostgresLifecycleSQL.list(JobFilter(query))
         return try await perform {
             try await PostgresJobRow.jobs(try await self.client.query(statement, logger: self.logger))
         }
@@ -207,9 +168,9 @@ public final class PostgresJobStore: JobStore, Service {
                 }
                 let rows = try await connection.query("SELECT status FROM jobs WHERE id = \(id)", logger: self.logger)
                 for try await status in rows.decode(String.self) {
-                    return .failure(VesperError(.invalidState, "job \(id.uuidString.lowercased()) is \(status); \(allowed)"))
+                    return .failure(VesperError(.invalidState, "job \(id.lowercaseText) is \(status); \(allowed)"))
                 }
-                return .failure(.notFound(id.uuidString.lowercased()))
+                return .failure(.notFound(id.lowercaseText))
             }
         }
         return try result.get()

@@ -18,7 +18,7 @@ enum PostgresPreparedStatements {
                     AND ($3::text[] IS NULL OR queue = ANY($3::text[]))
                     AND queue <> ALL($4::text[])
                     AND queue NOT IN (SELECT name FROM queues WHERE paused)
-                ORDER BY priority DESC, seq
+                ORDER BY \(PostgresLifecycleSQL.claimOrder)
                 LIMIT $5
                 FOR UPDATE SKIP LOCKED)
             UPDATE jobs SET status = 'processing', attempt = jobs.attempt + 1, worker_id = $6,
@@ -34,8 +34,8 @@ enum PostgresPreparedStatements {
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 7)
             bindings.append(request.now)
-            try bindings.append(request.types)
-            try bindings.append(request.queues)
+            bindings.append(request.types)
+            bindings.append(request.queues)
             bindings.append(request.excludedQueues)
             bindings.append(Int64(request.limit))
             bindings.append(request.workerID)
@@ -48,25 +48,20 @@ enum PostgresPreparedStatements {
         }
     }
 
-    /// Applies a batch of completions, each fenced by `id`, `attempt` and `status = 'processing'`.
+    /// Applies a batch of completions, each fenced by `id`, `attempt` and `status = 'processing'`,
+    /// as the core's ``CompletionEffect`` says (see ``PostgresLifecycleSQL/finishAssignments``).
     struct Finish: PostgresPreparedStatement {
-        static let name = "vesper_finish_v2"
+        static let name = "vesper_finish_v3"
         static let sql = """
             UPDATE jobs SET
-                status = CASE c.outcome WHEN 'retry' THEN 'pending' WHEN 'release' THEN 'pending' ELSE c.outcome END,
-                retries = CASE WHEN c.outcome IN ('retry', 'dlq', 'failed') THEN jobs.retries + 1 ELSE jobs.retries END,
-                error = CASE WHEN c.outcome IN ('retry', 'dlq', 'failed') THEN c.error WHEN c.outcome = 'done' THEN '' ELSE jobs.error END,
-                run_at = CASE c.outcome WHEN 'retry' THEN c.run_at WHEN 'release' THEN $1 ELSE jobs.run_at END,
-                finished_at = CASE WHEN c.outcome IN ('done', 'dlq', 'failed') THEN $1 ELSE jobs.finished_at END,
-                worker_id = CASE WHEN c.outcome IN ('retry', 'release') THEN NULL ELSE jobs.worker_id END,
-                lease_until = NULL,
-                updated_at = $1
+                \(PostgresLifecycleSQL.finishAssignments)
             FROM unnest($2::uuid[], $3::int8[], $4::text[], $5::text[], $6::timestamptz[]) AS c(id, attempt, outcome, error, run_at)
             WHERE jobs.id = c.id AND jobs.attempt = c.attempt AND jobs.status = 'processing'
-            RETURNING jobs.seq
+            RETURNING jobs.id, jobs.attempt
             """
 
-        typealias Row = Int64
+        /// The token of an applied completion.
+        typealias Row = LeaseToken
 
         var now: Date
         var ids: [UUID]
@@ -86,8 +81,9 @@ enum PostgresPreparedStatements {
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> Int64 {
-            try row.decode(Int64.self)
+        func decodeRow(_ row: PostgresRow) throws -> LeaseToken {
+            let (id, attempt) = try row.decode((UUID, Int).self)
+            return LeaseToken(id: id, attempt: attempt)
         }
     }
 }

@@ -126,7 +126,7 @@ struct SQLiteJobInsert {
         else {
             throw VesperError(.invalidState, "job \(job.id) was not inserted")
         }
-        let existing = SQLiteRow.job(row)
+        let existing = try SQLiteRow.job(row)
         return (row["fingerprint"] as String) == job.fingerprint ? .existing(existing) : .conflict(key: key, existing: existing)
     }
 }

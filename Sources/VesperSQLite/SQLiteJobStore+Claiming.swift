@@ -8,10 +8,11 @@ extension SQLiteJobStore {
         let jobs = try await run {
             try await self.pool.write { db in try claim.run(db) }
         }
-        return Self.inClaimOrder(jobs)
+        // `RETURNING` has no order; hand jobs out in claim order.
+        return ClaimOrder.sorted(jobs)
     }
 
-    public func finish(_ completions: [Completion], now: Date) async throws -> Int {
+    public func finish(_ completions: [Completion], now: Date) async throws -> Set<LeaseToken> {
         let now = SQLiteRow.micros(now)
         return try await run {
             try await self.pool.write { db in try Self.apply(completions, now: now, db: db) }
@@ -19,7 +20,7 @@ extension SQLiteJobStore {
     }
 
     /// Both in one IMMEDIATE transaction: one commit, so one fsync, instead of two.
-    public func finishAndClaim(_ completions: [Completion], _ request: ClaimRequest) async throws -> (finished: Int, claimed: [Job]) {
+    public func finishAndClaim(_ completions: [Completion], _ request: ClaimRequest) async throws -> (finished: Set<LeaseToken>, claimed: [Job]) {
         let claim = ClaimStatement(request)
         let now = SQLiteRow.micros(request.now)
         let (finished, jobs) = try await run {
@@ -27,12 +28,8 @@ extension SQLiteJobStore {
                 (try Self.apply(completions, now: now, db: db), try claim?.run(db) ?? [])
             }
         }
-        return (finished, Self.inClaimOrder(jobs))
-    }
-
-    /// `RETURNING` has no order; hand jobs out in claim order.
-    private static func inClaimOrder(_ jobs: [Job]) -> [Job] {
-        jobs.sorted { ($0.priority, -$0.sequence) > ($1.priority, -$1.sequence) }
+        // `RETURNING` has no order; hand jobs out in claim order.
+        return (finished, ClaimOrder.sorted(jobs))
     }
 
     /// The heart of the queue: one statement under the write lock (IMMEDIATE transaction) picks
@@ -79,7 +76,7 @@ extension SQLiteJobStore {
                     SELECT seq FROM jobs INDEXED BY jobs_claimable
                     WHERE status = 'pending' AND run_at <= ?\(filters)
                         AND queue NOT IN (SELECT name FROM queues WHERE paused = 1)
-                    ORDER BY priority DESC, seq
+                    ORDER BY \(SQLiteLifecycleSQL.claimOrder)
                     LIMIT ?)
                 RETURNING \(SQLiteRow.claimedColumns)
                 """
@@ -93,56 +90,27 @@ extension SQLiteJobStore {
         }
     }
 
-    /// Applies completions inside the caller's transaction; returns how many were applied.
-    private static func apply(_ completions: [Completion], now: Int64, db: Database) throws -> Int {
-        var applied = 0
-        var done: Statement?
+    /// Applies completions inside the caller's transaction; returns the tokens of those applied
+    /// (each statement is fenced, so it changed one row or none). Each kind of outcome has one
+    /// statement (``SQLiteLifecycleSQL/finishStatements``), looked up once per batch: on a busy
+    /// node nearly every completion is `done`.
+    private static func apply(_ completions: [Completion], now: Int64, db: Database) throws -> Set<LeaseToken> {
+        var applied = Set<LeaseToken>()
+        var statements: [Completion.Outcome.Kind: Statement] = [:]
         for completion in completions {
-            if case .done = completion.outcome {
-                // The common case, with its statement prepared once per batch.
-                let statement = try done ?? db.cachedStatement(sql: doneSQL)
-                done = statement
-                statement.setUncheckedArguments([now, now, completion.token.id.lowercaseText, completion.token.attempt])
-                try statement.execute()
+            let kind = completion.outcome.kind
+            let statement: Statement
+            if let prepared = statements[kind] {
+                statement = prepared
             } else {
-                try apply(completion, now: now, db: db)
+                statement = try db.cachedStatement(sql: SQLiteLifecycleSQL.finishStatements[kind]!)
+                statements[kind] = statement
             }
-            applied += db.changesCount
+            statement.setUncheckedArguments(SQLiteLifecycleSQL.finishArguments(completion, now: now))
+            try statement.execute()
+            if db.changesCount == 1 { applied.insert(completion.token) }
         }
         return applied
-    }
-
-    /// A done job's `error` is cleared: an earlier attempt's error is not how the job ended.
-    private static let doneSQL =
-        "UPDATE jobs SET status = 'done', error = '', finished_at = ?, updated_at = ?, lease_until = NULL WHERE id = ? AND attempt = ? AND status = 'processing'"
-
-    private static func apply(_ completion: Completion, now: Int64, db: Database) throws {
-        let fence = "WHERE id = ? AND attempt = ? AND status = 'processing'"
-        let id = completion.token.id.lowercaseText
-        let attempt = completion.token.attempt
-        switch completion.outcome {
-        case .done:
-            try db.cachedStatement(sql: doneSQL).execute(arguments: [now, now, id, attempt])
-        case .retry(let error, let runAt):
-            try db.cachedStatement(
-                sql: """
-                    UPDATE jobs SET status = 'pending', retries = retries + 1, error = ?, run_at = ?, updated_at = ?,
-                        worker_id = NULL, lease_until = NULL \(fence)
-                    """
-            ).execute(arguments: [error, SQLiteRow.micros(runAt), now, id, attempt])
-        case .deadLetter(let error), .failed(let error):
-            let status = completion.outcome == .failed(error: error) ? "failed" : "dlq"
-            try db.cachedStatement(
-                sql: """
-                    UPDATE jobs SET status = ?, retries = retries + 1, error = ?, finished_at = ?, updated_at = ?,
-                        lease_until = NULL \(fence)
-                    """
-            ).execute(arguments: [status, error, now, now, id, attempt])
-        case .release:
-            try db.cachedStatement(
-                sql: "UPDATE jobs SET status = 'pending', run_at = ?, updated_at = ?, worker_id = NULL, lease_until = NULL \(fence)"
-            ).execute(arguments: [now, now, id, attempt])
-        }
     }
 
     public func extendLeases(_ leases: [LeaseToken], until: Date, now: Date) async throws -> Set<UUID> {
@@ -165,21 +133,12 @@ extension SQLiteJobStore {
         let now = SQLiteRow.micros(now)
         return try await run {
             try await self.pool.write { db in
+                let lost = SQLiteLifecycleSQL.lostAttempt(.leaseExpired, now: now)
                 try db.execute(
-                    sql: "UPDATE jobs SET \(Self.lostAttempt) WHERE status = 'processing' AND lease_until < ?",
-                    arguments: [now, "lease expired", now, now, now])
+                    sql: "UPDATE jobs SET \(lost.assignments) WHERE status = 'processing' AND lease_until < ?",
+                    arguments: lost.arguments + [now])
                 return db.changesCount
             }
         }
     }
-
-    /// The assignments for an attempt lost with its worker (lease expired, node reaped): back to
-    /// `pending`, counted as a failed attempt, or to `dlq` when none are left. Binds, in order:
-    /// `finished_at`, `error`, `run_at`, `updated_at`. Right-hand sides see the row before the
-    /// update, so `retries` is the old count.
-    static let lostAttempt = """
-        status = CASE WHEN retries >= max_retries THEN 'dlq' ELSE 'pending' END,
-        finished_at = CASE WHEN retries >= max_retries THEN ? ELSE NULL END,
-        retries = retries + 1, error = ?, run_at = ?, updated_at = ?, worker_id = NULL, lease_until = NULL
-        """
 }

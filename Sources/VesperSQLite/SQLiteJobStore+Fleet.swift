@@ -67,9 +67,10 @@ extension SQLiteJobStore: NodeRegistry {
                 let dead = try String.fetchAll(db, sql: "DELETE FROM nodes WHERE last_heartbeat < ? RETURNING id", arguments: [cutoff])
                 var released = 0
                 for node in dead {
+                    let lost = SQLiteLifecycleSQL.lostAttempt(.nodeStopped(node), now: now)
                     try db.execute(
-                        sql: "UPDATE jobs INDEXED BY jobs_leased SET \(Self.lostAttempt) WHERE status = 'processing' AND worker_id = ?",
-                        arguments: [now, "node \(node) stopped heartbeating", now, now, node])
+                        sql: "UPDATE jobs INDEXED BY jobs_leased SET \(lost.assignments) WHERE status = 'processing' AND worker_id = ?",
+                        arguments: lost.arguments + [node])
                     released += db.changesCount
                 }
                 return ReapResult(nodes: dead.sorted(), releasedJobs: released)

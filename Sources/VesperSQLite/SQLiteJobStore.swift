@@ -71,49 +71,8 @@ public final class SQLiteJobStore: JobStore {
     }
 
     public func listJobs(_ query: JobQuery) async throws -> [Job] {
-        var conditions: [String] = []
-        var arguments: StatementArguments = []
-        let now = SQLiteRow.micros(query.now)
-        switch query.status {
-        case .pending?:
-            conditions.append("status = 'pending' AND run_at <= ?")
-            arguments += [now]
-        case .scheduled?:
-            conditions.append("status = 'pending' AND run_at > ?")
-            arguments += [now]
-        case let status?:
-            // A literal, not a parameter: SQLite picks a partial index (`jobs_dlq`, ...) only when
-            // the query names the state it covers.
-            conditions.append("status = '\(status.rawValue)'")
-        case nil:
-            break
-        }
-        if let type = query.type {
-            conditions.append("type = ?")
-            arguments += [type]
-        }
-        if let queue = query.queue {
-            conditions.append("queue = ?")
-            arguments += [queue]
-        }
-        if let priority = query.priority {
-            conditions.append("priority = ?")
-            arguments += [priority]
-        }
-        if let after = query.createdAfter {
-            conditions.append("created_at >= ?")
-            arguments += [SQLiteRow.micros(after)]
-        }
-        if let createdBefore = query.createdBefore {
-            conditions.append("created_at < ?")
-            arguments += [SQLiteRow.micros(createdBefore)]
-        }
-        if let before = query.before {
-            conditions.append("seq < ?")
-            arguments += [before]
-        }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        arguments += [query.limit, query.payloadBudget]
+        let filter = JobFilter(query)
+        let (whereClause, arguments) = SQLiteLifecycleSQL.whereClause(filter)
         // The page is chosen from sizes alone (the inner select, on the same index walk as before),
         // and only the rows whose earlier payloads stay under the budget are read whole.
         let sql = """
@@ -124,7 +83,7 @@ public final class SQLiteJobStore: JobStore {
                 WHERE earlier < ?)
             ORDER BY seq DESC
             """
-        let finalArguments = arguments
+        let finalArguments = arguments + [filter.limit, filter.payloadBudget]
         return try await run {
             try await self.pool.read { db in
                 try SQLiteRow.jobs(db.makeStatement(sql: sql), arguments: finalArguments)
@@ -163,7 +122,7 @@ public final class SQLiteJobStore: JobStore {
         let result = try await run {
             try await self.pool.write { db -> Result<Job, VesperError> in
                 if let row = try Row.fetchOne(db, sql: sql, arguments: [now, now, id.lowercaseText]) {
-                    return .success(SQLiteRow.job(row))
+                    return .success(try SQLiteRow.job(row))
                 }
                 guard let status = try String.fetchOne(db, sql: "SELECT status FROM jobs WHERE id = ?", arguments: [id.lowercaseText])
                 else {

@@ -12,6 +12,7 @@ enum SQLiteRow {
 
     /// Runs `statement` and decodes each row straight from SQLite as it is stepped (a cursor, so
     /// no copied `Row` per job: on a claim of hundreds of jobs that copy was most of the decoding).
+    /// A row that cannot be read throws a ``VesperError`` naming it (see ``StoredJobRow``).
     static func jobs(_ statement: Statement, arguments: StatementArguments) throws -> [Job] {
         try Array(Row.fetchCursor(statement, arguments: arguments).map(job))
     }
@@ -29,7 +30,7 @@ enum SQLiteRow {
         return try Array(
             Row.fetchCursor(statement, arguments: arguments).map { row in
                 Job(
-                    id: UUID(text: row[1] as String) ?? UUID(), type: row[2], queue: row[3], priority: row[4], payload: row[5],
+                    id: try StoredJobRow.id(row[1], sequence: row[0]), type: row[2], queue: row[3], priority: row[4], payload: row[5],
                     storedStatus: .processing, retries: row[6], maxRetries: row[7], error: row[8], runAt: date(row[9]),
                     createdAt: date(row[10]), updatedAt: now, startedAt: now, finishedAt: nil, idempotencyKey: row[11],
                     attempt: row[12], timeoutSeconds: Double(row[13] as Int64) / 1000, workerID: request.workerID,
@@ -37,14 +38,16 @@ enum SQLiteRow {
             })
     }
 
-    static func job(_ row: Row) -> Job {
-        Job(
-            id: UUID(text: row[1] as String) ?? UUID(),
+    static func job(_ row: Row) throws -> Job {
+        let sequence: Int64 = row[0]
+        let id = try StoredJobRow.id(row[1], sequence: sequence)
+        return Job(
+            id: id,
             type: row[2],
             queue: row[3],
             priority: row[4],
             payload: row[5],
-            storedStatus: JobStatus(rawValue: row[6] as String) ?? .pending,
+            storedStatus: try StoredJobRow.status(row[6], sequence: sequence, id: id),
             retries: row[7],
             maxRetries: row[8],
             error: row[9],
@@ -58,7 +61,7 @@ enum SQLiteRow {
             timeoutSeconds: Double(row[17] as Int64) / 1000,
             workerID: row[18],
             leaseUntil: (row[19] as Int64?).map(date),
-            sequence: row[0]
+            sequence: sequence
         )
     }
 

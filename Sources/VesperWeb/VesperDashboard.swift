@@ -51,12 +51,8 @@ public struct VesperDashboard: Sendable {
         self.throughputCache = sources.throughput.map { ThroughputCache(source: $0) }
     }
 
-    /// Installs the dashboard's routes; pass it in `VesperAPI.router(additionalRoutes:)`.
-    public func routes() -> VesperAPI.RouteInstaller {
-        { router in self.register(on: router) }
-    }
-
-    func register(on router: Router<BasicRequestContext>) {
+    /// Adds the dashboard's routes (`/ui/...`) to the API's router.
+    public func register(on router: Router<BasicRequestContext>) {
         router.get("ui") { request, _ in await page(request) { try await overview($0) } }
         router.get("ui/jobs") { request, _ in await page(request) { try await jobs($0, request: request) } }
         router.get("ui/jobs/:id") { request, context in

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import VesperTestSupport
 
-/// The seed's HTTP timeout variables protect the server from slow clients.
+/// The HTTP timeout variables protect the server from slow clients.
 @Suite("HTTP timeouts", .serialized)
 struct HTTPTimeoutTests {
     @Test func silentConnectionIsClosedAfterTheReadHeaderTimeout() async throws {

@@ -1,5 +1,6 @@
 import Testing
-import VesperCore
+@testable import VesperCore
+import VesperTestSupport
 
 @Suite struct DeadlineTests {
     @Test func returnsTheOperationsResult() async throws {
@@ -34,5 +35,35 @@ import VesperCore
         }
         // Far sooner than the operation's 30 s, with room for a loaded machine.
         #expect(clock.now - start < .seconds(15))
+    }
+}
+
+/// Counts `Deadline`'s timer tasks, so it runs alone.
+@Suite(.serialized) struct DeadlineTimerTests {
+    @Test func cancelsItsTimerWhenTheOperationFinishesFirst() async throws {
+        let before = Deadline.liveTimers.load(ordering: .relaxed)
+        for index in 0..<2_000 {
+            #expect(try await Deadline.run(.seconds(10)) { index } == index)
+        }
+        // Without the fix each call leaves a timer sleeping for the full 10 s.
+        try await waitUntil(timeout: .seconds(5), "timers to end") {
+            Deadline.liveTimers.load(ordering: .relaxed) <= before
+        }
+    }
+
+    /// A timer woken by its cancellation must not report the deadline as passed.
+    @Test func manyConcurrentQuickCallsAllReturnTheirResults() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for task in 0..<100 {
+                group.addTask {
+                    for index in 0..<100 {
+                        let value = task * 1_000 + index
+                        let result = try await Deadline.run(.seconds(10)) { value }
+                        #expect(result == value)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
     }
 }

@@ -188,4 +188,49 @@ struct WorkerPoolTests {
             #expect(runs.all == [1])
         }
     }
+
+    /// A node whose job was reclaimed elsewhere while its handler ran must not report the late
+    /// result as done: the store rejects it (the attempt moved on), so it is a lost lease, counted
+    /// neither done nor failed, and the job row is the new owner's.
+    @Test func aResultTheStoreRejectsIsReportedAsALostLeaseAndNotCounted() async throws {
+        try await withStore(.sqlite) { store in
+            let job = try await store.add(testJob("stolen"), now: Date())
+            let started = Recorder<Int>()
+            let (gate, open) = AsyncStream<Void>.makeStream()
+            var registry = HandlerRegistry()
+            registry.register("stolen") { job in
+                started.append(job.attempt)
+                for await _ in gate { break }
+            }
+            registry.register("fine") { _ in }
+            let observer = RecordingObserver()
+            try await withWorkerPool(store: store, registry: registry, observer: observer) { pool in
+                try await waitUntil("the handler to start") { started.count == 1 }
+                // Another node takes the job over: its lease is recovered as expired, then claimed.
+                let later = Date().addingTimeInterval(3_600)
+                #expect(try await store.recoverExpiredLeases(now: later) == 1)
+                let thief = try #require(try await store.claim(1, worker: "thief", now: later).first)
+                #expect(thief.attempt == 2)
+                open.finish()
+                try await waitUntil("the late result to be reported") { observer.attempts.count == 1 }
+                #expect(observer.attempts.all.map(\.outcome) == [.lostLease])
+                #expect(observer.attempts.all.first?.completion == .done)
+                #expect(pool.counters.done == 0)
+                #expect(pool.counters.failed == 0)
+                // The late result changed nothing: the job is still the thief's attempt.
+                let stored = try #require(try await store.job(id: job.id))
+                #expect(stored.storedStatus == .processing)
+                #expect(stored.workerID == "thief")
+                #expect(stored.attempt == 2)
+                #expect(stored.updatedAt == thief.updatedAt)
+                // An applied result is still reported and counted.
+                let fine = try await store.add(testJob("fine"), now: Date())
+                pool.wake()
+                try await store.waitFor(fine.id, status: .done)
+                try await waitUntil("the applied result to be reported") { observer.attempts.count == 2 }
+                #expect(observer.attempts.all.last?.outcome == .done)
+                #expect(pool.counters.done == 1)
+            }
+        }
+    }
 }

@@ -4,7 +4,7 @@ import VesperCore
 import VesperTestSupport
 
 /// A measurement, not a test: claim+finish throughput of each store. Runs only with
-/// `VESPER_MEASURE=1` and asserts nothing about speed (see DESIGN.md §9); it prints jobs/s.
+/// `VESPER_MEASURE=1` and asserts nothing about speed; it prints jobs/s.
 @Suite("Claim throughput measurement", .enabled(if: ProcessInfo.processInfo.environment["VESPER_MEASURE"] == "1"))
 struct ClaimThroughputMeasurement {
     @Test(arguments: StoreKind.allCases)
@@ -22,7 +22,7 @@ struct ClaimThroughputMeasurement {
                 let jobs = try await store.claim(100)
                 if jobs.isEmpty { break }
                 let completions = jobs.map { Completion(token: LeaseToken(id: $0.id, attempt: $0.attempt), outcome: .done) }
-                processed += try await store.finish(completions, now: testEpoch)
+                processed += try await store.finish(completions, now: testEpoch).count
             }
             let elapsed = ContinuousClock.now - start
             #expect(processed == total)

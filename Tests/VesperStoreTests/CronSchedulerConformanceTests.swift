@@ -19,7 +19,7 @@ struct CronSchedulerConformanceTests {
         var options = CronScheduler.Options()
         options.catchUpWindow = catchUp
         options.maxSleep = .seconds(3600)
-        return CronScheduler(jobs: [job], queue: JobQueue(store: store, clock: clock.clock), options: options, clock: clock.clock, logger: Logger(label: "test"))
+        return CronScheduler(jobs: [job], client: JobQueue(store: store, clock: clock.clock), options: options, clock: clock.clock, logger: Logger(label: "test"))
     }
 
     @Test(arguments: StoreKind.allCases)

@@ -1,4 +1,5 @@
 import VesperCore
+import VesperPostgres
 
 extension PostgresSettings {
     /// The `DB_*` variables that point a `vesper` process at this server.

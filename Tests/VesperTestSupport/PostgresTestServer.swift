@@ -3,6 +3,7 @@ import Logging
 import PostgresNIO
 import Synchronization
 import VesperCore
+import VesperPostgres
 
 #if canImport(Glibc)
     import Glibc

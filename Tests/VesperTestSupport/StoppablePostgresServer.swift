@@ -1,5 +1,6 @@
 import Foundation
 import VesperCore
+import VesperPostgres
 
 /// A PostgreSQL server of a test's own, which the test may stop and start again (outage tests).
 /// The shared server of ``PostgresTestServer`` must never be stopped; this one is private.

@@ -6,15 +6,15 @@ import VesperCore
 /// Runs a real worker pool against `store` for the duration of `body`, then shuts it down
 /// gracefully and waits for it to return.
 public func withWorkerPool<T: Sendable>(
-    store: any JobStore, registry: HandlerRegistry, slots: Int = 4, configure: (inout WorkerPoolOptions) -> Void = { _ in },
-    _ body: (WorkerPool) async throws -> T
+    store: any JobStore, registry: HandlerRegistry, slots: Int = 4, observer: (any AttemptObserver)? = nil,
+    configure: (inout WorkerPoolOptions) -> Void = { _ in }, _ body: (WorkerPool) async throws -> T
 ) async throws -> T {
     var options = WorkerPoolOptions(nodeID: "test-node")
     options.slots = slots
     options.pollInterval = .milliseconds(20)
     options.retryPolicy = RetryPolicy(baseDelay: .milliseconds(1), maxDelay: .milliseconds(1), random: { 0 })
     configure(&options)
-    let pool = WorkerPool(store: store, registry: registry, options: options, logger: Logger(label: "test"))
+    let pool = WorkerPool(store: store, registry: registry, options: options, logger: Logger(label: "test"), observer: observer)
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await pool.run() }
         do {
@@ -40,6 +40,17 @@ public final class Recorder<Element: Sendable>: Sendable {
     public var all: [Element] { items.withLock { $0 } }
 
     public var count: Int { items.withLock { $0.count } }
+}
+
+/// An ``AttemptObserver`` that keeps every report, to assert on what a pool told.
+public final class RecordingObserver: AttemptObserver {
+    public let attempts = Recorder<FinishedAttempt>()
+
+    public init() {}
+
+    public func attemptFinished(_ attempt: FinishedAttempt) { attempts.append(attempt) }
+    public func slotsChanged(total: Int, busy: Int) {}
+    public func leasesRecovered(_ count: Int) {}
 }
 
 extension JobStore {

@@ -22,9 +22,8 @@ func withDashboard<T: Sendable>(
                 queue: queue, statistics: statistics, throughput: store as? any ThroughputHistorySource, queues: store as? any QueueControl,
                 fleet: store, keyLookup: store as? any IdempotencyKeyLookup),
             tokens: tokens, settings: settings)
-        var routes = [dashboard.routes()]
-        if let control = store as? any QueueControl { routes.append(VesperAPI.queueRoutes(control: control)) }
-        let router = VesperAPI.router(queue: queue, maxBodyBytes: 1 << 20, tokens: tokens, additionalRoutes: routes)
+        let router = VesperAPI.router(queue: queue, maxBodyBytes: 1 << 20, tokens: tokens, queueControl: store as? any QueueControl)
+        dashboard.register(on: router)
         let app = VesperAPI.application(
             router: router, address: ListenAddress(host: "127.0.0.1", port: 0), http: HTTPSettings(), logger: Logger(label: "test"))
         return try await app.test(.router) { client in try await body(client, queue, store) }

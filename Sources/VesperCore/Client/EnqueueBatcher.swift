@@ -32,6 +32,9 @@ final class EnqueueBatcher: Sendable {
         self.write = write
     }
 
+    /// How many callers wait for a batch to take them (or for leadership); for tests.
+    var waitingCount: Int { state.withLock { $0.waiters.count } }
+
     func enqueue(_ job: NewJob) async throws -> EnqueueOutcome {
         let wake = await withCheckedContinuation { (continuation: CheckedContinuation<Wake, Never>) in
             let leadNow = state.withLock { state -> Bool in

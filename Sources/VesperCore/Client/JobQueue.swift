@@ -5,6 +5,8 @@ import Foundation
 /// Single enqueues are group-committed; ``enqueueBatch(_:)`` writes all of its jobs in one
 /// transaction or none. Every enqueue tells the local dispatcher (through `onEnqueue`) that work
 /// is waiting, so a job posted to an idle node starts without waiting for a poll.
+///
+/// This is the *queue client*; a *named queue* is the `queue` field of a job.
 public final class JobQueue: Sendable {
     /// Defaults for jobs that do not say otherwise, and the limits every job must respect.
     public struct Defaults: Sendable {
@@ -20,19 +22,29 @@ public final class JobQueue: Sendable {
     /// The clock behind `created_at`, `run_at` and the `scheduled` status.
     public let clock: WallClock
     private let batcher: EnqueueBatcher
+    private let atomicBatch: (any AtomicBatchEnqueue)?
+    private let metrics: VesperMetrics
     let onEnqueue: @Sendable () -> Void
 
-    public init(store: any JobStore, defaults: Defaults = Defaults(), clock: WallClock = .system, onEnqueue: @escaping @Sendable () -> Void = {}) {
+    /// - Parameters:
+    ///   - metrics: where enqueued jobs are counted; a node passes the one it owns.
+    ///   - onEnqueue: called after jobs were stored, to wake this node's dispatcher.
+    public init(
+        store: any JobStore, defaults: Defaults = Defaults(), clock: WallClock = .system, metrics: VesperMetrics = VesperMetrics(),
+        onEnqueue: @escaping @Sendable () -> Void = {}
+    ) {
         self.store = store
         self.defaults = defaults
         self.clock = clock
+        self.metrics = metrics
         self.onEnqueue = onEnqueue
+        self.atomicBatch = StoreCapabilities(of: store).atomicBatch
         self.batcher = EnqueueBatcher { jobs in try await store.enqueue(jobs, now: clock.now()) }
     }
 
     /// Builds a ``NewJob`` with this queue's defaults.
     public func newJob(
-        type: String, queue: String = "default", priority: Int = 0, payloadJSON: String = "{}",
+        type: String, queue: String = NewJob.defaultQueue, priority: Int = 0, payloadJSON: String = "{}",
         maxRetries: Int? = nil, runAt: Date? = nil, timeoutSeconds: Double? = nil, idempotencyKey: String? = nil
     ) -> NewJob {
         NewJob(
@@ -49,7 +61,7 @@ public final class JobQueue: Sendable {
         try job.validate(limits: defaults.limits)
         let outcome = try await batcher.enqueue(job)
         if case .created = outcome {
-            VesperMetrics.shared.jobEnqueued(type: job.type, priority: job.priority)
+            metrics.jobEnqueued(type: job.type, priority: job.priority)
             onEnqueue()
         }
         return outcome
@@ -69,11 +81,11 @@ public final class JobQueue: Sendable {
             }
         }
         guard !jobs.isEmpty else { return [] }
-        guard let atomic = store as? any AtomicBatchEnqueue else {
+        guard let atomic = atomicBatch else {
             throw VesperError(.invalidState, "\(store.displayName) cannot store atomic batches")
         }
         let outcomes = try await atomic.enqueueAll(jobs, now: clock.now())
-        VesperMetrics.shared.jobsEnqueued(outcomes)
+        metrics.jobsEnqueued(outcomes)
         onEnqueue()
         return outcomes
     }

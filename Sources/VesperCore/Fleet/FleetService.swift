@@ -64,7 +64,7 @@ public final class FleetService: Service, Sendable {
         do {
             try await registry.deregisterNode(id: node.id)
         } catch {
-            logger.warning("could not deregister this node; others will reap it", metadata: ["error": "\(error)"])
+            logger.warning("could not deregister this node; others will reap it", metadata: [LogKey.error: "\(error)"])
         }
     }
 
@@ -82,7 +82,7 @@ public final class FleetService: Service, Sendable {
                 try await registry.registerNode(node)
                 return
             } catch {
-                logger.warning("could not register this node, retrying", metadata: ["error": "\(error)"])
+                logger.warning("could not register this node, retrying", metadata: [LogKey.error: "\(error)"])
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))
             }
@@ -104,7 +104,7 @@ public final class FleetService: Service, Sendable {
                 try await registry.registerNode(node)
             }
         } catch {
-            logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
+            logger.warning("heartbeat failed", metadata: [LogKey.error: "\(error)"])
         }
     }
 
@@ -119,7 +119,7 @@ public final class FleetService: Service, Sendable {
                 onReap(result)
             }
         } catch {
-            logger.warning("reaping failed", metadata: ["error": "\(error)"])
+            logger.warning("reaping failed", metadata: [LogKey.error: "\(error)"])
         }
     }
 }

@@ -9,7 +9,7 @@ public struct NodeInfo: Sendable, Equatable {
     public var pid: Int
     /// Where its HTTP API listens.
     public var apiAddress: String
-    /// Worker slots.
+    /// Slots (`WORKERS`): jobs this node runs at once. The name stays `workers` on the wire.
     public var workers: Int
     /// Slots running a job at the last heartbeat.
     public var busy: Int

@@ -28,7 +28,7 @@ public struct Job: Sendable, Equatable {
     public var finishedAt: Date?
     /// Unique among stored jobs when set.
     public var idempotencyKey: String?
-    /// Claims so far; the current one is the fencing token a worker must present to finish the job.
+    /// Claims so far; the current one is the fencing token a node must present to finish the job.
     public var attempt: Int
     /// How long one attempt may run before it is cancelled and counted as failed.
     public var timeoutSeconds: Double

@@ -7,7 +7,7 @@ public enum JobStatus: String, Sendable, Codable, CaseIterable {
     case pending
     /// Waiting for its `run_at` (a delay, a retry backoff or a schedule).
     case scheduled
-    /// Leased by one worker.
+    /// Leased by one node.
     case processing
     /// Finished successfully.
     case done

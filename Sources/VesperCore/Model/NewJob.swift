@@ -19,10 +19,13 @@ public struct NewJob: Sendable, Equatable {
     /// Identifies the request behind an idempotency key: the same key with another fingerprint is a conflict.
     public var fingerprint: String
 
+    /// The named queue of a job that names none.
+    public static let defaultQueue = "default"
+
     public init(
         id: UUID = TimeOrderedID.make(),
         type: String,
-        queue: String = "default",
+        queue: String = NewJob.defaultQueue,
         priority: Int = 0,
         payloadJSON: String = "{}",
         maxRetries: Int,

@@ -22,7 +22,7 @@ public struct StatisticsSampler: Service {
     let metrics: VesperMetrics
 
     public init(
-        source: any QueueStatisticsSource, options: Options, clock: WallClock = .system, logger: Logger, metrics: VesperMetrics = .shared
+        source: any QueueStatisticsSource, options: Options, clock: WallClock = .system, logger: Logger, metrics: VesperMetrics
     ) {
         self.source = source
         self.options = options

@@ -8,7 +8,8 @@ import Synchronization
 /// Names follow Prometheus conventions: a `vesper_` prefix, `_total` for counters, `_seconds` for
 /// durations.
 public final class VesperMetrics: Sendable {
-    /// The process-wide instance used by the worker pool, the enqueue API and the HTTP layer.
+    /// A default instance for a worker pool built without one. The facade creates one instance
+    /// and hands it to every part of a node; nothing else in Vesper reads this.
     public static let shared = VesperMetrics()
 
     // Rare events: handles by a key built from label and dimensions.
@@ -19,7 +20,6 @@ public final class VesperMetrics: Sendable {
     private let enqueued = KeyedMetricHandles<JobLabels, Counter>()
     private let finished = KeyedMetricHandles<FinishLabels, FinishHandles>()
     private let waits = KeyedMetricHandles<String, CoreMetrics.Timer>()
-    private let http = KeyedMetricHandles<HTTPLabels, HTTPHandles>()
     private let typeLabels = JobTypeLabels()
 
     private struct JobLabels: Hashable, Sendable {
@@ -35,17 +35,6 @@ public final class VesperMetrics: Sendable {
     private struct FinishHandles: Sendable {
         var finished: Counter
         var run: CoreMetrics.Timer
-    }
-
-    private struct HTTPLabels: Hashable, Sendable {
-        var method: String
-        var route: String
-        var status: Int
-    }
-
-    private struct HTTPHandles: Sendable {
-        var requests: Counter
-        var duration: CoreMetrics.Timer
     }
 
     public init() {}
@@ -68,8 +57,6 @@ public final class VesperMetrics: Sendable {
         "vesper_fleet_nodes": "Nodes in the fleet (sampled).",
         "vesper_fleet_workers": "Worker slots across the fleet (sampled).",
         "vesper_fleet_workers_busy": "Busy worker slots across the fleet (sampled).",
-        "vesper_http_requests_total": "HTTP requests by method, route and status.",
-        "vesper_http_request_duration_seconds": "HTTP request duration by method and route.",
     ]
 
     /// Bounds the `type` label of job metrics: the types this node has handlers for keep theirs, and
@@ -112,7 +99,8 @@ public final class VesperMetrics: Sendable {
         }
     }
 
-    /// An attempt ended. `outcome` is `done`, `retried`, `failed`, `dlq` or `released`.
+    /// An attempt ended. `outcome` is an ``AttemptOutcome`` name: `done`, `retried`, `failed`, `dlq`
+    /// or `released` (never `lost_lease`: a result the store rejected is not counted).
     public func jobFinished(type: String, outcome: String, run: Duration, wait: Duration?) {
         let type = typeLabels.label(for: type)
         let handles = finished.handles(FinishLabels(type: type, outcome: outcome)) { labels in
@@ -159,19 +147,6 @@ public final class VesperMetrics: Sendable {
         gauge("vesper_fleet_nodes", []).record(statistics.fleetNodes)
         gauge("vesper_fleet_workers", []).record(statistics.fleetWorkers)
         gauge("vesper_fleet_workers_busy", []).record(statistics.fleetBusy)
-    }
-
-    // MARK: HTTP
-
-    /// One answered request.
-    public func httpRequest(method: String, route: String, status: Int, duration: Duration) {
-        let handles = http.handles(HTTPLabels(method: method, route: route, status: status)) { labels in
-            HTTPHandles(
-                requests: counter("vesper_http_requests_total", [("method", labels.method), ("route", labels.route), ("status", String(labels.status))]),
-                duration: timer("vesper_http_request_duration_seconds", [("method", labels.method), ("route", labels.route)]))
-        }
-        handles.requests.increment()
-        handles.duration.recordNanoseconds(duration.nanoseconds)
     }
 
     // MARK: Handle cache

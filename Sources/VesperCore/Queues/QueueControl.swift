@@ -21,7 +21,7 @@ public struct QueueOverview: Sendable, Equatable {
     public var pending: Int
     /// Waiting for their `run_at`.
     public var scheduled: Int
-    /// Leased by a worker.
+    /// Leased by a node.
     public var processing: Int
     /// No node claims from a paused queue.
     public var paused: Bool

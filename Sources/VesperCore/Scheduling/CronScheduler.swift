@@ -37,16 +37,17 @@ public final class CronScheduler: Service, Sendable {
     }
 
     let jobs: [PeriodicJob]
-    let queue: JobQueue
+    /// The queue client the ticks are enqueued through.
+    let client: JobQueue
     let options: Options
     let clock: WallClock
     let logger: Logger
     /// The next tick to enqueue, per schedule name; absent until the first ``runDue(now:)``.
     private let nextTicks = Mutex<[String: Date]>([:])
 
-    public init(jobs: [PeriodicJob], queue: JobQueue, options: Options = Options(), clock: WallClock = .system, logger: Logger) {
+    public init(jobs: [PeriodicJob], client: JobQueue, options: Options = Options(), clock: WallClock = .system, logger: Logger) {
         self.jobs = jobs
-        self.queue = queue
+        self.client = client
         self.options = options
         self.clock = clock
         self.logger = logger
@@ -94,7 +95,7 @@ public final class CronScheduler: Service, Sendable {
             } catch {
                 logger.warning(
                     "could not enqueue periodic job, will retry",
-                    metadata: ["vesper_schedule": "\(job.name)", LogKey.error: "\(error)"])
+                    metadata: [LogKey.schedule: "\(job.name)", LogKey.error: "\(error)"])
                 nextTicks.withLock { $0[job.name] = due }
                 wake = min(wake, now.addingTimeInterval(options.retryDelay.secondsDouble))
             }
@@ -103,12 +104,12 @@ public final class CronScheduler: Service, Sendable {
     }
 
     private func enqueue(_ job: PeriodicJob, tick: Date) async throws -> Tick {
-        let newJob = queue.newJob(
+        let newJob = client.newJob(
             type: job.type, queue: job.queue, priority: job.priority, payloadJSON: job.payloadJSON, maxRetries: job.maxRetries,
             runAt: tick, idempotencyKey: job.key(for: tick))
-        switch try await queue.enqueue(newJob) {
+        switch try await client.enqueue(newJob) {
         case .created(let created):
-            logger.debug("enqueued periodic job", metadata: ["vesper_schedule": "\(job.name)", LogKey.jobID: "\(created.id)"])
+            logger.debug("enqueued periodic job", metadata: [LogKey.schedule: "\(job.name)", LogKey.jobID: "\(created.id.lowercaseText)"])
             return Tick(name: job.name, tick: tick, created: true, jobID: created.id)
         case .existing(let existing):
             return Tick(name: job.name, tick: tick, created: false, jobID: existing.id)
@@ -116,7 +117,7 @@ public final class CronScheduler: Service, Sendable {
             // Another node enqueued this tick from a different definition (a deploy in progress).
             logger.notice(
                 "periodic job tick was enqueued by a node with a different definition",
-                metadata: ["vesper_schedule": "\(job.name)", LogKey.jobID: "\(existing.id)"])
+                metadata: [LogKey.schedule: "\(job.name)", LogKey.jobID: "\(existing.id.lowercaseText)"])
             return Tick(name: job.name, tick: tick, created: false, jobID: existing.id)
         }
     }

@@ -20,7 +20,7 @@ public enum BatchConflict {
                 return VesperError(
                     .idempotencyConflict,
                     "jobs[\(index)]: idempotency key \"\(key)\" was already used for a different request "
-                        + "(job \(existing.id.uuidString.lowercased())); nothing was stored")
+                        + "(job \(existing.id.lowercaseText)); nothing was stored")
             }
         }
         return nil

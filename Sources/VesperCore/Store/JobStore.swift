@@ -32,14 +32,16 @@ public protocol JobStore: Sendable {
     func claim(_ request: ClaimRequest) async throws -> [Job]
 
     /// Applies finished attempts in one transaction. Each is fenced by its attempt number: a
-    /// completion whose token is stale is skipped. Returns how many were applied.
+    /// completion whose token is stale (the attempt moved on, or the job is no longer
+    /// `processing`) is skipped. Returns the tokens of the completions that were applied, so the
+    /// caller reports only results the store kept.
     @discardableResult
-    func finish(_ completions: [Completion], now: Date) async throws -> Int
+    func finish(_ completions: [Completion], now: Date) async throws -> Set<LeaseToken>
 
     /// Applies `completions` (as ``finish(_:now:)`` at `request.now`), then claims (as
     /// ``claim(_:)``). A store that can do both in one transaction should: that is one commit, one
     /// fsync, instead of two, which is what a busy node's throughput is made of.
-    func finishAndClaim(_ completions: [Completion], _ request: ClaimRequest) async throws -> (finished: Int, claimed: [Job])
+    func finishAndClaim(_ completions: [Completion], _ request: ClaimRequest) async throws -> (finished: Set<LeaseToken>, claimed: [Job])
 
     /// Pushes the lease of running jobs out to `until`, fenced by attempt.
     /// Returns the ids whose lease was extended.
@@ -65,8 +67,8 @@ public protocol JobStore: Sendable {
 
 extension JobStore {
     /// Two transactions, for stores that cannot do better.
-    public func finishAndClaim(_ completions: [Completion], _ request: ClaimRequest) async throws -> (finished: Int, claimed: [Job]) {
-        let finished = completions.isEmpty ? 0 : try await finish(completions, now: request.now)
+    public func finishAndClaim(_ completions: [Completion], _ request: ClaimRequest) async throws -> (finished: Set<LeaseToken>, claimed: [Job]) {
+        let finished = completions.isEmpty ? [] : try await finish(completions, now: request.now)
         return (finished, try await claim(request))
     }
 }

@@ -14,4 +14,5 @@ public enum LogKey {
     public static let count = "vesper_count"
     /// How many lines like this one a rate-limited log held back since its last line.
     public static let suppressed = "vesper_suppressed"
+    public static let schedule = "vesper_schedule"
 }

@@ -14,6 +14,8 @@ final class CompletionWriter: Sendable {
     private let clock: WallClock
     private let logger: Logger
     private let buffer = Mutex<[Completion]>([])
+    /// Batches a caller wrote itself (see ``written(_:applied:)``), waiting to be passed on.
+    private let verdicts = Mutex<[(batch: [Completion], applied: Set<LeaseToken>)]>([])
     private let wakeup = Wakeup()
     private let stopped = Mutex(false)
 
@@ -47,10 +49,26 @@ final class CompletionWriter: Sendable {
         wakeup.signal()
     }
 
-    /// Writes until ``stop()`` is called and the buffer is empty.
-    func run() async {
+    /// Passes on the store's verdict on completions a caller took and wrote in its own transaction
+    /// (a claim), as if this writer had written them. `run`'s `written` receives it from this
+    /// writer's task, so the reports it triggers stay off the caller's path (the dispatcher's).
+    func written(_ batch: [Completion], applied: Set<LeaseToken>) {
+        guard !batch.isEmpty else { return }
+        verdicts.withLock { $0.append((batch, applied)) }
+        wakeup.signal()
+    }
+
+    /// Writes until ``stop()`` is called and the buffer is empty; after each batch, `written`
+    /// receives it with the tokens of the completions the store applied (the rest were stale).
+    func run(written: @Sendable (_ batch: [Completion], _ applied: Set<LeaseToken>) -> Void) async {
         var failures = 0
         while true {
+            for verdict in verdicts.withLock({ verdicts in
+                defer { verdicts.removeAll() }
+                return verdicts
+            }) {
+                written(verdict.batch, verdict.applied)
+            }
             let batch = buffer.withLock { buffer -> [Completion] in
                 defer { buffer.removeAll(keepingCapacity: true) }
                 return buffer
@@ -65,8 +83,9 @@ final class CompletionWriter: Sendable {
                 continue
             }
             do {
-                try await store.finish(batch, now: clock.now())
+                let applied = try await store.finish(batch, now: clock.now())
                 failures = 0
+                written(batch, applied)
             } catch {
                 failures += 1
                 logger.error("could not record finished jobs, will retry", metadata: [LogKey.count: "\(batch.count)", LogKey.error: "\(error)"])

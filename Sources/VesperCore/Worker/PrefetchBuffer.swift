@@ -12,7 +12,9 @@ struct PrefetchBuffer {
     var count: Int { reversed.count }
     var isEmpty: Bool { reversed.isEmpty }
     /// The leases to keep alive while the jobs wait.
-    var tokens: [LeaseToken] { reversed.map { LeaseToken(id: $0.job.id, attempt: $0.job.attempt) } }
+    var tokens: [LeaseToken] { reversed.map(\.job.leaseToken) }
+    /// The queue of each waiting job, for per-queue limits.
+    var queues: [String] { reversed.map(\.job.queue) }
 
     mutating func add(_ claimed: [Job], at now: ContinuousClock.Instant) {
         guard !claimed.isEmpty else { return }
@@ -29,7 +31,7 @@ struct PrefetchBuffer {
         reversed.popLast()?.job
     }
 
-    /// Takes out the jobs claimed before `cutoff`.
+    /// Takes out the jobs claimed before `cutoff`, in claim order.
     mutating func removeClaimed(before cutoff: ContinuousClock.Instant) -> [Job] {
         var stale: [Job] = []
         reversed.removeAll { held in
@@ -37,11 +39,27 @@ struct PrefetchBuffer {
             stale.append(held.job)
             return true
         }
-        return stale
+        return stale.reversed()
+    }
+
+    /// Takes out the jobs holding these leases, in claim order.
+    mutating func remove(_ tokens: Set<LeaseToken>) -> [Job] {
+        var removed: [Job] = []
+        reversed.removeAll { held in
+            guard tokens.contains(held.job.leaseToken) else { return false }
+            removed.append(held.job)
+            return true
+        }
+        return removed.reversed()
     }
 
     mutating func removeAll() -> [Job] {
         defer { reversed = [] }
         return reversed.reversed().map(\.job)
     }
+}
+
+extension Job {
+    /// The fencing token of the attempt this job was claimed for.
+    var leaseToken: LeaseToken { LeaseToken(id: id, attempt: attempt) }
 }

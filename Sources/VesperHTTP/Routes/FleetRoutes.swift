@@ -12,7 +12,7 @@ struct FleetRoutes<Context: RequestContext> {
     }
 }
 
-/// The wire form of ``FleetView`` (the seed's `jq '.total_workers'` and `jq '.machines'` work on it).
+/// The wire form of ``FleetView`` (`jq '.total_workers'` and `jq '.machines'` work on it).
 enum FleetJSON {
     static func render(_ view: FleetView) -> String {
         var writer = JSONWriter(capacity: 256 + 256 * view.nodes.count)

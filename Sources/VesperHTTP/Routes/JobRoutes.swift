@@ -5,7 +5,8 @@ import VesperCore
 
 /// `/jobs`: submit, read, list, retry and cancel jobs.
 struct JobRoutes<Context: RequestContext> {
-    let queue: JobQueue
+    /// The queue client (not a named queue).
+    let client: JobQueue
     let maxBodyBytes: Int
     let maxBatch: Int
 
@@ -20,11 +21,11 @@ struct JobRoutes<Context: RequestContext> {
 
     @Sendable func submit(_ request: Request, context: Context) async throws -> Response {
         let members = try await RequestBody.jsonObject(request, maxBytes: maxBodyBytes)
-        let now = queue.now()
+        let now = client.now()
         let headerKey = request.headers[.idempotencyKey]
-        let job = try JobRequest.decode(members, queue: queue, now: now, headerKey: headerKey)
-        let outcome = try await queue.enqueue(job)
-        let renderedAt = queue.now()
+        let job = try JobRequest.decode(members, client: client, now: now, headerKey: headerKey)
+        let outcome = try await client.enqueue(job)
+        let renderedAt = client.now()
         switch outcome {
         case .created(let created):
             return Response.json(JobJSON.render(created, now: renderedAt), status: .created, headers: [.location: "/jobs/" + created.id.lowercaseText])
@@ -33,7 +34,7 @@ struct JobRoutes<Context: RequestContext> {
         case .conflict(let key, let existing):
             throw APIError(
                 .conflict, code: "idempotency_conflict",
-                message: "idempotency key \"\(key)\" was already used for a different request (job \(existing.id.uuidString.lowercased()))",
+                message: "idempotency key \"\(key)\" was already used for a different request (job \(existing.id.lowercaseText))",
                 field: "idempotency_key")
         }
     }
@@ -58,14 +59,14 @@ struct JobRoutes<Context: RequestContext> {
         guard (1...maxBatch).contains(objects.count) else {
             throw ValidationError(field: "jobs", message: "a batch holds 1 to \(maxBatch) jobs, got \(objects.count)")
         }
-        let now = queue.now()
+        let now = client.now()
         var jobs: [NewJob] = []
         jobs.reserveCapacity(objects.count)
         for (index, object) in objects.enumerated() {
-            jobs.append(try JobRequest.decode(object, queue: queue, now: now, headerKey: nil, fieldPrefix: "jobs[\(index)]."))
+            jobs.append(try JobRequest.decode(object, client: client, now: now, headerKey: nil, fieldPrefix: "jobs[\(index)]."))
         }
-        let outcomes = try await queue.enqueueBatch(jobs)
-        let renderedAt = queue.now()
+        let outcomes = try await client.enqueueBatch(jobs)
+        let renderedAt = client.now()
         var created = false
         var writer = JSONWriter(capacity: 512 * jobs.count)
         writer.beginObject()
@@ -86,8 +87,8 @@ struct JobRoutes<Context: RequestContext> {
 
     @Sendable func read(_ request: Request, context: Context) async throws -> Response {
         let id = try jobID(context)
-        guard let job = try await queue.job(id: id) else { throw VesperError.notFound(id.uuidString.lowercased()) }
-        return Response.json(JobJSON.render(job, now: queue.now()))
+        guard let job = try await client.job(id: id) else { throw VesperError.notFound(id.lowercaseText) }
+        return Response.json(JobJSON.render(job, now: client.now()))
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
@@ -98,7 +99,7 @@ struct JobRoutes<Context: RequestContext> {
                 field: String(name.prefix(64)),
                 message: "unknown query parameter \"\(name.prefix(64))\"; GET /jobs takes \(jobListParameters.sorted().joined(separator: ", "))")
         }
-        var query = JobQuery(now: queue.now())
+        var query = JobQuery(now: client.now())
         if let status = parameters["status"] {
             guard let parsed = JobStatus(rawValue: String(status)) else {
                 throw ValidationError(
@@ -134,7 +135,7 @@ struct JobRoutes<Context: RequestContext> {
             }
             query.before = value
         }
-        let jobs = try await queue.list(query)
+        let jobs = try await client.list(query)
         var writer = JSONWriter(capacity: 256 * max(jobs.count, 1))
         writer.beginObject()
         writer.beginArray("jobs")
@@ -146,13 +147,13 @@ struct JobRoutes<Context: RequestContext> {
     }
 
     @Sendable func retry(_ request: Request, context: Context) async throws -> Response {
-        let job = try await queue.retry(id: try jobID(context))
-        return Response.json(JobJSON.render(job, now: queue.now()))
+        let job = try await client.retry(id: try jobID(context))
+        return Response.json(JobJSON.render(job, now: client.now()))
     }
 
     @Sendable func cancel(_ request: Request, context: Context) async throws -> Response {
-        let job = try await queue.cancel(id: try jobID(context))
-        return Response.json(JobJSON.render(job, now: queue.now()))
+        let job = try await client.cancel(id: try jobID(context))
+        return Response.json(JobJSON.render(job, now: client.now()))
     }
 
     private func jobID(_ context: Context) throws -> UUID {

@@ -43,10 +43,3 @@ struct QueueRoutes<Context: RequestContext> {
         return Response.json(writer.output)
     }
 }
-
-extension VesperAPI {
-    /// Installs `GET /queues` and `POST /queues/{name}/pause|resume`; pass it in `additionalRoutes`.
-    public static func queueRoutes(control: any QueueControl, clock: WallClock = .system) -> RouteInstaller {
-        { router in QueueRoutes(control: control, clock: clock).register(on: router) }
-    }
-}

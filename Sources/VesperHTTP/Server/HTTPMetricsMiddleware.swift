@@ -4,13 +4,13 @@ import VesperCore
 /// Counts requests by method, route and status, and times them (`vesper_http_*`).
 /// Routes are their templates (`/jobs/{id}`), never raw paths, so label sets stay small.
 struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
-    let metrics: VesperMetrics
+    let metrics: HTTPMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         let response = try await next(request, context)
         let route = context.endpointPath.map(Self.template) ?? "unmatched"
-        metrics.httpRequest(method: request.method.rawValue, route: route, status: response.status.code, duration: ContinuousClock.now - start)
+        metrics.request(method: request.method.rawValue, route: route, status: response.status.code, duration: ContinuousClock.now - start)
         return response
     }
 

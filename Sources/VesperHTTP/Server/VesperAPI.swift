@@ -5,23 +5,26 @@ import VesperCore
 
 /// Builds the HTTP API: routes, error rendering and server settings.
 public enum VesperAPI {
-    /// Extra routes a caller adds (fleet view, metrics) next to the job routes.
-    public typealias RouteInstaller = @Sendable (Router<BasicRequestContext>) -> Void
-
     /// The router with every Vesper route and the JSON error middleware.
+    ///
+    /// The store's optional routes come from what it can do: `fleet` adds `/workers`, `statistics`
+    /// adds `/stats`, `queueControl` adds `/queues`. `metrics` records every request; a node passes
+    /// the one it owns. A caller adds routes of its own to the router this returns.
     public static func router(
         queue: JobQueue, maxBodyBytes: Int, maxBatch: Int = 1000, tokens: [APIToken] = [], metricsRequireToken: Bool = true, fleet: (any NodeRegistry)? = nil, statistics: (any QueueStatisticsSource)? = nil,
-        metricsText: (@Sendable () async -> String)? = nil, additionalRoutes: [RouteInstaller] = []
+        queueControl: (any QueueControl)? = nil, metrics: HTTPMetrics = HTTPMetrics(),
+        metricsText: (@Sendable () async -> String)? = nil
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
-        router.add(middleware: HTTPMetricsMiddleware(metrics: .shared))
+        router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
         if !tokens.isEmpty { router.add(middleware: AuthMiddleware(tokens: tokens, metricsRequireToken: metricsRequireToken)) }
-        JobRoutes(queue: queue, maxBodyBytes: maxBodyBytes, maxBatch: maxBatch).register(on: router)
+        JobRoutes(client: queue, maxBodyBytes: maxBodyBytes, maxBatch: maxBatch).register(on: router)
         BulkRetryRoutes(queue: queue).register(on: router)
         HealthRoutes(store: queue.store).register(on: router)
         if let fleet { FleetRoutes(registry: fleet).register(on: router) }
         if let statistics { StatsRoutes(source: statistics, clock: queue.clock).register(on: router) }
+        if let queueControl { QueueRoutes(control: queueControl, clock: queue.clock).register(on: router) }
         if let metricsText {
             router.get("metrics") { _, _ in
                 var headers = HTTPFields()
@@ -29,7 +32,6 @@ public enum VesperAPI {
                 return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: await metricsText())))
             }
         }
-        for install in additionalRoutes { install(router) }
         return router
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import VesperCore
 
-/// The wire form of a job (DESIGN.md §3), with the payload embedded exactly as submitted.
+/// The wire form of a job (README's `GET /jobs/{id}`), with the payload embedded exactly as submitted.
 enum JobJSON {
     static func write(_ job: Job, now: Date, to writer: inout JSONWriter) {
         writer.beginObject()

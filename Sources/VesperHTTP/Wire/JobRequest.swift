@@ -11,10 +11,12 @@ struct JobRequest {
         "type", "queue", "priority", "payload", "max_retries", "timeout_seconds", "run_at", "delay", "idempotency_key",
     ]
 
-    /// Decodes one job object. `headerKey` is the `Idempotency-Key` header; a body that names a
-    /// different `idempotency_key` is an error rather than one of them silently winning.
+    /// Decodes one job object, leaving what it does not say to `client`'s defaults
+    /// (``JobQueue/newJob(type:queue:priority:payloadJSON:maxRetries:runAt:timeoutSeconds:idempotencyKey:)``).
+    /// `headerKey` is the `Idempotency-Key` header; a body that names a different
+    /// `idempotency_key` is an error rather than one of them silently winning.
     static func decode(
-        _ members: [(key: String, value: JSONObjectScanner.Value)], queue: JobQueue, now: Date, headerKey: String?,
+        _ members: [(key: String, value: JSONObjectScanner.Value)], client: JobQueue, now: Date, headerKey: String?,
         fieldPrefix: String = ""
     ) throws(ValidationError) -> NewJob {
         func fail(_ field: String, _ message: String) -> ValidationError {
@@ -43,8 +45,8 @@ struct JobRequest {
         }
         guard let type = try string("type") else { throw fail("type", "type is required") }
         let priority = try integer("priority") ?? 0
-        let maxRetries = try integer("max_retries") ?? queue.defaults.maxRetries
-        var timeout = queue.defaults.timeout.secondsDouble
+        let maxRetries = try integer("max_retries")
+        var timeout: Double?
         if let value = values["timeout_seconds"] {
             guard value.kind == .number, let seconds = Double(value.text) else {
                 throw fail("timeout_seconds", "timeout_seconds must be a number from 0.001 to 604800")
@@ -70,12 +72,12 @@ struct JobRequest {
             throw fail("idempotency_key", "the Idempotency-Key header and the body's idempotency_key differ; send one of them")
         }
         let payload = payloadValue?.text ?? "{}"
-        let job = NewJob(
-            type: type, queue: try string("queue") ?? "default", priority: priority, payloadJSON: payload,
+        let job = client.newJob(
+            type: type, queue: try string("queue") ?? NewJob.defaultQueue, priority: priority, payloadJSON: payload,
             maxRetries: maxRetries, runAt: runAt, timeoutSeconds: timeout, idempotencyKey: headerKey ?? bodyKey
         )
         do {
-            try job.validate(limits: queue.defaults.limits)
+            try job.validate(limits: client.defaults.limits)
         } catch {
             throw fail(error.field, error.message)
         }

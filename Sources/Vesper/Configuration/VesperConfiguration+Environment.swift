@@ -1,10 +1,14 @@
 import Configuration
 import Foundation
 import SystemPackage
+import VesperCore
+import VesperHTTP
+import VesperPostgres
 
 extension VesperConfiguration {
     /// Reads the configuration from environment variables, then from a `.env` file for anything
     /// the environment does not set (process environment wins, as with every dotenv loader).
+    /// This is the one place Vesper reads its environment, adapters' variables included.
     ///
     /// - Throws: ``ConfigurationError`` naming the first variable with an unusable value.
     public static func fromEnvironment(
@@ -139,20 +143,6 @@ extension PostgresSettings {
             }
             sslMode = parsed
         }
-    }
-}
-
-extension ListenAddress {
-    /// Parses `:8080`, `127.0.0.1:8080`, `localhost:0` or `[::1]:8080`.
-    public static func parse(_ text: String, variable: String) throws(ConfigurationError) -> ListenAddress {
-        let invalid = ConfigurationError(variable: variable, message: "'\(text)' is not an address like :8080 or 127.0.0.1:8080")
-        guard let colon = text.lastIndex(of: ":") else { throw invalid }
-        var host = String(text[..<colon])
-        guard let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { throw invalid }
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        if host.isEmpty { host = "0.0.0.0" }
-        guard !host.contains(where: { $0 == " " || $0 == "/" }) else { throw invalid }
-        return ListenAddress(host: host, port: port)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import VesperCore
 
 /// What a token may do.
 public enum APIRole: String, Sendable, CaseIterable {
@@ -23,7 +24,7 @@ public struct APIToken: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(role.rawValue):<redacted>" }
 
     /// Parses `role:token` entries. Errors name the entry by position, never by its token.
-    static func parse(_ entries: [String], variable: String, entryName: String) throws(ConfigurationError) -> [APIToken] {
+    package static func parse(_ entries: [String], variable: String, entryName: String) throws(ConfigurationError) -> [APIToken] {
         var tokens: [APIToken] = []
         for (index, entry) in entries.enumerated() {
             let trimmed = entry.trimmingCharacters(in: .whitespaces)

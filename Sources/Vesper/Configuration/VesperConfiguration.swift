@@ -1,6 +1,11 @@
 import Foundation
+import VesperCore
+import VesperHTTP
+import VesperPostgres
+import VesperWeb
 
-/// Everything a Vesper node needs to know, read once at start-up.
+/// Everything a Vesper node needs to know, read once at start-up: the core's settings and the
+/// adapters' (``PostgresSettings``, ``HTTPSettings``, ``ListenAddress``, ``APIToken``) composed.
 ///
 /// Build it with ``fromEnvironment(_:dotEnvPath:)`` (environment variables and an optional `.env`
 /// file, with the names in the README) or set the properties in code.
@@ -99,67 +104,11 @@ public struct VesperConfiguration: Sendable {
     /// ``nodeTimeout``, or three heartbeats when unset.
     public var effectiveNodeTimeout: Duration { nodeTimeout ?? heartbeatInterval * 3 }
 
-    /// True when start-up must fail without a registered consumer.
-    public var consumerRequired: Bool { appEnvironment == "production" || requireConsumer }
-}
+    /// True when start-up must fail without a registered handler (`REQUIRE_CONSUMER=1`). Without
+    /// it, a node with no handlers serves the API and runs no jobs.
+    public var consumerRequired: Bool { requireConsumer }
 
-/// A host and port to listen on; port 0 picks a free port.
-public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
-    public var host: String
-    public var port: Int
-
-    public init(host: String, port: Int) {
-        self.host = host
-        self.port = port
-    }
-
-    public var description: String { "\(host):\(port)" }
-}
-
-/// HTTP server settings.
-public struct HTTPSettings: Sendable, Equatable {
-    /// Time allowed to receive a request's headers. Defaults to 5s.
-    public var readHeaderTimeout: Duration = .seconds(5)
-    /// Time allowed to receive a whole request. Defaults to 30s.
-    public var readTimeout: Duration = .seconds(30)
-    /// Time allowed to produce and send a response. Defaults to 30s.
-    public var writeTimeout: Duration = .seconds(30)
-    /// Time an idle keep-alive connection stays open. Defaults to 120s.
-    public var idleTimeout: Duration = .seconds(120)
-    /// Largest accepted request body. Defaults to 1 MiB.
-    public var maxBodyBytes: Int = 1 << 20
-
-    public init() {}
-}
-
-/// How to reach PostgreSQL. `description` never shows the password.
-public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
-    public enum SSLMode: String, Sendable, Equatable, CaseIterable {
-        case disable, require
-        case verifyFull = "verify-full"
-    }
-
-    public var host: String
-    public var port: Int = 5432
-    public var user: String = "postgres"
-    public var password: String? = nil
-    public var database: String = "vesper"
-    public var sslMode: SSLMode = .disable
-    /// Session time zone. Defaults to UTC.
-    public var timeZone: String = "UTC"
-    /// Connection pool size. Defaults to 10.
-    public var maxConnections: Int = 10
-    /// How long an operation may wait for the server before it fails as unavailable. Defaults to 10s.
-    public var operationTimeout: Duration = .seconds(10)
-    /// Unix socket directory, used instead of host/port when set (tests).
-    public var unixSocketPath: String? = nil
-
-    public init(host: String) {
-        self.host = host
-    }
-
-    public var description: String {
-        if let unixSocketPath { return "postgres \(user)@\(unixSocketPath)/\(database)" }
-        return "postgres \(user)@\(host):\(port)/\(database)"
-    }
+    /// Whether the stock binary adds its demo handlers (the `demo.*` types and a catch-all that
+    /// marks every other type done): in `development` and `test`, never in `production`.
+    public var demoHandlersEnabled: Bool { appEnvironment != "production" }
 }

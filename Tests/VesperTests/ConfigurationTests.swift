@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import VesperCore
+import Vesper
 import VesperTestSupport
 
 @Suite struct ConfigurationTests {
@@ -26,7 +26,8 @@ import VesperTestSupport
         #expect(configuration.database == .sqlite(path: "/tmp/q.db"))
         #expect(configuration.http.readTimeout == .milliseconds(250))
         #expect(configuration.http.idleTimeout == .seconds(90))
-        #expect(configuration.consumerRequired)
+        #expect(!configuration.consumerRequired, "production alone no longer requires a consumer: such a node serves the API")
+        #expect(!configuration.demoHandlersEnabled)
         #expect(configuration.defaultMaxRetries == 7)
     }
 

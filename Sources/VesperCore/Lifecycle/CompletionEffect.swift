@@ -1,0 +1,117 @@
+import Foundation
+
+extension Completion.Outcome {
+    /// The outcome without its values: what decides which columns change.
+    public enum Kind: String, Sendable, CaseIterable {
+        case done
+        case retry
+        case deadLetter = "dlq"
+        case failed
+        case release
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .done: .done
+        case .retry: .retry
+        case .deadLetter: .deadLetter
+        case .failed: .failed
+        case .release: .release
+        }
+    }
+
+    /// The error text the outcome records, if it records one.
+    public var error: String? {
+        switch self {
+        case .retry(let error, _), .deadLetter(let error), .failed(let error): error
+        case .done, .release: nil
+        }
+    }
+
+    /// The time the outcome asks the job to run again, if it names one (a release runs again now).
+    public var runAt: Date? {
+        if case .retry(_, let runAt) = self { return runAt }
+        return nil
+    }
+}
+
+/// What ending an attempt with one kind of outcome changes in the job's row.
+///
+/// This is the one statement of the rule; each store renders it into its finish SQL. Every
+/// completion is fenced by the attempt token (`id`, `attempt`, still `processing`), clears the lease
+/// and sets `updated_at` to the time of the finish. Columns not named here keep their value.
+public struct CompletionEffect: Sendable, Equatable {
+    /// Where `run_at` comes from.
+    public enum RunAt: Sendable, Equatable {
+        /// Unchanged.
+        case keep
+        /// The time of the finish: claimable at once.
+        case now
+        /// The time the outcome names (``Completion/Outcome/runAt``).
+        case given
+    }
+
+    /// The stored state afterwards.
+    public var status: JobStatus
+    /// Whether the attempt counts as a failure: `retries` goes up by one.
+    public var countsFailure: Bool
+    /// Whether `error` becomes the outcome's error text.
+    public var recordsError: Bool
+    /// Whether `error` is emptied: a job that ends `done` carries no error from an earlier
+    /// attempt. With neither this nor ``recordsError`` the last error is kept.
+    public var clearsError: Bool { status == .done }
+    public var runAt: RunAt
+    /// Whether `finished_at` becomes the time of the finish.
+    public var finishes: Bool
+    /// Whether `worker_id` is cleared, for a job that goes back to waiting.
+    public var clearsWorker: Bool
+    /// Always true: a finished attempt holds no lease.
+    public var clearsLease: Bool { true }
+
+    /// The effect of each kind of outcome.
+    public static func of(_ kind: Completion.Outcome.Kind) -> CompletionEffect {
+        switch kind {
+        case .done:
+            CompletionEffect(status: .done, countsFailure: false, recordsError: false, runAt: .keep, finishes: true, clearsWorker: false)
+        case .retry:
+            CompletionEffect(status: .pending, countsFailure: true, recordsError: true, runAt: .given, finishes: false, clearsWorker: true)
+        case .deadLetter:
+            CompletionEffect(status: .dlq, countsFailure: true, recordsError: true, runAt: .keep, finishes: true, clearsWorker: false)
+        case .failed:
+            CompletionEffect(status: .failed, countsFailure: true, recordsError: true, runAt: .keep, finishes: true, clearsWorker: false)
+        case .release:
+            // Not the job's fault (shutdown, a stale prefetch): back to waiting, not counted.
+            CompletionEffect(status: .pending, countsFailure: false, recordsError: false, runAt: .now, finishes: false, clearsWorker: true)
+        }
+    }
+
+    /// The kinds whose effect has `property` set, in ``Completion/Outcome/Kind/allCases`` order.
+    public static func kinds(where property: (CompletionEffect) -> Bool) -> [Completion.Outcome.Kind] {
+        Completion.Outcome.Kind.allCases.filter { property(of($0)) }
+    }
+
+    /// `job` as this effect leaves it after a finish at `now` (for tests and for reasoning; stores
+    /// apply the effect in SQL).
+    public func applied(to job: Job, outcome: Completion.Outcome, now: Date) -> Job {
+        var job = job
+        job.storedStatus = status
+        if countsFailure { job.retries += 1 }
+        if recordsError, let error = outcome.error { job.error = error }
+        if clearsError { job.error = "" }
+        switch runAt {
+        case .keep: break
+        case .now: job.runAt = now
+        case .given: if let runAt = outcome.runAt { job.runAt = runAt }
+        }
+        if finishes { job.finishedAt = now }
+        if clearsWorker { job.workerID = nil }
+        job.leaseUntil = nil
+        job.updatedAt = now
+        return job
+    }
+}
+
+extension Completion.Outcome {
+    /// What this outcome changes in the job's row.
+    public var effect: CompletionEffect { .of(kind) }
+}

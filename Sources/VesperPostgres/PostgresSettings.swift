@@ -1,0 +1,33 @@
+import VesperCore
+
+/// How to reach PostgreSQL. `description` never shows the password.
+public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
+    public enum SSLMode: String, Sendable, Equatable, CaseIterable {
+        case disable, require
+        case verifyFull = "verify-full"
+    }
+
+    public var host: String
+    public var port: Int = 5432
+    public var user: String = "postgres"
+    public var password: String? = nil
+    public var database: String = "vesper"
+    public var sslMode: SSLMode = .disable
+    /// Session time zone. Defaults to UTC.
+    public var timeZone: String = "UTC"
+    /// Connection pool size. Defaults to 10.
+    public var maxConnections: Int = 10
+    /// How long an operation may wait for the server before it fails as unavailable. Defaults to 10s.
+    public var operationTimeout: Duration = .seconds(10)
+    /// Unix socket directory, used instead of host/port when set (tests).
+    public var unixSocketPath: String? = nil
+
+    public init(host: String) {
+        self.host = host
+    }
+
+    public var description: String {
+        if let unixSocketPath { return "postgres \(user)@\(unixSocketPath)/\(database)" }
+        return "postgres \(user)@\(host):\(port)/\(database)"
+    }
+}
