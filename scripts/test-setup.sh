@@ -27,8 +27,13 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
 fi
 
-# selenium drives Chromium over WebDriver (Tests/Browser/).
+# selenium drives Chromium over WebDriver (Tests/Browser/), in the python3 on PATH.
 if ! python3 -c 'import selenium' >/dev/null 2>&1; then
+    if ! python3 -m pip --version >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip >/dev/null
+    fi
     echo "test-setup: installing selenium (pip)"
-    python3 -m pip install -q selenium || { echo "test-setup: pip install selenium failed" >&2; exit 1; }
+    # Debian's own python3 refuses pip installs outside a virtualenv (PEP 668) unless told otherwise.
+    python3 -m pip install -q selenium || python3 -m pip install -q --break-system-packages selenium \
+        || { echo "test-setup: pip install selenium failed" >&2; exit 1; }
 fi
