@@ -30,7 +30,7 @@ fi
 # selenium drives Chromium over WebDriver (Tests/Browser/), in the python3 on PATH.
 if ! python3 -c 'import selenium' >/dev/null 2>&1; then
     if ! python3 -m pip --version >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip >/dev/null
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip >/dev/null
     fi
     echo "test-setup: installing selenium (pip)"
     # Debian's own python3 refuses pip installs outside a virtualenv (PEP 668) unless told otherwise.
