@@ -24,6 +24,7 @@ public final class JobQueue: Sendable {
     private let batcher: EnqueueBatcher
     private let atomicBatch: (any AtomicBatchEnqueue)?
     private let metrics: VesperMetrics
+    /// Wakes this node's dispatcher (internal so `retryAll` can wake it once per page, not per job).
     let onEnqueue: @Sendable () -> Void
 
     /// - Parameters:
