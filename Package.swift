@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "VesperWeb", targets: ["VesperWeb"]),
         .executable(name: "vesper", targets: ["VesperCLI"]),
         .executable(name: "vesper-example", targets: ["VesperExample"]),
+        .executable(name: "vesper-transactional-example", targets: ["VesperTransactionalExample"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -126,6 +127,12 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
+        ),
+        // The README's transactional-enqueue snippet, compiled.
+        .executableTarget(
+            name: "VesperTransactionalExample",
+            dependencies: ["Vesper", "VesperPostgres", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Examples/TransactionalEnqueue"
         ),
         .executableTarget(
             name: "VesperExample",

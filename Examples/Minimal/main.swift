@@ -1,8 +1,4 @@
-// The smallest useful Vesper worker.
-//
-//     swift run vesper-example
-//     curl -X POST localhost:8080/jobs -H 'Content-Type: application/json' \
-//          -d '{"type":"resize_image","priority":7,"payload":{"image_url":"cat.png","width":640}}'
+import Foundation
 import Vesper
 
 struct ResizeRequest: Codable, Sendable {
@@ -10,18 +6,23 @@ struct ResizeRequest: Codable, Sendable {
     var width: Int
 }
 
-PrometheusMetrics.bootstrap()                                     // GET /metrics
-let vesper = try await Vesper(configuration: .fromEnvironment())  // reads env and .env
+do {
+    let vesper = try await Vesper(configuration: .fromEnvironment())  // reads env and .env; /metrics works
 
-vesper.register("resize_image") { job in
-    let request = try job.decodePayload(as: ResizeRequest.self)
-    vesper.logger.info("resizing \(request.image_url) to \(request.width)px")
-    // Follow-up work is just another job.
-    try await vesper.enqueue(type: "send_email", priority: 3, payload: ["to": "owner@example.com", "subject": "resized"])
+    vesper.register("resize_image") { job in                           // one type
+        let request = try job.decodePayload(as: ResizeRequest.self)
+        vesper.logger.info("resizing \(request.image_url) to \(request.width)px")
+        // Follow-up work is just another job.
+        try await vesper.enqueue(type: "send_email", priority: 3, payload: ["to": "owner@example.com"])
+    }
+
+    vesper.registerConsumer { job in                                   // every other type
+        vesper.logger.info("processing \(job.type) job \(job.id)")
+    }
+
+    try await vesper.run()                                             // API + workers until SIGTERM
+} catch {
+    // A configuration or start-up error is one line and a non-zero exit, not a crash.
+    FileHandle.standardError.write(Data("worker: \(error)\n".utf8))
+    exit(1)
 }
-
-vesper.registerConsumer { job in  // every other type
-    vesper.logger.info("processing \(job.type) job \(job.id)")
-}
-
-try await vesper.run()  // API + workers until SIGTERM

@@ -8,16 +8,23 @@ import VesperHTTP
 public enum PrometheusMetrics {
     private static let bootstrapped = Mutex(false)
 
-    /// Bootstraps `MetricsSystem` with Prometheus' default registry, once per process. Call it at
-    /// the start of `main` (the `vesper` binary does); later calls do nothing. Skip it if your
-    /// application bootstraps another metrics backend: `/metrics` then shows only what reaches
-    /// the Prometheus registry.
+    /// Bootstraps `MetricsSystem` with Prometheus' default registry, once per process; later calls
+    /// do nothing. Creating a ``Vesper`` does this when no backend is bootstrapped yet. Skip it if
+    /// your application bootstraps another metrics backend: `/metrics` then shows only what
+    /// reaches the Prometheus registry.
     public static func bootstrap() {
         let first = bootstrapped.withLock { done -> Bool in
             defer { done = true }
             return !done
         }
         if first { MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry)) }
+    }
+
+    /// Bootstraps Prometheus unless some metrics backend already is: ``Vesper`` calls it when it is
+    /// created, so `/metrics` works without a call to remember. An application with a backend of
+    /// its own bootstraps it before creating ``Vesper``.
+    static func bootstrapUnlessBootstrapped() {
+        if MetricsSystem.factory is NOOPMetricsHandler { bootstrap() }
     }
 
     /// The registry `/metrics` renders.

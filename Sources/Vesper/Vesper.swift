@@ -36,6 +36,8 @@ public final class Vesper: Sendable {
     public init(configuration: VesperConfiguration, logger: Logger = Logger(label: "vesper")) async throws {
         self.configuration = configuration
         self.logger = logger
+        for warning in configuration.warnings { logger.warning("\(warning)") }
+        PrometheusMetrics.bootstrapUnlessBootstrapped()
         self.nodeID = "\(configuration.nodeName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().lowercaseText.prefix(4))"
         self.store = try await StoreFactory.open(configuration.database, logger: logger, migrate: configuration.autoMigrate)
         self.capabilities = StoreCapabilities(of: store)

@@ -102,3 +102,17 @@ extension StartupErrorTests {
         }
     }
 }
+
+extension StartupErrorTests {
+    /// An app written like the README once died with "Fatal error: Error raised at top level", a
+    /// backtrace and exit 132 on a configuration error.
+    @Test func theReadmeWorkerPrintsOneLineAndExitsNonZero() async throws {
+        try await withTemporaryDirectory { directory in
+            let (code, output) = try await VesperProcess.run(
+                arguments: [], environment: ["WORKERS": "abc", "APP_ENV": "production"], directory: directory.path, program: "vesper-example")
+            #expect(code == 1, "\(output)")
+            #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == "worker: invalid WORKERS: 'abc' is not an integer from 1 to 10000", "\(output)")
+            #expect(!output.contains("Fatal error"))
+        }
+    }
+}

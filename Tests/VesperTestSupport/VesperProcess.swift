@@ -51,16 +51,22 @@ public final class VesperProcess: Sendable {
     }
 
     /// Runs the binary to completion (for commands that exit by themselves), returning exit code and output.
-    public static func run(arguments: [String], environment: [String: String], directory: String) async throws -> (Int32, String) {
-        let (process, logPath) = try launch(arguments: arguments, environment: environment, directory: directory)
+    /// `program` names another executable built next to `vesper` (such as `vesper-example`).
+    public static func run(
+        arguments: [String], environment: [String: String], directory: String, program: String = "vesper"
+    ) async throws -> (Int32, String) {
+        let (process, logPath) = try launch(arguments: arguments, environment: environment, directory: directory, program: program)
         try await waitUntil(timeout: .seconds(120), "vesper \(arguments.first ?? "") to exit") { !process.isRunning }
         let output = read(logPath)
         try? FileManager.default.removeItem(atPath: logPath)
         return (process.terminationStatus, output)
     }
 
-    private static func launch(arguments: [String], environment: [String: String], directory: String) throws -> (Process, String) {
-        let binary = binaryPath()
+    private static func launch(
+        arguments: [String], environment: [String: String], directory: String, program: String = "vesper"
+    ) throws -> (Process, String) {
+        var binary = binaryPath()
+        if program != "vesper" { binary = URL(fileURLWithPath: binary).deletingLastPathComponent().appendingPathComponent(program).path }
         guard FileManager.default.isExecutableFile(atPath: binary) else { throw LaunchError.binaryNotFound(binary) }
         let logPath = "\(directory)/vesper-\(UUID().uuidString.prefix(8)).log"
         guard FileManager.default.createFile(atPath: logPath, contents: nil) else {

@@ -15,11 +15,28 @@ extension VesperConfiguration {
         _ environment: [String: String] = ProcessInfo.processInfo.environment,
         dotEnvPath: String? = ".env"
     ) async throws -> VesperConfiguration {
-        var providers = [EnvironmentVariablesProvider(environmentVariables: environment)]
-        if let dotEnvPath {
-            providers.append(try await EnvironmentVariablesProvider(environmentFilePath: FilePath(dotEnvPath), allowMissing: true))
+        var dotEnv: DotEnvFile?
+        if let dotEnvPath, let text = try? String(contentsOfFile: dotEnvPath, encoding: .utf8) {
+            do {
+                dotEnv = try DotEnvFile(parsing: text)
+            } catch {
+                throw ConfigurationError(variable: ".env", message: error.description)
+            }
         }
-        return try VesperConfiguration(reading: EnvironmentReader(providers: providers))
+        var providers = [EnvironmentVariablesProvider(environmentVariables: environment)]
+        if let dotEnv { providers.append(EnvironmentVariablesProvider(environmentVariables: dotEnv.values)) }
+        do {
+            var configuration = try VesperConfiguration(reading: EnvironmentReader(providers: providers))
+            configuration.warnings = EnvironmentCheck.unknownVariables(environment: environment, dotEnv: dotEnv)
+                + EnvironmentCheck.contradictions(configuration)
+            return configuration
+        } catch {
+            // Say where a bad value came from when it was the .env file, not the environment.
+            if environment[error.variable] == nil, let line = dotEnv?.line(of: error.variable) {
+                throw ConfigurationError(variable: error.variable, message: "\(error.message) (set in .env line \(line))")
+            }
+            throw error
+        }
     }
 
     init(reading env: EnvironmentReader) throws(ConfigurationError) {
@@ -93,7 +110,7 @@ extension VesperConfiguration {
             periodicJobs += try PeriodicJob.parseList(text, variable: "CRON_JOBS_FILE")
         }
         cronCatchUp = try env.duration("CRON_CATCH_UP") ?? cronCatchUp
-        logLevel = try env.oneOf("LOG_LEVEL", ["trace", "debug", "info", "notice", "warning", "error", "critical"]) ?? logLevel
+        logLevel = try env.oneOf("LOG_LEVEL", ["trace", "debug", "info", "notice", "warning", "error", "critical"], caseInsensitive: true) ?? logLevel
         logFormat = try env.oneOf("LOG_FORMAT", ["text", "json"]) ?? logFormat
     }
 }
@@ -214,6 +231,8 @@ struct EnvironmentReader {
     func retention(_ name: String) throws(ConfigurationError) -> Duration?? {
         guard let text = self[name] else { return nil }
         if ["off", "never", "0"].contains(text.trimmingCharacters(in: .whitespaces).lowercased()) { return .some(nil) }
+        // A zero duration (`0s`, `0d`) means off too.
+        if DurationParser.parse(text) == .zero { return .some(nil) }
         guard let value = DurationParser.parse(text), value > .zero else {
             throw ConfigurationError(variable: name, message: "'\(text)' is not a positive duration like 7d or 12h, or off")
         }
@@ -229,8 +248,9 @@ struct EnvironmentReader {
         }
     }
 
-    func oneOf(_ name: String, _ allowed: [String]) throws(ConfigurationError) -> String? {
-        guard let text = self[name] else { return nil }
+    func oneOf(_ name: String, _ allowed: [String], caseInsensitive: Bool = false) throws(ConfigurationError) -> String? {
+        guard var text = self[name] else { return nil }
+        if caseInsensitive { text = text.lowercased() }
         guard allowed.contains(text) else {
             throw ConfigurationError(variable: name, message: "'\(text)' is not one of \(allowed.joined(separator: ", "))")
         }

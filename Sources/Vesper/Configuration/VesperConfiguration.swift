@@ -99,6 +99,10 @@ public struct VesperConfiguration: Sendable {
     /// `text` or `json`. Defaults to `text`.
     public var logFormat: String = "text"
 
+    /// Findings about the environment that are probably mistakes but not errors (an unknown
+    /// variable that looks like Vesper's, contradicting settings); a node logs each at start-up.
+    public var warnings: [String] = []
+
     public init() {}
 
     /// ``nodeTimeout``, or three heartbeats when unset.
