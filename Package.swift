@@ -15,6 +15,13 @@ let package = Package(
         .executable(name: "vesper-example", targets: ["VesperExample"]),
         .executable(name: "vesper-transactional-example", targets: ["VesperTransactionalExample"]),
     ],
+    // `PostgreSQL` (on by default) builds the PostgreSQL store into the `Vesper` facade. An
+    // application that only uses SQLite can depend on Vesper with `traits: []` and skip compiling
+    // postgres-nio and its TLS stack.
+    traits: [
+        .trait(name: "PostgreSQL", description: "The PostgreSQL store in the Vesper facade (postgres-nio)."),
+        .default(enabledTraits: ["PostgreSQL"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -90,7 +97,8 @@ let package = Package(
         .target(
             name: "Vesper",
             dependencies: [
-                "VesperCore", "VesperSQLite", "VesperPostgres", "VesperHTTP", "VesperWeb",
+                "VesperCore", "VesperSQLite", "VesperHTTP", "VesperWeb",
+                .target(name: "VesperPostgres", condition: .when(traits: ["PostgreSQL"])),
                 .product(name: "Configuration", package: "swift-configuration"),
                 // `FilePath` for the `.env` file handed to swift-configuration.
                 .product(name: "SystemPackage", package: "swift-system"),

@@ -5,4 +5,6 @@
 @_exported import enum VesperHTTP.APIRole
 @_exported import struct VesperHTTP.HTTPSettings
 @_exported import struct VesperHTTP.ListenAddress
+#if PostgreSQL
 @_exported import struct VesperPostgres.PostgresSettings
+#endif

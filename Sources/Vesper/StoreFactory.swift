@@ -1,6 +1,8 @@
 import Logging
 import VesperCore
+#if PostgreSQL
 import VesperPostgres
+#endif
 import VesperSQLite
 
 /// Opens the store a configuration names and migrates it.
@@ -11,6 +13,7 @@ enum StoreFactory {
             let store = try SQLiteJobStore(path: path)
             try await prepare(store, migrate: migrate)
             return store
+        #if PostgreSQL
         case .postgres(let settings):
             // The pool runs from now until `close()`, so the queue works before `Vesper.run()`.
             let store = try PostgresJobStore(settings: settings, logger: logger)
@@ -19,6 +22,7 @@ enum StoreFactory {
             store.startInBackground()
             try await prepare(store, migrate: migrate)
             return store
+        #endif
         }
     }
 

@@ -40,10 +40,14 @@ final class BenchNode: Sendable {
             directory = path
             configuration.database = .sqlite(path: path + "/vesper.db")
         case .postgres:
+            #if PostgreSQL
             guard case .postgres = fromEnvironment.database else {
                 throw BenchFailure("--store postgres needs DATABASE_URL or DB_HOST (and the other DB_* variables)")
             }
             configuration.database = fromEnvironment.database
+            #else
+            throw BenchFailure("--store postgres needs a build with the PostgreSQL trait")
+            #endif
         }
         configuration.workers = options.workers
         configuration.apiAddress = ListenAddress(host: "127.0.0.1", port: 0)

@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import VesperCore
 import VesperTestSupport
@@ -19,22 +20,42 @@ import VesperTestSupport
     }
 
     @Test func givesUpOnAnOperationThatIgnoresCancellation() async throws {
-        let clock = ContinuousClock()
-        let start = clock.now
+        // The operation ignores cancellation, like a driver waiting for a connection, and can only
+        // end when the test releases it, after `run` has returned: so `run` cannot have waited
+        // for it. (No wall-clock bound: a busy machine may delay the timer, never skip it.)
+        let gate = Gate()
         await #expect(throws: Deadline.Exceeded.self) {
             try await Deadline.run(.milliseconds(100)) { () async throws -> Int in
-                // Ignores cancellation on purpose, like a driver waiting for a connection.
-                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                    Task.detached {
-                        try? await Task.sleep(for: .seconds(30))
-                        continuation.resume()
-                    }
-                }
+                await gate.wait()
                 return 1
             }
         }
-        // Far sooner than the operation's 30 s, with room for a loaded machine.
-        #expect(clock.now - start < .seconds(15))
+        gate.open()
+    }
+
+    /// Holds its waiters until ``open()``.
+    final class Gate: Sendable {
+        private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+        func wait() async {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.open { return true }
+                    state.waiters.append(continuation)
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        }
+
+        func open() {
+            let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+                state.open = true
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            for waiter in waiters { waiter.resume() }
+        }
     }
 }
 

@@ -2,7 +2,9 @@ import Foundation
 
 /// Runs a command to completion with its output captured in a file (not a pipe; see
 /// ``VesperProcess``), optionally feeding `input` on standard input. Returns status and output.
-public func runCommand(_ executable: String, _ arguments: [String], input: String? = nil) async throws -> (Int32, String) {
+public func runCommand(
+    _ executable: String, _ arguments: [String], input: String? = nil, timeout: Duration = .seconds(120)
+) async throws -> (Int32, String) {
     let directory = try TemporaryDirectory(prefix: "vesper-cmd")
     defer { directory.remove() }
     let outputPath = directory.file("output")
@@ -22,6 +24,6 @@ public func runCommand(_ executable: String, _ arguments: [String], input: Strin
     process.standardOutput = output
     process.standardError = output
     try process.run()
-    try await waitUntil(timeout: .seconds(120), "\(executable) to exit") { !process.isRunning }
+    try await waitUntil(timeout: timeout, "\(executable) to exit") { !process.isRunning }
     return (process.terminationStatus, (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "")
 }

@@ -3,7 +3,9 @@ import Foundation
 import SystemPackage
 import VesperCore
 import VesperHTTP
+#if PostgreSQL
 import VesperPostgres
+#endif
 
 extension VesperConfiguration {
     /// Reads the configuration from environment variables, then from a `.env` file for anything
@@ -42,7 +44,13 @@ extension VesperConfiguration {
     init(reading env: EnvironmentReader) throws(ConfigurationError) {
         self.init()
         if env["DB_HOST"] != nil || env["DATABASE_URL"] != nil {
+            #if PostgreSQL
             database = .postgres(try PostgresSettings(reading: env))
+            #else
+            throw ConfigurationError(
+                variable: env["DB_HOST"] != nil ? "DB_HOST" : "DATABASE_URL",
+                message: "this build has no PostgreSQL store (Vesper was built without its PostgreSQL trait)")
+            #endif
         } else if let path = env["DB_PATH"] {
             guard !path.isEmpty else { throw ConfigurationError(variable: "DB_PATH", message: "must not be empty") }
             database = .sqlite(path: path)
@@ -115,6 +123,7 @@ extension VesperConfiguration {
     }
 }
 
+#if PostgreSQL
 extension PostgresSettings {
     /// `DATABASE_URL` first, then the `DB_*` variables on top of it.
     init(reading env: EnvironmentReader) throws(ConfigurationError) {
@@ -162,6 +171,8 @@ extension PostgresSettings {
         }
     }
 }
+
+#endif
 
 /// Looks variables up by their exact names, in provider order.
 struct EnvironmentReader {

@@ -1,7 +1,9 @@
 import Foundation
 import VesperCore
 import VesperHTTP
+#if PostgreSQL
 import VesperPostgres
+#endif
 import VesperWeb
 
 /// Everything a Vesper node needs to know, read once at start-up: the core's settings and the
@@ -14,8 +16,10 @@ public struct VesperConfiguration: Sendable {
     public enum Database: Sendable, Equatable {
         /// A SQLite file on this machine (the zero set-up default).
         case sqlite(path: String)
-        /// A PostgreSQL server, for fleets across machines.
+        #if PostgreSQL
+        /// A PostgreSQL server, for fleets across machines (built with the `PostgreSQL` trait, the default).
         case postgres(PostgresSettings)
+        #endif
     }
 
     /// Defaults to SQLite in `vesper.db`.

@@ -2,6 +2,12 @@
 ///
 /// Vesper stores a job's payload exactly as the producer wrote it, so the body is validated
 /// (RFC 8259) and split into top-level members without building an object tree and re-encoding.
+///
+/// Whatever it accepts, Foundation's `JSONSerialization` accepts too (a fuzz target checks this,
+/// see docs/DESIGN-NOTES.md "Fuzzing"), except numbers beyond `Double`'s range (`1e999`), which
+/// are kept as written. It is stricter in places: no duplicate keys, no trailing commas, no
+/// byte-order mark. Every string must be well-formed UTF-8 and every `\u` surrogate paired, so a
+/// stored payload is valid text for both stores and reads back byte for byte.
 struct JSONObjectScanner {
     /// One top-level member: its kind and its raw bytes.
     struct Value {
@@ -21,7 +27,9 @@ struct JSONObjectScanner {
     private let bytes: [UInt8]
     private var index = 0
     private var depth = 0
-    private static let maxDepth = 512
+    /// Containers nested deeper than this are an error; the outermost object or array counts as
+    /// one level, as in `JSONSerialization`, so both draw the line at the same place.
+    static let maxDepth = 512
 
     private init(_ bytes: [UInt8]) {
         self.bytes = bytes
@@ -46,6 +54,7 @@ struct JSONObjectScanner {
         scanner.skipWhitespace()
         guard scanner.peek() == UInt8(ascii: "[") else { throw scanner.error("expected a JSON array") }
         scanner.index += 1
+        scanner.depth = 1
         var result: [[(key: String, value: Value)]] = []
         scanner.skipWhitespace()
         if scanner.peek() == UInt8(ascii: "]") {
@@ -75,6 +84,9 @@ struct JSONObjectScanner {
     // MARK: Grammar
 
     private mutating func topLevelObject() throws -> [(key: String, value: Value)] {
+        depth += 1
+        guard depth <= Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth) levels") }
+        defer { depth -= 1 }
         index += 1  // {
         var members: [(key: String, value: Value)] = []
         var seen = Set<String>()
@@ -211,17 +223,55 @@ struct JSONObjectScanner {
                     index += 1
                 case UInt8(ascii: "u"):
                     index += 1
-                    _ = try hex4()
+                    try skipUnicodeEscape()
                 default:
                     throw error("invalid escape")
                 }
             case 0..<0x20:
                 throw error("control character in string")
-            default:
+            case 0x20..<0x80:
                 index += 1
+            default:
+                try skipUTF8Sequence()
             }
         }
         throw error("unterminated string")
+    }
+
+    /// Skips the four hex digits after `\u`, and the low half when they are a high surrogate.
+    /// An unpaired surrogate is no character: JSONSerialization rejects it, and it has no UTF-8 form.
+    private mutating func skipUnicodeEscape() throws {
+        let unit = try hex4()
+        if (0xDC00..<0xE000).contains(unit) { throw error("unpaired surrogate in \\u escape") }
+        if (0xD800..<0xDC00).contains(unit) {
+            guard consume(UInt8(ascii: "\\")), consume(UInt8(ascii: "u")), (0xDC00..<0xE000).contains(try hex4()) else {
+                throw error("unpaired surrogate in \\u escape")
+            }
+        }
+    }
+
+    /// Skips one multi-byte UTF-8 sequence starting at `index`, rejecting ill-formed ones
+    /// (overlong forms, encoded surrogates, beyond U+10FFFF, truncated): the well-formed table of
+    /// the Unicode standard, section 3.9.
+    private mutating func skipUTF8Sequence() throws {
+        let lead = bytes[index]
+        let count: Int
+        var second: ClosedRange<UInt8> = 0x80...0xBF
+        switch lead {
+        case 0xC2...0xDF: count = 2
+        case 0xE0: count = 3; second = 0xA0...0xBF
+        case 0xE1...0xEC, 0xEE...0xEF: count = 3
+        case 0xED: count = 3; second = 0x80...0x9F
+        case 0xF0: count = 4; second = 0x90...0xBF
+        case 0xF1...0xF3: count = 4
+        case 0xF4: count = 4; second = 0x80...0x8F
+        default: throw error("invalid UTF-8 in string")
+        }
+        guard index + count <= bytes.count, second.contains(bytes[index + 1]) else { throw error("invalid UTF-8 in string") }
+        for offset in 2..<count where !(0x80...0xBF).contains(bytes[index + offset]) {
+            throw error("invalid UTF-8 in string")
+        }
+        index += count
     }
 
     private mutating func hex4() throws -> UInt32 {
