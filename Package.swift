@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "VesperSQLite", targets: ["VesperSQLite"]),
         .library(name: "VesperPostgres", targets: ["VesperPostgres"]),
         .library(name: "VesperHTTP", targets: ["VesperHTTP"]),
+        .library(name: "VesperWeb", targets: ["VesperWeb"]),
         .executable(name: "vesper", targets: ["VesperCLI"]),
         .executable(name: "vesper-example", targets: ["VesperExample"]),
         .executable(name: "vesper-transactional-example", targets: ["VesperTransactionalExample"]),
@@ -81,13 +82,22 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
+        // The operator's dashboard at /ui: server-rendered pages, sessions, CSRF; assets compiled in.
+        .target(
+            name: "VesperWeb",
+            dependencies: [
+                "VesperCore", "VesperHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         // The user-facing umbrella: `import Vesper` gives the core API plus the `Vesper` facade that
         // reads the configuration (the one place the environment is read), picks a store from it
         // and runs API and workers together.
         .target(
             name: "Vesper",
             dependencies: [
-                "VesperCore", "VesperSQLite", "VesperHTTP",
+                "VesperCore", "VesperSQLite", "VesperHTTP", "VesperWeb",
                 .target(name: "VesperPostgres", condition: .when(traits: ["PostgreSQL"])),
                 .product(name: "Configuration", package: "swift-configuration"),
                 // `FilePath` for the `.env` file handed to swift-configuration.
@@ -168,6 +178,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "VesperWebTests",
+            dependencies: ["Vesper", "VesperWeb", "VesperTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(name: "VesperTests", dependencies: ["Vesper", "VesperTestSupport"]),
         .testTarget(name: "VesperBenchTests", dependencies: ["VesperBench", "VesperTestSupport"]),

@@ -5,6 +5,7 @@ import ServiceLifecycle
 import Synchronization
 import VesperCore
 import VesperHTTP
+import VesperWeb
 
 /// A Vesper node: the store, the HTTP API and this process's worker slots, run together.
 ///
@@ -154,11 +155,18 @@ public final class Vesper: Sendable {
             logger.warning(
                 "API_TOKENS is not set: in production the API is open to anyone who can reach it. Set API_TOKENS or API_TOKENS_FILE.")
         }
+        // The sampler refreshes this snapshot; the dashboard's counts read it instead of the tables.
+        let snapshotAge = self.configuration.metricsSampleInterval + .seconds(1)
+        let statistics = capabilities.statistics.map { LatestStatistics(source: $0, maxAge: snapshotAge) }
+        let periodicJobs = configuration.periodicJobs + schedules.withLock { $0 }
         let router = VesperAPI.router(
             queue: queue, maxBodyBytes: configuration.http.maxBodyBytes, maxBatch: configuration.maxBatch,
             tokens: configuration.apiTokens, metricsRequireToken: configuration.metricsRequireToken, fleet: store,
             statistics: capabilities.statistics, queueControl: capabilities.queueControl, metrics: HTTPMetrics(),
             metricsText: { PrometheusMetrics.exposition() })
+        if configuration.dashboard.enabled {
+            makeDashboard(statistics: statistics, schedules: periodicJobs).register(on: router)
+        }
         let configuration = configuration
         let displayName = store.displayName
         let app = VesperAPI.application(
@@ -177,13 +185,12 @@ public final class Vesper: Sendable {
         var services: [any Service] = []
         services.append(fleet)
         services.append(pool)
-        if let statistics = capabilities.statistics {
+        if let statistics {
             var options = StatisticsSampler.Options()
             options.sampleInterval = configuration.metricsSampleInterval
             options.logInterval = configuration.statsLogInterval
             services.append(StatisticsSampler(source: statistics, options: options, logger: logger, metrics: metrics))
         }
-        let periodicJobs = configuration.periodicJobs + schedules.withLock { $0 }
         if !periodicJobs.isEmpty {
             var options = CronScheduler.Options()
             options.catchUpWindow = configuration.cronCatchUp
@@ -213,6 +220,13 @@ public final class Vesper: Sendable {
             throw error
         }
         try await store.close()
+    }
+
+    private func makeDashboard(statistics: LatestStatistics?, schedules: [PeriodicJob]) -> VesperDashboard {
+        let sources = VesperDashboard.Sources(
+            queue: queue, statistics: statistics, throughput: capabilities.throughput, queues: capabilities.queueControl, fleet: store,
+            keyLookup: capabilities.keyLookup, schedules: schedules)
+        return VesperDashboard(sources: sources, tokens: configuration.apiTokens, settings: configuration.dashboard)
     }
 
     private func makeFleetService(_ handlers: HandlerRegistry, pool: WorkerPool) -> FleetService {

@@ -19,5 +19,6 @@ enum ServeHelp {
         Cron:        CRON_JOBS · CRON_JOBS_FILE · CRON_CATCH_UP [1h]
         Logs, stats: LOG_LEVEL [info] · LOG_FORMAT [text] · METRICS_SAMPLE_INTERVAL [5s] ·
                      METRICS_MAX_TYPES [100] · STATS_LOG_INTERVAL [60s]
+        Dashboard:   UI_ENABLED [1] · GRAFANA_URL
         """
 }

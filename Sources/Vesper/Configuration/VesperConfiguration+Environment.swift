@@ -90,6 +90,13 @@ extension VesperConfiguration {
             apiTokens += try APIToken.parse(entries, variable: "API_TOKENS_FILE", entryName: "token line")
         }
         metricsRequireToken = try env.boolean("METRICS_REQUIRE_TOKEN") ?? metricsRequireToken
+        dashboard.enabled = try env.boolean("UI_ENABLED") ?? dashboard.enabled
+        if let url = env["GRAFANA_URL"], !url.isEmpty {
+            guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                throw ConfigurationError(variable: "GRAFANA_URL", message: "must be an http:// or https:// URL")
+            }
+            dashboard.grafanaURL = url
+        }
         maxBatch = try env.integer("MAX_BATCH", in: 1...100_000) ?? maxBatch
         metricsSampleInterval = try env.duration("METRICS_SAMPLE_INTERVAL", positive: true) ?? metricsSampleInterval
         metricsMaxTypes = try env.integer("METRICS_MAX_TYPES", in: 0...10_000) ?? metricsMaxTypes

@@ -4,6 +4,7 @@ import VesperHTTP
 #if PostgreSQL
 import VesperPostgres
 #endif
+import VesperWeb
 
 /// Everything a Vesper node needs to know, read once at start-up: the core's settings and the
 /// adapters' (``PostgresSettings``, ``HTTPSettings``, ``ListenAddress``, ``APIToken``) composed.
@@ -92,6 +93,8 @@ public struct VesperConfiguration: Sendable {
     /// Periodic jobs from `CRON_JOBS` / `CRON_JOBS_FILE` (more can be added with `Vesper.schedule`).
     /// Defaults to none.
     public var periodicJobs: [PeriodicJob] = []
+    /// The dashboard at `/ui` (`UI_ENABLED`, `GRAFANA_URL`).
+    public var dashboard = DashboardSettings()
     /// At start-up, the most recent missed tick of each schedule is enqueued if at most this old
     /// (`CRON_CATCH_UP`); zero disables catching up. Defaults to 1 hour.
     public var cronCatchUp: Duration = .seconds(3600)

@@ -24,7 +24,8 @@ public final class JobQueue: Sendable {
     private let batcher: EnqueueBatcher
     private let atomicBatch: (any AtomicBatchEnqueue)?
     private let metrics: VesperMetrics
-    private let onEnqueue: @Sendable () -> Void
+    /// Wakes this node's dispatcher (internal so `retryAll` can wake it once per page, not per job).
+    let onEnqueue: @Sendable () -> Void
 
     /// - Parameters:
     ///   - metrics: where enqueued jobs are counted; a node passes the one it owns.

@@ -11,6 +11,10 @@ public struct StoreCapabilities: Sendable {
     public var pruning: (any JobPruning)?
     /// Waking other nodes when jobs are enqueued.
     public var notifications: (any JobNotifications)?
+    /// Finished jobs per minute (the dashboard's chart).
+    public var throughput: (any ThroughputHistorySource)?
+    /// Jobs by idempotency key (the dashboard's cron page).
+    public var keyLookup: (any IdempotencyKeyLookup)?
 
     /// The capabilities `store` offers.
     public init(of store: any JobStore) {
@@ -19,5 +23,7 @@ public struct StoreCapabilities: Sendable {
         statistics = store as? any QueueStatisticsSource
         pruning = store as? any JobPruning
         notifications = store as? any JobNotifications
+        throughput = store as? any ThroughputHistorySource
+        keyLookup = store as? any IdempotencyKeyLookup
     }
 }

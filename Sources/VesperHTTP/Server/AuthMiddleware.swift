@@ -3,7 +3,7 @@ import VesperCore
 
 /// Bearer-token access control: `admin` may do everything, `producer` may submit and read,
 /// `reader` may only read. `/health` and `/ready` stay open (load balancers probe them), and
-/// `/metrics` too unless configured to need a token.
+/// `/metrics` too unless configured to need a token. `/ui` is the dashboard's, which has its own sessions.
 struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     enum Permission {
         case open, read, submit, admin
@@ -33,6 +33,8 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         case "/metrics": return metricsRequireToken ? .read : .open
         default: break
         }
+        // The dashboard (module VesperWeb) checks its own sessions: a browser sends no bearer token.
+        if path == "/ui" || path.hasPrefix("/ui/") { return .open }
         if method == .get || method == .head { return .read }
         if method == .post && (path == "/jobs" || path == "/jobs/batch") { return .submit }
         return .admin

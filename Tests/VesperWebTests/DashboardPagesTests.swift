@@ -1,0 +1,112 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import Vesper
+import VesperTestSupport
+@testable import VesperWeb
+
+/// What the pages show and what their forms do, and `POST /jobs/retry` behind bulk retry.
+@Suite("Dashboard pages")
+struct DashboardPagesTests {
+    @Test func overviewShowsTheSampledCountsAndTheChart() async throws {
+        var settings = DashboardSettings()
+        settings.grafanaURL = "https://grafana.example/d/vesper"
+        try await withDashboard(settings: settings) { client, queue, store in
+            try await deadJob(store, queue)
+            _ = try await queue.enqueue(queue.newJob(type: "later", priority: 7))
+            let page = try await client.get("/ui")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("id=\"count-dlq\" data-count=\"1\""))
+            #expect(page.text.contains("id=\"count-pending\" data-count=\"1\""))
+            #expect(page.text.contains("id=\"pending-priority-7\">1<"))
+            #expect(page.text.contains("<svg"))
+            #expect(page.text.contains("id=\"throughput-failed\">1<"))
+            #expect(page.text.contains("href=\"https://grafana.example/d/vesper\""))
+        }
+    }
+
+    @Test func jobsPageFiltersAndPages() async throws {
+        try await withDashboard { client, queue, store in
+            for index in 0..<3 { try await deadJob(store, queue, type: index == 0 ? "mail" : "image") }
+            let dlq = try await client.get("/ui/jobs?status=dlq&type=image")
+            #expect(dlq.text.components(separatedBy: "data-job-id=").count == 3)
+            #expect(dlq.text.contains("id=\"tab-count-dlq\">3<"))
+            #expect(try await client.get("/ui/jobs?priority=11").status == .badRequest)
+        }
+    }
+
+    @Test func queuesPagePausesAndResumes() async throws {
+        try await withDashboard { client, queue, _ in
+            _ = try await queue.enqueue(queue.newJob(type: "x", queue: "reports"))
+            let page = try await client.get("/ui/queues")
+            let cookie = try #require(page.cookie("vesper_csrf"))
+            let csrf = try #require(page.csrfToken)
+            #expect(page.text.contains("id=\"pause-reports\""))
+            #expect(try await client.postForm("/ui/queues/reports/pause", ["csrf": csrf], cookies: [cookie]).status == .seeOther)
+            let api = try await client.get("/queues")
+            #expect(api.text.contains(#""name":"reports","pending":1,"scheduled":0,"processing":0,"paused":true"#))
+            #expect(try await client.get("/ui/queues", cookies: [cookie]).text.contains("id=\"resume-reports\""))
+        }
+    }
+
+    @Test func enqueueFormCreatesAJobAndNamesABadField() async throws {
+        try await withDashboard { client, queue, _ in
+            let page = try await client.get("/ui/enqueue")
+            let cookie = try #require(page.cookie("vesper_csrf"))
+            let csrf = try #require(page.csrfToken)
+            let created = try await client.postForm(
+                "/ui/enqueue", ["csrf": csrf, "type": "send_email", "priority": "4", "payload": #"{"to":"a@b.c"}"#, "queue": "mail"], cookies: [cookie])
+            #expect(created.status == .seeOther)
+            let location = try #require(created.headers[.location])
+            let id = try #require(UUID(uuidString: String(location.dropFirst("/ui/jobs/".count).prefix(36))))
+            let job = try #require(try await queue.job(id: id))
+            #expect(job.type == "send_email" && job.priority == 4 && job.queue == "mail" && job.payload == #"{"to":"a@b.c"}"#)
+            let bad = try await client.postForm("/ui/enqueue", ["csrf": csrf, "type": "x", "payload": "{nope"], cookies: [cookie])
+            #expect(bad.status == .badRequest)
+            #expect(bad.text.contains("payload must be JSON"))
+        }
+    }
+
+    @Test func bulkRetryAsksThenRetriesTheMatches() async throws {
+        try await withDashboard { client, queue, store in
+            for index in 0..<4 { try await deadJob(store, queue, type: index < 3 ? "mail" : "image") }
+            let page = try await client.get("/ui/jobs?status=dlq&type=mail")
+            let cookie = try #require(page.cookie("vesper_csrf"))
+            let csrf = try #require(page.csrfToken)
+            let confirm = try await client.postForm("/ui/jobs/retry", ["csrf": csrf, "status": "dlq", "type": "mail"], cookies: [cookie])
+            #expect(confirm.status == .ok)
+            #expect(confirm.text.contains("id=\"bulk-count\">3<"))
+            let done = try await client.postForm("/ui/jobs/retry", ["csrf": csrf, "status": "dlq", "type": "mail", "confirm": "1"], cookies: [cookie])
+            #expect(done.status == .seeOther)
+            #expect(done.headers[.location] == "/ui/jobs?status=dlq&type=mail&notice=bulk&retried=3&skipped=0")
+            var dlq = JobQuery(now: queue.now())
+            dlq.status = .dlq
+            #expect(try await queue.list(dlq).map(\.type) == ["image"])
+        }
+    }
+
+    @Test func bulkRetryAPIAnswersRetriedAndSkipped() async throws {
+        try await withDashboard { client, queue, store in
+            for _ in 0..<3 { try await deadJob(store, queue, type: "mail") }
+            _ = try await queue.enqueue(queue.newJob(type: "mail"))
+            let response = try await client.execute(uri: "/jobs/retry?type=mail", method: .post)
+            #expect(response.status == .ok)
+            #expect(response.text == #"{"retried":3,"skipped":1}"#)
+            let again = try await client.execute(uri: "/jobs/retry?status=dlq", method: .post)
+            #expect(again.text == #"{"retried":0,"skipped":0}"#)
+            #expect(try await client.execute(uri: "/jobs/retry?status=nope", method: .post).status == .badRequest)
+            #expect(try await client.execute(uri: "/jobs/retry?cursor=5", method: .post).status == .badRequest)
+            #expect(try await client.execute(uri: "/jobs/retry?stauts=dlq", method: .post).status == .badRequest)  // a typo retries nothing
+        }
+    }
+
+    @Test func bulkRetryAPINeedsAnAdminToken() async throws {
+        try await withDashboard(tokens: DashboardSecurityTests.tokens) { client, _, _ in
+            let reader = try await client.execute(uri: "/jobs/retry?status=dlq", method: .post, headers: [.authorization: "Bearer reader-secret-1"])
+            #expect(reader.status == .forbidden)
+            let admin = try await client.execute(uri: "/jobs/retry?status=dlq", method: .post, headers: [.authorization: "Bearer admin-secret-1"])
+            #expect(admin.status == .ok)
+        }
+    }
+}
