@@ -66,9 +66,11 @@ import VesperTestSupport
         for index in 0..<2_000 {
             #expect(try await Deadline.run(.seconds(10)) { index } == index)
         }
-        // Without the fix each call leaves a timer sleeping for the full 10 s.
+        // Without the fix each call leaves a timer sleeping for the full 10 s: 2,000 of them. The
+        // counter is process-wide and other suites' calls come and go in parallel, so allow for
+        // those, far below what this loop would leave behind.
         try await waitUntil(timeout: .seconds(5), "timers to end") {
-            Deadline.liveTimers.load(ordering: .relaxed) <= before
+            Deadline.liveTimers.load(ordering: .relaxed) - before < 1_000
         }
     }
 
