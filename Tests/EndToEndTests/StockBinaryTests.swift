@@ -116,3 +116,32 @@ extension StartupErrorTests {
         }
     }
 }
+
+/// The real binary reads a `.env` file the way common dotenv loaders do.
+@Suite("A node's .env file")
+struct DotEnvEndToEndTests {
+    @Test func quotesExportAndCommentsFollowTheConventions() async throws {
+        try await withTemporaryDirectory { directory in
+            try """
+            # a node for the test
+            export WORKERS="9"
+            DB_PATH=jobs.db # the database file
+            WORKER=10
+            """.write(toFile: directory.file(".env"), atomically: true, encoding: .utf8)
+            let vesper = try await VesperProcess(environment: [:], directory: directory.path)
+            defer { vesper.stop() }
+            #expect(vesper.log.contains("database sqlite jobs.db · 9 workers"), "\(vesper.log)")
+            #expect(FileManager.default.fileExists(atPath: directory.file("jobs.db")))
+            #expect(vesper.log.contains("WORKER (.env line 4) is not a Vesper variable (did you mean WORKERS?)"), "\(vesper.log)")
+        }
+    }
+
+    @Test func aBadValueNamesItsLine() async throws {
+        try await withTemporaryDirectory { directory in
+            try "WORKERS=lots\n".write(toFile: directory.file(".env"), atomically: true, encoding: .utf8)
+            let (code, output) = try await VesperProcess.run(arguments: ["serve"], environment: [:], directory: directory.path)
+            #expect(code == 2)
+            #expect(output.contains("invalid WORKERS: 'lots' is not an integer from 1 to 10000 (set in .env line 1)"), "\(output)")
+        }
+    }
+}
