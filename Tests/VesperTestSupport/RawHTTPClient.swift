@@ -58,7 +58,7 @@ public enum RawHTTPClient {
     private static func blockingExchange(
         port: Int, bytes: [UInt8], expected: Int, headRequests: Set<Int>, timeout: Duration
     ) throws -> Exchange {
-        let fd = try connectLoopback(port: port)
+        let fd = try connectToLoopback(port: port)
         defer { close(fd) }
         var sent = 0
         while sent < bytes.count {
@@ -103,26 +103,6 @@ public enum RawHTTPClient {
             }
         }
         return Exchange(responses: responses, closed: closed, leftover: Array(received[offset...]))
-    }
-
-    private static func connectLoopback(port: Int) throws -> Int32 {
-        #if canImport(Glibc)
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-            let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else {
-            close(fd)
-            throw TimedOut(description: "could not connect to 127.0.0.1:\(port)")
-        }
-        return fd
     }
 
     /// Parses one response starting at `start`; nil while it is incomplete.
