@@ -65,9 +65,7 @@ struct DashboardGuard: Sendable {
 
     /// The role of the matching token, comparing every configured token in full.
     func role(for presented: String) -> APIRole? {
-        var match: APIRole?
-        for token in tokens where SessionStore.constantTimeEquals(token.token, presented) { match = token.role }
-        return match
+        APIToken.role(of: presented, among: tokens)
     }
 
     func signIn(role: APIRole) -> String {

@@ -71,18 +71,4 @@ final class SessionStore: Sendable {
         }
         return text
     }
-
-    /// Compares in time that does not depend on where the strings differ.
-    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let left = Array(a.utf8)
-        let right = Array(b.utf8)
-        var difference = UInt8(left.count == right.count ? 0 : 1)
-        let length = max(left.count, right.count, 1)
-        for index in 0..<length {
-            let x = left.isEmpty ? 0 : left[index % left.count]
-            let y = right.isEmpty ? 0 : right[index % right.count]
-            difference |= x ^ y
-        }
-        return difference == 0
-    }
 }

@@ -116,7 +116,7 @@ public struct VesperDashboard: Sendable {
         } catch {
             return DashboardResponse.html(errorPage(viewer, status: .badRequest, message: "Send the form as application/x-www-form-urlencoded."), status: .badRequest)
         }
-        guard let token = form["csrf"], SessionStore.constantTimeEquals(token, viewer.csrf) else {
+        guard let token = form["csrf"], APIToken.constantTimeEquals(token, viewer.csrf) else {
             return DashboardResponse.html(
                 errorPage(viewer, status: .forbidden, message: "The form's CSRF token is missing or wrong. Reload the page and try again."), status: .forbidden)
         }

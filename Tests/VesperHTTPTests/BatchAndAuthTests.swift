@@ -115,7 +115,7 @@ struct BatchAndAuthTests {
 
     @Test func tokenComparisonIsExact() {
         func equal(_ a: String, _ b: String) -> Bool {
-            AuthMiddleware<BasicRequestContext>.constantTimeEquals(Array(a.utf8), Array(b.utf8))
+            APIToken.constantTimeEquals(a, b)
         }
         #expect(equal("abc", "abc"))
         #expect(!equal("abc", "abd"))

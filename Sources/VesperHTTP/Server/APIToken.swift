@@ -46,3 +46,27 @@ public struct APIToken: Sendable, Equatable, CustomStringConvertible {
         return tokens
     }
 }
+
+extension APIToken {
+    /// The role of the token in `tokens` that equals `presented`, or `nil`. Every configured token
+    /// is compared in full, in time that does not depend on where (or whether) `presented` differs.
+    public static func role(of presented: String, among tokens: [APIToken]) -> APIRole? {
+        var match: APIRole?
+        for token in tokens where constantTimeEquals(token.token, presented) { match = token.role }
+        return match
+    }
+
+    /// Compares secrets (tokens, CSRF values) in time that does not depend on where they differ.
+    public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let left = Array(a.utf8)
+        let right = Array(b.utf8)
+        var difference = UInt8(left.count == right.count ? 0 : 1)
+        let length = max(left.count, right.count, 1)
+        for index in 0..<length {
+            let x = left.isEmpty ? 0 : left[index % left.count]
+            let y = right.isEmpty ? 0 : right[index % right.count]
+            difference |= x ^ y
+        }
+        return difference == 0
+    }
+}

@@ -47,26 +47,8 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    /// The role of the matching token. Every configured token is compared in full, in time that
-    /// does not depend on where (or whether) the presented one differs.
     private func role(for presented: String) -> APIRole? {
-        let candidate = Array(presented.utf8)
-        var match: APIRole?
-        for token in tokens where Self.constantTimeEquals(Array(token.token.utf8), candidate) {
-            match = token.role
-        }
-        return match
-    }
-
-    static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count) | (a.count == b.count ? 0 : 1)
-        let length = max(a.count, b.count, 1)
-        for index in 0..<length {
-            let left = a.isEmpty ? 0 : a[index % a.count]
-            let right = b.isEmpty ? 0 : b[index % b.count]
-            difference |= left ^ right
-        }
-        return difference == 0
+        APIToken.role(of: presented, among: tokens)
     }
 
     private func unauthorized(_ message: String, invalid: Bool) -> APIError {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import VesperCore
+import VesperHTTP
 
 extension VesperDashboard {
     /// `/ui/login`: asks for an API token once; the session cookie does the rest.
@@ -30,7 +31,7 @@ extension VesperDashboard {
             return loginPage(request, error: "Send the form as application/x-www-form-urlencoded.", status: .badRequest)
         }
         guard let cookie = request.cookies[DashboardGuard.csrfCookie]?.value, let token = form["csrf"],
-            SessionStore.constantTimeEquals(cookie, token)
+            APIToken.constantTimeEquals(cookie, token)
         else {
             return loginPage(request, error: "The form's CSRF token is missing or wrong. Try again.", status: .forbidden)
         }
