@@ -100,16 +100,23 @@ struct EnqueueBatcherTests {
         if let waiters { try await waitUntil(timeout: .seconds(10), "\(type) to wait") { batcher.waitingCount == waiters } }
     }
 
-    @Test func callersArrivingDuringAWriteShareTheNextBatchAndReturnOnlyAfterIt() async throws {
-        let writer = Writer()
-        let batcher = EnqueueBatcher { jobs in try await writer.write(jobs) }
-        let results = Results()
-        try await withThrowingTaskGroup(of: Void.self) { group in
+    /// `a` starts and is being written; then `b`, `c` and `d` arrive and wait for the next batch.
+    func startLeaderAndThreeWaiting(
+        _ batcher: EnqueueBatcher, _ writer: Writer, _ results: Results, group: inout ThrowingTaskGroup<Void, any Error>
+    ) async throws {
             try await start("a", batcher, results, group: &group)
             try await waitUntil(timeout: .seconds(10), "the leader's write") { writer.batches.count == 1 }
             for (index, type) in ["b", "c", "d"].enumerated() {
                 try await start(type, batcher, results, group: &group, waitForWaiters: index + 1)
             }
+    }
+
+    @Test func callersArrivingDuringAWriteShareTheNextBatchAndReturnOnlyAfterIt() async throws {
+        let writer = Writer()
+        let batcher = EnqueueBatcher { jobs in try await writer.write(jobs) }
+        let results = Results()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            try await startLeaderAndThreeWaiting(batcher, writer, results, group: &group)
             #expect(writer.batches == [["a"]])
             #expect(!results.returned("a"))
 
@@ -159,11 +166,7 @@ struct EnqueueBatcherTests {
         let batcher = EnqueueBatcher(maxBatch: 2) { jobs in try await writer.write(jobs) }
         let results = Results()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            try await start("a", batcher, results, group: &group)
-            try await waitUntil(timeout: .seconds(10), "the leader's write") { writer.batches.count == 1 }
-            for (index, type) in ["b", "c", "d"].enumerated() {
-                try await start(type, batcher, results, group: &group, waitForWaiters: index + 1)
-            }
+            try await startLeaderAndThreeWaiting(batcher, writer, results, group: &group)
             for batch in 0..<3 { writer.open(batch: batch) }
             try await group.waitForAll()
         }
