@@ -13,11 +13,8 @@ struct BulkRetryRoutes<Context: RequestContext> {
     @Sendable func retryAll(_ request: Request, context: Context) async throws -> Response {
         var parameters: [String: String] = [:]
         for (key, value) in request.uri.queryParameters { parameters[String(key)] = String(value) }
-        for name in parameters.keys where !JobFilterParameters.filterNames.contains(name) && name != "cursor" && name != "limit" {
-            throw ValidationError(
-                field: String(name.prefix(64)),
-                message: "unknown query parameter \"\(name.prefix(64))\"; POST /jobs/retry takes \(JobFilterParameters.filterNames.joined(separator: ", "))")
-        }
+        try JobFilterParameters.rejectUnknown(
+            parameters.filter { $0.key != "cursor" && $0.key != "limit" }, allowed: JobFilterParameters.filterNames, endpoint: "POST /jobs/retry")
         guard parameters["cursor"] == nil, parameters["limit"] == nil else {
             throw ValidationError(field: parameters["cursor"] != nil ? "cursor" : "limit", message: "a bulk retry acts on every match; cursor and limit do not apply")
         }

@@ -92,49 +92,10 @@ struct JobRoutes<Context: RequestContext> {
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
-        let parameters = request.uri.queryParameters
-        // Like unknown body fields: a misspelled filter must not silently list everything.
-        for (name, _) in parameters where !jobListParameters.contains(String(name)) {
-            throw ValidationError(
-                field: String(name.prefix(64)),
-                message: "unknown query parameter \"\(name.prefix(64))\"; GET /jobs takes \(jobListParameters.sorted().joined(separator: ", "))")
-        }
-        var query = JobQuery(now: client.now())
-        if let status = parameters["status"] {
-            guard let parsed = JobStatus(rawValue: String(status)) else {
-                throw ValidationError(
-                    field: "status", message: "status must be one of \(JobStatus.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            query.status = parsed
-        }
-        query.type = parameters["type"].map(String.init)
-        query.queue = parameters["queue"].map(String.init)
-        if let priority = parameters["priority"] {
-            guard let value = Int(priority) else {
-                throw ValidationError(field: "priority", message: "priority must be an integer from 0 to 10")
-            }
-            query.priority = value
-        }
-        for (name, keyPath) in [("created_after", \JobQuery.createdAfter), ("created_before", \JobQuery.createdBefore)] {
-            guard let text = parameters[Substring(name)] else { continue }
-            guard let date = RFC3339.parse(String(text)) else {
-                throw ValidationError(
-                    field: name, message: "\(name) must be an RFC 3339 time such as 2026-01-02T15:04:05Z, \(JobLimits.timestampsText)")
-            }
-            query[keyPath: keyPath] = date
-        }
-        if let limit = parameters["limit"] {
-            guard let value = Int(limit) else {
-                throw ValidationError(field: "limit", message: "limit must be an integer from 1 to 1000")
-            }
-            query.limit = value
-        }
-        if let cursor = parameters["cursor"] {
-            guard let value = Int64(cursor), value > 0 else {
-                throw ValidationError(field: "cursor", message: "cursor must be the next_cursor of a previous page")
-            }
-            query.before = value
-        }
+        var parameters: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters { parameters[String(key)] = String(value) }
+        try JobFilterParameters.rejectUnknown(parameters, allowed: JobFilterParameters.filterNames + ["limit", "cursor"], endpoint: "GET /jobs")
+        let query = try JobFilterParameters.query(parameters, now: client.now(), blankIsAbsent: false)
         let jobs = try await client.list(query)
         var writer = JSONWriter(capacity: 256 * max(jobs.count, 1))
         writer.beginObject()
@@ -165,8 +126,6 @@ struct JobRoutes<Context: RequestContext> {
     }
 }
 
-/// The query parameters `GET /jobs` understands.
-private let jobListParameters: Set<String> = ["status", "type", "queue", "priority", "created_after", "created_before", "limit", "cursor"]
 
 extension HTTPField.Name {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!

@@ -7,12 +7,24 @@ public enum JobFilterParameters {
     /// The filters (what `GET /jobs` takes besides `limit` and `cursor`).
     public static let filterNames = ["status", "type", "queue", "priority", "created_after", "created_before"]
 
+    /// Refuses a parameter not in `allowed`, as unknown body fields are: a misspelled filter must
+    /// not silently act on everything. `endpoint` names the request in the message.
+    public static func rejectUnknown(_ parameters: [String: String], allowed: [String], endpoint: String) throws(ValidationError) {
+        for name in parameters.keys.sorted() where !allowed.contains(name) {
+            throw ValidationError(
+                field: String(name.prefix(64)),
+                message: "unknown query parameter \"\(name.prefix(64))\"; \(endpoint) takes \(allowed.joined(separator: ", "))")
+        }
+    }
+
     /// A ``JobQuery`` for `status`, `type`, `queue`, `priority`, `created_after`, `created_before`,
-    /// `limit` and `cursor`. Empty values count as absent (an HTML form sends every field).
+    /// `limit` and `cursor`. With `blankIsAbsent` (an HTML form sends every field) empty values
+    /// count as absent and values are trimmed; otherwise a value is taken exactly as sent.
     ///
     /// - Throws: ``ValidationError`` naming the parameter.
-    public static func query(_ parameters: [String: String], now: Date) throws(ValidationError) -> JobQuery {
+    public static func query(_ parameters: [String: String], now: Date, blankIsAbsent: Bool = true) throws(ValidationError) -> JobQuery {
         func value(_ name: String) -> String? {
+            guard blankIsAbsent else { return parameters[name] }
             guard let text = parameters[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
             return text
         }
