@@ -126,7 +126,6 @@ struct JobRoutes<Context: RequestContext> {
     }
 }
 
-
 extension HTTPField.Name {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
 }
