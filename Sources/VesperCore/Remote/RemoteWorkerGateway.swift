@@ -49,6 +49,7 @@ public final class RemoteWorkerGateway: Service, Sendable {
     private let waiters = ClaimWaiters()
     private let workers = Mutex<[String: Worker]>([:])
     private let stopping = Mutex(false)
+    private let stopped = Wakeup()
 
     public init(store: any VesperStore, options: Options = Options(), clock: WallClock = .system, logger: Logger) {
         self.store = store
@@ -70,9 +71,7 @@ public final class RemoteWorkerGateway: Service, Sendable {
     /// server, so that it is shut down first.
     public func run() async throws {
         await withGracefulShutdownHandler {
-            while !Task.isCancelled && !stopping.withLock({ $0 }) {
-                try? await Task.sleep(for: .seconds(3600))
-            }
+            await stopped.wait()
         } onGracefulShutdown: {
             self.stop()
         }
@@ -82,6 +81,7 @@ public final class RemoteWorkerGateway: Service, Sendable {
     public func stop() {
         stopping.withLock { $0 = true }
         waiters.signal()
+        stopped.signal()
     }
 
     /// Leases up to `request.max` claimable jobs to the worker, waiting up to `request.wait` for
@@ -100,6 +100,7 @@ public final class RemoteWorkerGateway: Service, Sendable {
                 ClaimRequest(limit: request.max, types: request.types, workerID: nodeID, leaseUntil: leaseUntil, now: now, queues: request.queues))
             if !jobs.isEmpty {
                 workers.withLock { $0[nodeID]?.held.formUnion(jobs.map(\.leaseToken)) }
+                await touch(nodeID, claim: request, force: true)  // its busy count changed
                 return jobs.map { RemoteLease(job: $0, leaseExpiresAt: leaseUntil, deadline: Self.deadline(of: $0, claimedAt: now)) }
             }
             let remaining = end - ContinuousClock.now
@@ -174,7 +175,7 @@ public final class RemoteWorkerGateway: Service, Sendable {
     /// Refreshes a remote worker's fleet entry (registering it when new or reaped), at most once
     /// per heartbeat interval unless a claim changed what it shows. Failures are logged, never
     /// thrown: the fleet view must not fail a claim.
-    private func touch(_ nodeID: String, claim: RemoteClaim?) async {
+    private func touch(_ nodeID: String, claim: RemoteClaim?, force: Bool = false) async {
         guard nodeID.hasPrefix("remote:") else { return }
         let now = clock.now()
         let instant = ContinuousClock.now
@@ -196,11 +197,13 @@ public final class RemoteWorkerGateway: Service, Sendable {
             worker.info.busy = worker.held.count
             worker.info.lastHeartbeat = now
             let beatDue = worker.lastBeat.map { instant - $0 >= interval } ?? true
-            if isNew || changed || beatDue { worker.lastBeat = instant }
+            if isNew || changed || beatDue || force { worker.lastBeat = instant }
             workers[nodeID] = worker
-            return isNew || changed || beatDue ? (worker.info, isNew || changed) : nil
+            guard isNew || changed || beatDue || force else { return nil }
+            return (worker.info, register: isNew || changed)
         }
-        guard let (info, register) = due else { return }
+        guard let due else { return }
+        let (info, register) = due
         do {
             let beat = NodeHeartbeat(apiAddress: info.apiAddress, busy: info.busy, jobsDone: info.jobsDone, jobsFailed: info.jobsFailed)
             if register {

@@ -78,6 +78,8 @@ struct WorkerProtocolRoutes<Context: RequestContext> {
         let body = try ProtocolBody(try await RequestBody.jsonObject(request, maxBytes: maxBodyBytes), allowed: ["attempt", "error", "retryable"])
         let attempt = try body.attempt()
         guard let message = try body.string("error") else { throw ValidationError(field: "error", message: "error is required") }
+        // PostgreSQL's text cannot hold U+0000: refuse it rather than store a different text.
+        guard !message.utf8.contains(0) else { throw ValidationError(field: "error", message: "error must not contain the NUL character (U+0000)") }
         let retryable = try body.bool("retryable") ?? true
         let job = try Self.accepted(
             try await gateway.fail(id: id, attempt: attempt, error: message, retryable: retryable), id: id, attempt: attempt)
