@@ -145,7 +145,7 @@ public final class RemoteWorkerGateway: Service, Sendable {
     }
 
     /// The attempt's deadline: when it was claimed (its `started_at`) plus the job's timeout.
-    static func deadline(of job: Job, claimedAt now: Date) -> Date {
+    public static func deadline(of job: Job, claimedAt now: Date) -> Date {
         (job.startedAt ?? now).addingTimeInterval(job.timeoutSeconds)
     }
 
