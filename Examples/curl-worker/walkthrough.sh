@@ -23,4 +23,4 @@ echo "# complete"
 post "/jobs/$id/complete" "{\"attempt\":$attempt,\"result\":{\"sent\":true}}"; echo
 
 echo "# complete again: the attempt is no longer current, so 409 and nothing changes"
-curl -sS -o /dev/stdout -w ' (HTTP %{http_code})\n' -X POST "$url/jobs/$id/complete" -H 'Content-Type: application/json' -d "{\"attempt\":$attempt}"
+curl -sS -w ' (HTTP %{http_code})\n' -X POST "$url/jobs/$id/complete" -H 'Content-Type: application/json' -d "{\"attempt\":$attempt}"

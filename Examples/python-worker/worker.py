@@ -130,6 +130,9 @@ def main():
 
     client = Client(args.url, args.token)
     stopping = threading.Event()
+    # A parent may start us with these signals blocked (the mask survives exec): unblock them, then
+    # finish the jobs in hand and stop once the current claim returns.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
     claim = {"worker": args.name, "types": args.types.split(","), "max": args.max, "wait": args.wait}

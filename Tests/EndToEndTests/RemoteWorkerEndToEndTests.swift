@@ -116,7 +116,11 @@ struct RemoteWorkerEndToEndTests {
                 #expect(untouched.storedStatus == .pending)
                 #expect(untouched.attempt == 0)
                 worker.send(SIGTERM)
-                try await waitUntil(timeout: .seconds(60), "the worker to stop") { !worker.isRunning }
+                do {
+                    try await waitUntil(timeout: .seconds(60), "the worker to stop") { !worker.isRunning }
+                } catch {
+                    Issue.record("\(error); the worker's log:\n\(worker.log)")
+                }
                 #expect(worker.log.contains("attempt 1: done"), "\(worker.log)")
                 vesper.send(SIGTERM)
                 #expect(try await vesper.waitForExit() == 0)
