@@ -37,7 +37,7 @@ struct SchemathesisTests {
                 [
                     "run", "\(vesper.baseURL)/openapi.json", "--url", vesper.baseURL,
                     "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance",
-                    "--max-examples", examples, "--seed", seed, "--workers", "1", "--phases", "examples,coverage,fuzzing",
+                    "--max-examples", examples, "--seed", seed, "--workers", "1", "--phases", "examples,coverage,fuzzing,stateful",
                     "--request-timeout", "15", "--suppress-health-check", "all", "--no-shrink",
                     "--report-dir", directory.file("schemathesis-report"),
                 ], timeout: .seconds(900))

@@ -74,6 +74,26 @@ enum OpenAPIDocument {
          "$ref": "#/components/schemas/Job"
         }
        }
+      },
+      "links": {
+       "GetJob": {
+        "operationId": "getJob",
+        "parameters": {
+         "id": "$response.body#/job_id"
+        }
+       },
+       "CancelJob": {
+        "operationId": "cancelJob",
+        "parameters": {
+         "id": "$response.body#/job_id"
+        }
+       },
+       "RetryJob": {
+        "operationId": "retryJob",
+        "parameters": {
+         "id": "$response.body#/job_id"
+        }
+       }
       }
      },
      "200": {
@@ -509,6 +529,36 @@ enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "$ref": "#/components/schemas/ClaimResponse"
+        }
+       }
+      },
+      "links": {
+       "HeartbeatFirstJob": {
+        "operationId": "heartbeatJob",
+        "parameters": {
+         "id": "$response.body#/jobs/0/job/job_id"
+        },
+        "requestBody": {
+         "attempt": "$response.body#/jobs/0/attempt"
+        }
+       },
+       "CompleteFirstJob": {
+        "operationId": "completeJob",
+        "parameters": {
+         "id": "$response.body#/jobs/0/job/job_id"
+        },
+        "requestBody": {
+         "attempt": "$response.body#/jobs/0/attempt"
+        }
+       },
+       "FailFirstJob": {
+        "operationId": "failJob",
+        "parameters": {
+         "id": "$response.body#/jobs/0/job/job_id"
+        },
+        "requestBody": {
+         "attempt": "$response.body#/jobs/0/attempt",
+         "error": "failed on purpose"
         }
        }
       }
