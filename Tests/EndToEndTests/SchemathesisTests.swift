@@ -16,7 +16,9 @@ struct SchemathesisTests {
         return FileManager.default.isExecutableFile(atPath: path) ? path : nil
     }
 
-    @Test(.enabled(if: executable != nil, "Schemathesis is not installed; run scripts/test-setup.sh (it installs it from PyPI into ~/.cache/vesper-schemathesis)"))
+    @Test(
+        .enabled(
+            if: executable != nil, "Schemathesis is not installed: run scripts/test-setup.sh (it installs it into ~/.cache/vesper-schemathesis)"))
     func theAPIConformsToItsDocument() async throws {
         let executable = try #require(Self.executable)
         let environment = ProcessInfo.processInfo.environment
@@ -32,16 +34,24 @@ struct SchemathesisTests {
             let node = Node(baseURL: vesper.baseURL)
             // Some jobs, so that listings, reads and claims meet real rows too.
             for n in 0..<5 { _ = try await node.submit(#"{"type":"fuzz.seed","payload":{"n":\#(n)}}"#) }
+            let checks = [
+                "not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance",
+                "response_headers_conformance",
+            ]
+            // Run in the temporary directory: Schemathesis keeps a cache in its working directory.
             let (code, output) = try await runCommand(
-                executable,
+                "/bin/sh",
                 [
-                    "run", "\(vesper.baseURL)/openapi.json", "--url", vesper.baseURL,
-                    "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance",
+                    "-c", #"cd "$0" && exec "$@""#, directory.path, executable,
+                    "run", "\(vesper.baseURL)/openapi.json", "--url", vesper.baseURL, "--checks", checks.joined(separator: ","),
                     "--max-examples", examples, "--seed", seed, "--workers", "1", "--phases", "examples,coverage,fuzzing,stateful",
                     "--request-timeout", "15", "--suppress-health-check", "all", "--no-shrink",
                     "--report-dir", directory.file("schemathesis-report"),
                 ], timeout: .seconds(900))
             #expect(code == 0, "schemathesis (seed \(seed)) found problems:\n\(output.suffix(20_000))")
+            // It ran: every operation was tested, with generated cases.
+            #expect(output.range(of: #"Selected: (\d+)/\1\s+Tested: \1\b"#, options: .regularExpression) != nil, "\(output.suffix(4000))")
+            #expect(output.range(of: #"[1-9][0-9]* generated"#, options: .regularExpression) != nil, "\(output.suffix(4000))")
             #expect(vesper.isRunning, "the node died under fuzzing:\n\(vesper.log.suffix(4000))")
             #expect(try await node.get("/health").status == 200)
             #expect(try await node.get("/ready").status == 200)

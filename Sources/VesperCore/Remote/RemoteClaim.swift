@@ -30,11 +30,15 @@ public struct RemoteClaim: Sendable, Equatable {
     public func validate() throws(ValidationError) {
         try NewJob.validateName(worker, field: "worker")
         if let types {
-            guard !types.isEmpty else { throw ValidationError(field: "types", message: "types must name at least one type, or be left out for any type") }
+            guard !types.isEmpty else {
+                throw ValidationError(field: "types", message: "types must name at least one type, or be left out for any type")
+            }
             for type in types { try NewJob.validateName(type, field: "types") }
         }
         if let queues {
-            guard !queues.isEmpty else { throw ValidationError(field: "queues", message: "queues must name at least one queue, or be left out for any queue") }
+            guard !queues.isEmpty else {
+                throw ValidationError(field: "queues", message: "queues must name at least one queue, or be left out for any queue")
+            }
             for queue in queues { try NewJob.validateName(queue, field: "queues") }
         }
         guard (1...Self.maxJobs).contains(max) else {

@@ -18,7 +18,8 @@ struct WorkerProtocolRoutes<Context: RequestContext> {
     }
 
     @Sendable func claim(_ request: Request, context: Context) async throws -> Response {
-        let body = try ProtocolBody(try await RequestBody.jsonObject(request, maxBytes: maxBodyBytes), allowed: ["worker", "types", "queues", "max", "wait"])
+        let body = try ProtocolBody(
+            try await RequestBody.jsonObject(request, maxBytes: maxBodyBytes), allowed: ["worker", "types", "queues", "max", "wait"])
         guard let worker = try body.string("worker") else { throw ValidationError(field: "worker", message: "worker is required") }
         var wait = Duration.zero
         if let text = try body.string("wait") {
@@ -79,7 +80,9 @@ struct WorkerProtocolRoutes<Context: RequestContext> {
         let attempt = try body.attempt()
         guard let message = try body.string("error") else { throw ValidationError(field: "error", message: "error is required") }
         // PostgreSQL's text cannot hold U+0000: refuse it rather than store a different text.
-        guard !message.utf8.contains(0) else { throw ValidationError(field: "error", message: "error must not contain the NUL character (U+0000)") }
+        guard !message.utf8.contains(0) else {
+            throw ValidationError(field: "error", message: "error must not contain the NUL character (U+0000)")
+        }
         let retryable = try body.bool("retryable") ?? true
         let job = try Self.accepted(
             try await gateway.fail(id: id, attempt: attempt, error: message, retryable: retryable), id: id, attempt: attempt)
@@ -104,12 +107,16 @@ struct WorkerProtocolRoutes<Context: RequestContext> {
         case .stale(let job):
             throw APIError(
                 .conflict, code: "stale_attempt",
-                message: "attempt \(attempt) of job \(id.lowercaseText) is not current (the job is \(job.status().rawValue) at attempt \(job.attempt)); nothing was changed",
+                message:
+                    "attempt \(attempt) of job \(id.lowercaseText) is not current "
+                    + "(the job is \(job.status().rawValue) at attempt \(job.attempt)); nothing was changed",
                 field: "attempt")
         case .deadlinePassed(let job):
             throw APIError(
                 .conflict, code: "deadline_exceeded",
-                message: "attempt \(attempt) of job \(id.lowercaseText) ran past its deadline and was recorded as failed with error \"timeout\" (the job is \(job.status().rawValue))",
+                message:
+                    "attempt \(attempt) of job \(id.lowercaseText) ran past its deadline and was recorded as failed "
+                    + "with error \"timeout\" (the job is \(job.status().rawValue))",
                 field: "attempt")
         }
     }
@@ -160,7 +167,9 @@ struct ProtocolBody {
 
     /// The required `attempt`, a positive integer.
     func attempt() throws(ValidationError) -> Int {
-        guard let attempt = try integer("attempt") else { throw ValidationError(field: "attempt", message: "attempt is required: the attempt number the claim returned") }
+        guard let attempt = try integer("attempt") else {
+            throw ValidationError(field: "attempt", message: "attempt is required: the attempt number the claim returned")
+        }
         guard attempt >= 1 else { throw ValidationError(field: "attempt", message: "attempt must be a positive integer, got \(attempt)") }
         return attempt
     }
