@@ -85,7 +85,12 @@ struct RemoteWorkerEndToEndTests {
                     return nodes.contains { $0["id"] as? String == "remote:py-e2e" && $0["workers"] as? Int == 2 }
                 }
                 // The worker is waiting in a long poll now (it polls again at once after each answer).
-                let first = try await node.submit(#"{"type":"py.echo","payload":{"n":0}}"#)
+                // On PostgreSQL the job is posted to a second node, so what wakes the claim is the
+                // first node's NOTIFY listener, as for a node's own dispatcher.
+                var other: VesperProcess?
+                defer { other?.stop() }
+                if kind == .postgres { other = try await VesperProcess(environment: environment, directory: directory.path) }
+                let first = try await Node(baseURL: other?.baseURL ?? vesper.baseURL).submit(#"{"type":"py.echo","payload":{"n":0}}"#)
                 try await waitUntil(timeout: .seconds(15), "the waiting claim to be woken by the enqueue") {
                     try await store.job(id: first)?.storedStatus == .done
                 }
