@@ -170,6 +170,27 @@ struct WorkerProtocolTests {
         }
     }
 
+    /// A worker waiting in a long poll is not silent: its fleet row is refreshed every heartbeat
+    /// interval while the claim waits, so it is never reaped for waiting.
+    @Test func aWaitingWorkerKeepsItsPlaceInTheFleet() async throws {
+        var options = RemoteWorkerGateway.Options()
+        options.pollInterval = .seconds(600)
+        options.heartbeatInterval = .milliseconds(50)
+        try await withProtocolNode(store: .sqlite, options: options) { node in
+            async let claimed = node.claimIDs(#"{"worker":"patient","types":["late"],"wait":"60s"}"#)
+            try await waitUntil("the claim to wait") { node.gateway.waitingClaims == 1 }
+            node.clock.advance(20)
+            let later = node.clock.now()
+            try await waitUntil("the waiting worker's row to be refreshed") {
+                try await node.store.listNodes().first { $0.id == "remote:patient" }.map { $0.lastHeartbeat >= later } ?? false
+            }
+            let reaped = try await node.store.reapNodes(silentSince: later.addingTimeInterval(-15), now: later)
+            #expect(reaped.nodes.isEmpty)
+            let id = try await node.enqueue(#"{"type":"late"}"#)
+            #expect(try await claimed == [id.lowercaseText])
+        }
+    }
+
     @Test func aRemoteWorkerShowsInTheFleetAndIsReapedWhenSilent() async throws {
         try await withProtocolNode(store: .sqlite) { node in
             let id = try await node.enqueue(#"{"type":"t"}"#)

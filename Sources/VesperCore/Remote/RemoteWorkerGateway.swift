@@ -90,22 +90,31 @@ public final class RemoteWorkerGateway: Service, Sendable {
         try request.validate()
         let end = ContinuousClock.now + min(request.wait, options.maxWait)
         let nodeID = RemoteClaim.nodeID(worker: request.worker)
+        var queriedAt: UInt64?
+        var nextPoll = ContinuousClock.now
         while true {
             let seen = waiters.generation
             if stopping.withLock({ $0 }) { return [] }
+            // While it waits, the worker stays in the fleet: its row is refreshed every heartbeat
+            // interval, though the store is asked for jobs only when woken or at the poll interval.
             await touch(nodeID, claim: request)
-            let now = clock.now()
-            let leaseUntil = now.addingTimeInterval(options.leaseDuration.secondsDouble)
-            let jobs = try await store.claim(
-                ClaimRequest(limit: request.max, types: request.types, workerID: nodeID, leaseUntil: leaseUntil, now: now, queues: request.queues))
-            if !jobs.isEmpty {
-                workers.withLock { $0[nodeID]?.held.formUnion(jobs.map(\.leaseToken)) }
-                await touch(nodeID, claim: request, force: true)  // its busy count changed
-                return jobs.map { RemoteLease(job: $0, leaseExpiresAt: leaseUntil, deadline: Self.deadline(of: $0, claimedAt: now)) }
+            if queriedAt != seen || ContinuousClock.now >= nextPoll {
+                queriedAt = seen
+                nextPoll = ContinuousClock.now + options.pollInterval
+                let now = clock.now()
+                let leaseUntil = now.addingTimeInterval(options.leaseDuration.secondsDouble)
+                let jobs = try await store.claim(
+                    ClaimRequest(
+                        limit: request.max, types: request.types, workerID: nodeID, leaseUntil: leaseUntil, now: now, queues: request.queues))
+                if !jobs.isEmpty {
+                    workers.withLock { $0[nodeID]?.held.formUnion(jobs.map(\.leaseToken)) }
+                    await touch(nodeID, claim: request, force: true)  // its busy count changed
+                    return jobs.map { RemoteLease(job: $0, leaseExpiresAt: leaseUntil, deadline: Self.deadline(of: $0, claimedAt: now)) }
+                }
             }
             let remaining = end - ContinuousClock.now
             guard remaining > .zero else { return [] }
-            await waiters.wait(since: seen, timeout: min(remaining, options.pollInterval))
+            await waiters.wait(since: seen, timeout: min(remaining, nextPoll - ContinuousClock.now, options.heartbeatInterval))
         }
     }
 
