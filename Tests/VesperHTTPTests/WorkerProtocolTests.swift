@@ -181,8 +181,9 @@ struct WorkerProtocolTests {
             try await waitUntil("the claim to wait") { node.gateway.waitingClaims == 1 }
             node.clock.advance(20)
             let later = node.clock.now()
+            // Stores keep microseconds: compare with a margin, not with the exact instant.
             try await waitUntil("the waiting worker's row to be refreshed") {
-                try await node.store.listNodes().first { $0.id == "remote:patient" }.map { $0.lastHeartbeat >= later } ?? false
+                try await node.store.listNodes().first { $0.id == "remote:patient" }.map { $0.lastHeartbeat > later.addingTimeInterval(-1) } ?? false
             }
             let reaped = try await node.store.reapNodes(silentSince: later.addingTimeInterval(-15), now: later)
             #expect(reaped.nodes.isEmpty)

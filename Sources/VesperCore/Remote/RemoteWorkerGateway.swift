@@ -93,6 +93,7 @@ public final class RemoteWorkerGateway: Service, Sendable {
         var queriedAt: UInt64?
         var nextPoll = ContinuousClock.now
         while true {
+            try Task.checkCancellation()  // a cancelled wait returns at once: do not spin
             let seen = waiters.generation
             if stopping.withLock({ $0 }) { return [] }
             // While it waits, the worker stays in the fleet: its row is refreshed every heartbeat
@@ -209,7 +210,10 @@ public final class RemoteWorkerGateway: Service, Sendable {
             if isNew || changed || beatDue || force { worker.lastBeat = instant }
             workers[nodeID] = worker
             guard isNew || changed || beatDue || force else { return nil }
-            return (worker.info, register: isNew || changed)
+            // A worker first heard of here through a job it claimed from another node keeps the
+            // row that node registered (its slots and types): only a heartbeat, or a registration
+            // if the row is gone.
+            return (worker.info, register: (isNew && claim != nil) || changed)
         }
         guard let due else { return }
         let (info, register) = due
