@@ -14,6 +14,9 @@ let package = Package(
         .executable(name: "vesper", targets: ["VesperCLI"]),
         .executable(name: "vesper-example", targets: ["VesperExample"]),
         .executable(name: "vesper-transactional-example", targets: ["VesperTransactionalExample"]),
+        .executable(name: "vesper-embedded-example", targets: ["VesperEmbeddedExample"]),
+        // Test handlers and producers against a throwaway SQLite queue, with `drain()` and assertions.
+        .library(name: "VesperTesting", targets: ["VesperTesting"]),
     ],
     // `PostgreSQL` (on by default) builds the PostgreSQL store into the `Vesper` facade. An
     // application that only uses SQLite can depend on Vesper with `traits: []` and skip compiling
@@ -147,6 +150,27 @@ let package = Package(
             dependencies: ["Vesper"],
             path: "Examples/Minimal"
         ),
+        // The README's embedding snippets: a Hummingbird app with its own routes and typed jobs, with
+        // Vesper as one of its services. The app is a library so its tests can build it.
+        .target(
+            name: "VesperEmbeddedExampleApp",
+            dependencies: ["Vesper", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Examples/Embedded/App"
+        ),
+        .executableTarget(
+            name: "VesperEmbeddedExample",
+            dependencies: [
+                "Vesper", "VesperEmbeddedExampleApp",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/Embedded/Main"
+        ),
+        .target(
+            name: "VesperTesting",
+            dependencies: ["VesperCore", "VesperSQLite", .product(name: "Logging", package: "swift-log")]
+        ),
         // Helpers shared by the test targets: temp directories, a throwaway PostgreSQL, waiting.
         .target(
             name: "VesperTestSupport",
@@ -171,8 +195,10 @@ let package = Package(
             dependencies: [
                 "Vesper",
                 "VesperHTTP",
+                "VesperSQLite",
                 "VesperTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -184,6 +210,15 @@ let package = Package(
             dependencies: ["Vesper", "VesperWeb", "VesperTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(name: "VesperTests", dependencies: ["Vesper", "VesperTestSupport"]),
+        // VesperTesting's own tests and the embedded example app's tests, which use it.
+        .testTarget(
+            name: "VesperTestingTests",
+            dependencies: [
+                "VesperTesting", "VesperEmbeddedExampleApp",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "VesperBenchTests", dependencies: ["VesperBench", "VesperTestSupport"]),
         .testTarget(
             name: "EndToEndTests",

@@ -37,6 +37,9 @@ public struct VesperConfiguration: Sendable {
     public var apiAddress: ListenAddress = ListenAddress(host: "0.0.0.0", port: 8080)
     /// `development` or `production`. Defaults to `development`.
     public var appEnvironment: String = "development"
+    /// What this node runs (`ROLE`): the API and workers, or one of them for split deployments.
+    /// Defaults to ``VesperRole/all``.
+    public var role: VesperRole = .all
     /// Refuse to start without a consumer (always on in production). Defaults to false.
     public var requireConsumer: Bool = false
     /// HTTP server timeouts.
@@ -119,4 +122,20 @@ public struct VesperConfiguration: Sendable {
     /// Whether the stock binary adds its demo handlers (the `demo.*` types and a catch-all that
     /// marks every other type done): in `development` and `test`, never in `production`.
     public var demoHandlersEnabled: Bool { appEnvironment != "production" }
+}
+
+/// What a node runs (`ROLE`). Nodes of every role share one database: `api` nodes take jobs over
+/// HTTP, `worker` nodes run them.
+public enum VesperRole: String, Sendable, CaseIterable {
+    /// The HTTP API (and dashboard) and the worker pool. The default.
+    case all
+    /// The HTTP API only: no worker pool, no jobs claimed, even with handlers registered.
+    case api
+    /// The worker pool only: no HTTP listener (`API_ADDR` is not used).
+    case worker
+
+    /// Whether this node serves HTTP.
+    public var servesAPI: Bool { self != .worker }
+    /// Whether this node runs jobs.
+    public var runsWorkers: Bool { self != .api }
 }

@@ -15,4 +15,5 @@ public enum LogKey {
     /// How many lines like this one a rate-limited log held back since its last line.
     public static let suppressed = "vesper_suppressed"
     public static let schedule = "vesper_schedule"
+    public static let queue = "vesper_queue"
 }

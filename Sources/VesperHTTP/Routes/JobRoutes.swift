@@ -10,7 +10,7 @@ struct JobRoutes<Context: RequestContext> {
     let maxBodyBytes: Int
     let maxBatch: Int
 
-    func register(on router: Router<Context>) {
+    func register(on router: some RouterMethods<Context>) {
         router.post("jobs", use: submit)
         router.post("jobs/batch", use: submitBatch)
         router.get("jobs", use: list)
