@@ -41,6 +41,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.1.0"),
     ],
     targets: [
         // Core: job model, lifecycle rules, JobStore protocol, queue client, worker pool, retry policy.
@@ -51,6 +52,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                // The tracing API only (spans per attempt); exporting is the application's choice.
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         .target(
@@ -181,7 +184,12 @@ let package = Package(
             ],
             path: "Tests/VesperTestSupport"
         ),
-        .testTarget(name: "VesperCoreTests", dependencies: ["VesperCore", "VesperSQLite", "VesperTestSupport"]),
+        .testTarget(
+            name: "VesperCoreTests",
+            dependencies: [
+                "VesperCore", "VesperSQLite", "VesperTestSupport",
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ]),
         .testTarget(
             name: "VesperStoreTests",
             dependencies: [

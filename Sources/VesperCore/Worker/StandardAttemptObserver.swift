@@ -10,9 +10,10 @@ public struct StandardAttemptObserver: AttemptObserver {
         self.observer = MiddlewareObserver(middleware: Self.builtIn(logger: logger, metrics: metrics), metrics: metrics)
     }
 
-    /// The built-in middleware, in the order a node installs them: metrics, then the log line.
+    /// The built-in middleware, in the order a node installs them: metrics, the log line, then
+    /// the tracing span (innermost, so it times the handler and what you add after it).
     public static func builtIn(logger: Logger, metrics: VesperMetrics) -> [any JobMiddleware] {
-        [JobMetricsMiddleware(metrics: metrics), JobLogMiddleware(logger: logger)]
+        [JobMetricsMiddleware(metrics: metrics), JobLogMiddleware(logger: logger), JobTracingMiddleware()]
     }
 
     public func attemptFinished(_ attempt: FinishedAttempt) { observer.attemptFinished(attempt) }
