@@ -13,7 +13,8 @@ registerJobs(on: vesper, mailer: LogMailer(logger: logger))
 
 let router = buildRouter(queue: vesper.queue)   // POST /signup enqueues SendWelcomeEmail
 vesper.addRoutes(to: router, atPath: "/vesper") // POST /vesper/jobs, GET /vesper/jobs/{id}, ...
-let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 8080)), logger: logger)
+let address = configuration.apiAddress  // API_ADDR: where the shop listens
+let app = Application(router: router, configuration: .init(address: .hostname(address.host, port: address.port)), logger: logger)
 
 var services: [any Service] = []
 if role.servesAPI { services.append(app) }
