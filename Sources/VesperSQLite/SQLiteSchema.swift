@@ -96,6 +96,11 @@ enum SQLiteSchema {
                     CREATE INDEX jobs_cancelled ON jobs (seq) WHERE status = 'cancelled';
                     """)
         }
+        migrator.registerMigration("v6-trace-context") { db in
+            // The producer's trace context (JobTraceContext.text), NULL for a job without one: a
+            // NULL in the last column takes no space in the row, so untraced jobs cost nothing.
+            try db.execute(sql: "ALTER TABLE jobs ADD COLUMN trace_context TEXT")
+        }
         return migrator
     }
 }

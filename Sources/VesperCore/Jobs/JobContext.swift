@@ -12,7 +12,8 @@ public struct JobContext: Sendable {
     public let job: Job
     /// When this attempt is cancelled for running past the job's timeout (wall clock).
     public let deadline: Date
-    /// A logger whose metadata carries the job's id, type, queue and attempt.
+    /// A logger whose metadata carries the job's id, type, queue and attempt, and the producer's
+    /// W3C trace id when the job carries one.
     public var logger: Logger
 
     public init(job: Job, deadline: Date, logger: Logger) {
@@ -23,6 +24,7 @@ public struct JobContext: Sendable {
         logger[metadataKey: LogKey.jobType] = "\(job.type)"
         logger[metadataKey: LogKey.queue] = "\(job.queue)"
         logger[metadataKey: LogKey.attempt] = "\(job.attempt)"
+        if let traceID = job.traceContext?.traceID { logger[metadataKey: LogKey.traceID] = "\(traceID)" }
         self.logger = logger
     }
 

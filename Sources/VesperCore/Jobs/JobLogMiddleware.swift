@@ -3,7 +3,8 @@ import Logging
 
 /// Built-in middleware: one log line per finished attempt (`job done`, `job retried`, ...), at
 /// `info` for done, `notice` for released or snoozed, `warning` for retried or a lost lease and
-/// `error` otherwise, with the job's id, type, priority, attempt, wait, run time, outcome and error.
+/// `error` otherwise, with the job's id, type, priority, attempt, wait, run time, outcome and error,
+/// and the producer's W3C trace id when the job carries one (``JobTraceContext/traceID``).
 public struct JobLogMiddleware: JobMiddleware {
     private let logger: Logger
 
@@ -32,6 +33,7 @@ public struct JobLogMiddleware: JobMiddleware {
             LogKey.outcome: "\(attempt.outcome.name)",
         ]
         if let error = attempt.completion.error { metadata[LogKey.error] = "\(error)" }
+        if let traceID = job.traceContext?.traceID { metadata[LogKey.traceID] = "\(traceID)" }
         logger.log(level: level, "job \(attempt.outcome.name)", metadata: metadata)
     }
 }
