@@ -146,6 +146,13 @@ public final class Vesper: Service, JobRegistrar, Sendable {
         self.middleware.add(middleware)
     }
 
+    /// Replaces the built-in middleware of `middleware`'s type (or adds it, if there is none) to
+    /// configure it, e.g. `vesper.replaceMiddleware(with: JobTracingMiddleware(propagation: .child))`.
+    /// Call before ``run()``.
+    public func replaceMiddleware<M: JobMiddleware>(with middleware: M) {
+        self.middleware.replace(with: middleware)
+    }
+
     /// Runs the node until SIGTERM or SIGINT (or a host `ServiceGroup`'s graceful shutdown, or
     /// the cancellation of the calling task), then shuts down gracefully. See ``run(onListening:)``.
     public func run() async throws {

@@ -104,6 +104,17 @@ struct JobTracingTests {
         }
     }
 
+    @Test func replacingTheBuiltInTracingMiddlewareKeepsOneInItsPlace() {
+        let stack = JobMiddlewareStack(StandardAttemptObserver.builtIn(logger: .init(label: "t"), metrics: VesperMetrics()))
+        let before = stack.all.map { "\(type(of: $0))" }
+        stack.replace(with: JobTracingMiddleware(propagation: .child))
+        #expect(stack.all.map { "\(type(of: $0))" } == before)
+        #expect(stack.all.filter { $0 is JobTracingMiddleware }.count == 1)
+        let empty = JobMiddlewareStack()
+        empty.replace(with: JobTracingMiddleware())
+        #expect(empty.all.count == 1, "with none to replace, it is added")
+    }
+
     @Test func aContextTheJobAlreadyCarriesIsKept() async throws {
         let tracer = InMemoryTracer()
         let fromHeader = JobTraceContext(fields: [W3CTraceContext.traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"])

@@ -23,7 +23,7 @@ struct TracePropagationTests {
         try await withTemporaryDirectory { directory in
             let vesper = try await Vesper(configuration: VesperEmbeddingTests.configuration(directory, role: .all))
             let tracer = W3CInMemoryTracer()
-            vesper.use(JobTracingMiddleware(tracer: tracer))
+            vesper.replaceMiddleware(with: JobTracingMiddleware(tracer: tracer))
             let loggedTraceIDs = Recorder<String>()
             vesper.register(Greet.self) { _, context in
                 loggedTraceIDs.append(context.logger[metadataKey: LogKey.traceID].map { "\($0)" } ?? "none")

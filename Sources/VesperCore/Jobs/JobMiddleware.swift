@@ -55,6 +55,15 @@ public final class JobMiddlewareStack: Sendable {
         list.withLock { $0.append(middleware) }
     }
 
+    /// Puts `middleware` in the place of the first middleware of its type, or appends it when
+    /// there is none: how a built-in middleware is configured
+    /// (`replace(with: JobTracingMiddleware(propagation: .child))`) without running it twice.
+    public func replace<M: JobMiddleware>(with middleware: M) {
+        list.withLock { list in
+            if let index = list.firstIndex(where: { $0 is M }) { list[index] = middleware } else { list.append(middleware) }
+        }
+    }
+
     /// The middleware, outermost first.
     public var all: [any JobMiddleware] { list.withLock { $0 } }
 
