@@ -97,8 +97,8 @@ enum SQLiteSchema {
                     """)
         }
         migrator.registerMigration("v6-trace-context") { db in
-            // The producer's trace context (JobTraceContext.text), NULL for a job without one: a
-            // NULL in the last column takes no space in the row, so untraced jobs cost nothing.
+            // The producer's trace context (JobTraceContext.text), NULL for a job without one (one
+            // byte of the record header). Adding a column only rewrites the schema, not the rows.
             try db.execute(sql: "ALTER TABLE jobs ADD COLUMN trace_context TEXT")
         }
         return migrator

@@ -115,6 +115,16 @@ struct JobTracingTests {
         #expect(empty.all.count == 1, "with none to replace, it is added")
     }
 
+    @Test func theCurrentContextForCodeThatWritesToAStoreDirectly() {
+        let tracer = InMemoryTracer()
+        #expect(JobTraceContext.current(instrument: tracer) == nil, "no span, no context")
+        tracer.withSpan("order") { span in
+            let context = JobTraceContext.current(instrument: tracer)
+            #expect(context?.fields[InMemoryTracer.traceIDKey] == span.context.inMemorySpanContext?.traceID)
+            #expect(JobTraceContext.current(instrument: NoOpTracer()) == nil, "the default instrument injects nothing")
+        }
+    }
+
     @Test func aContextTheJobAlreadyCarriesIsKept() async throws {
         let tracer = InMemoryTracer()
         let fromHeader = JobTraceContext(fields: [W3CTraceContext.traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"])

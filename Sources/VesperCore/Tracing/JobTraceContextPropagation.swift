@@ -14,3 +14,19 @@ struct JobTraceContextExtractor: Extractor {
         carrier[key]
     }
 }
+
+extension JobTraceContext {
+    /// The current span's context as `instrument` (the bootstrapped one when `nil`) propagates it,
+    /// or `nil` without a current context or when the instrument injects nothing (no tracer).
+    ///
+    /// ``JobTracingMiddleware`` uses it on every enqueue through a queue client; code that writes
+    /// jobs to a store directly (PostgreSQL's transactional enqueue) can set
+    /// `job.traceContext = .current()` itself.
+    public static func current(instrument: (any Instrument)? = nil) -> JobTraceContext? {
+        // No span, nothing to carry: the common case without a tracer costs one task-local read.
+        guard let context = ServiceContext.current else { return nil }
+        var fields: [String: String] = [:]
+        (instrument ?? InstrumentationSystem.instrument).inject(context, into: &fields, using: JobTraceContextInjector())
+        return fields.isEmpty ? nil : JobTraceContext(fields: fields)
+    }
+}

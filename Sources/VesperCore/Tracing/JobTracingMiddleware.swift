@@ -39,11 +39,8 @@ public struct JobTracingMiddleware: JobMiddleware {
     }
 
     public func enqueue(_ job: inout NewJob) async throws {
-        // No span, nothing to carry: the common case without a tracer costs one task-local read.
-        guard job.traceContext == nil, let current = ServiceContext.current else { return }
-        var fields: [String: String] = [:]
-        (tracer ?? InstrumentationSystem.tracer).inject(current, into: &fields, using: JobTraceContextInjector())
-        if !fields.isEmpty { job.traceContext = JobTraceContext(fields: fields) }
+        guard job.traceContext == nil else { return }
+        job.traceContext = JobTraceContext.current(instrument: tracer ?? InstrumentationSystem.tracer)
     }
 
     public func run(_ context: JobContext, next: (JobContext) async throws -> Void) async throws {
