@@ -63,6 +63,29 @@ struct TraceContextConformanceTests {
         }
     }
 
+    /// A database from before the column: the migration adds it, and the jobs already stored read
+    /// back without a context and can still be claimed.
+    @Test func anSQLiteDatabaseFromBeforeTheColumnIsUpgraded() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteJobStore(path: directory.file("old.db"))
+            try SQLiteSchema.migrator.migrate(store.pool, upTo: "v5-lean-indexes")
+            let id = UUID()
+            try await store.pool.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO jobs (id, type, queue, priority, payload, status, max_retries, run_at, created_at, updated_at,
+                            fingerprint, timeout_ms)
+                        VALUES (?, 'old', 'default', 0, '{}', 'pending', 3, 0, 0, 0, 'f', 1000)
+                        """, arguments: [id.uuidString.lowercased()])
+            }
+            #expect(try await store.pendingMigrations().contains("v6-trace-context"))
+            try await store.migrate()
+            #expect(try await store.job(id: id)?.traceContext == nil)
+            #expect(try await store.claim(1).map(\.id) == [id])
+            try await store.close()
+        }
+    }
+
     /// The `trace_context` column of job `id`, as the database holds it.
     static func storedColumn(_ id: UUID, store: any VesperStore) async throws -> String? {
         switch store {
