@@ -40,7 +40,8 @@ public struct JobTracingMiddleware: JobMiddleware {
 
     public func enqueue(_ job: inout NewJob) async throws {
         guard job.traceContext == nil else { return }
-        job.traceContext = JobTraceContext.current(instrument: tracer ?? InstrumentationSystem.tracer)
+        // `current` reads the bootstrapped instrument only when there is a context to inject.
+        job.traceContext = JobTraceContext.current(instrument: tracer)
     }
 
     public func run(_ context: JobContext, next: (JobContext) async throws -> Void) async throws {
