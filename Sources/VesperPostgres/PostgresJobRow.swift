@@ -10,12 +10,12 @@ enum PostgresJobRow {
         [
             "seq", "id", "type", "queue", "priority", "payload", "status", "retries", "max_retries", "error", "run_at",
             "created_at", "updated_at", "started_at", "finished_at", "idempotency_key", "attempt", "timeout_ms",
-            "worker_id", "lease_until",
+            "worker_id", "lease_until", "trace_context",
         ].map { "\(table).\($0)" }.joined(separator: ", ")
     }
 
     /// How many columns ``columns(_:)`` lists; extra columns may follow them.
-    static let columnCount = 20
+    static let columnCount = 21
 
     /// A row that cannot be read throws a ``VesperError`` naming it (see ``StoredJobRow``).
     static func job(_ row: PostgresRow) throws -> Job {
@@ -42,7 +42,9 @@ enum PostgresJobRow {
             timeoutSeconds: Double(try cells[17].decode(Int64.self)) / 1000,
             workerID: try cells[18].decode(String?.self),
             leaseUntil: try cells[19].decode(Date?.self),
-            sequence: sequence
+            sequence: sequence,
+            // NULL for most jobs; text that does not parse loses the link rather than the job.
+            traceContext: try cells[20].decode(String?.self).flatMap(JobTraceContext.init(text:))
         )
     }
 

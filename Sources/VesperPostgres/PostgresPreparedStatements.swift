@@ -9,7 +9,7 @@ enum PostgresPreparedStatements {
     /// Leases up to `limit` claimable jobs; see ``PostgresJobStore/claim(_:)`` for the isolation
     /// argument. Walks `jobs_claimable (priority DESC, seq) WHERE status = 'pending'`.
     struct Claim: PostgresPreparedStatement {
-        static let name = "vesper_claim_v1"
+        static let name = "vesper_claim_v2"
         static let sql = """
             WITH picked AS (
                 SELECT seq FROM jobs

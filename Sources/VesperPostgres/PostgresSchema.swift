@@ -114,6 +114,14 @@ enum PostgresSchema {
                 "CREATE INDEX jobs_failed ON jobs (seq) WHERE status = 'failed'",
                 "CREATE INDEX jobs_cancelled ON jobs (seq) WHERE status = 'cancelled'",
             ]),
+        Migration(
+            version: 6, name: "trace-context",
+            statements: [
+                // The producer's trace context (JobTraceContext.text), NULL for a job without one
+                // (a NULL costs a bit in the row's null bitmap). Adding a nullable column without a
+                // default only changes the catalog: no table rewrite, a brief lock.
+                "ALTER TABLE jobs ADD COLUMN trace_context TEXT"
+            ]),
     ]
 
     /// Applies every migration not yet recorded, in version order, under the advisory lock.

@@ -96,6 +96,11 @@ enum SQLiteSchema {
                     CREATE INDEX jobs_cancelled ON jobs (seq) WHERE status = 'cancelled';
                     """)
         }
+        migrator.registerMigration("v6-trace-context") { db in
+            // The producer's trace context (JobTraceContext.text), NULL for a job without one (one
+            // byte of the record header). Adding a column only rewrites the schema, not the rows.
+            try db.execute(sql: "ALTER TABLE jobs ADD COLUMN trace_context TEXT")
+        }
         return migrator
     }
 }

@@ -13,6 +13,7 @@ struct LifecycleConformanceTests {
             let now = testEpoch.addingTimeInterval(1)
             let outcomes: [Completion.Outcome] = [
                 .done, .retry(error: "try again", runAt: later), .deadLetter(error: "gave up"), .failed(error: "bad input"), .release,
+                .snooze(runAt: later.addingTimeInterval(5)),
             ]
             for _ in outcomes { try await store.add(testJob()) }
             let claimed = try await store.claim(outcomes.count)

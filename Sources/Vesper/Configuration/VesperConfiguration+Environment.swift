@@ -64,6 +64,7 @@ extension VesperConfiguration {
         appEnvironment = try env.oneOf("APP_ENV", ["development", "production", "test"]) ?? appEnvironment
         requireConsumer = try env.boolean("REQUIRE_CONSUMER") ?? requireConsumer
         demoConsumer = try env.boolean("DEMO_CONSUMER") ?? demoConsumer
+        if let name = try env.oneOf("ROLE", VesperRole.allCases.map(\.rawValue)) { role = VesperRole(rawValue: name)! }
         http.readHeaderTimeout = try env.duration("HTTP_READ_HEADER_TIMEOUT") ?? http.readHeaderTimeout
         http.readTimeout = try env.duration("HTTP_READ_TIMEOUT") ?? http.readTimeout
         http.writeTimeout = try env.duration("HTTP_WRITE_TIMEOUT") ?? http.writeTimeout

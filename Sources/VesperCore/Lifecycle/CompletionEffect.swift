@@ -8,6 +8,7 @@ extension Completion.Outcome {
         case deadLetter = "dlq"
         case failed
         case release
+        case snooze
     }
 
     public var kind: Kind {
@@ -17,6 +18,7 @@ extension Completion.Outcome {
         case .deadLetter: .deadLetter
         case .failed: .failed
         case .release: .release
+        case .snooze: .snooze
         }
     }
 
@@ -24,14 +26,16 @@ extension Completion.Outcome {
     public var error: String? {
         switch self {
         case .retry(let error, _), .deadLetter(let error), .failed(let error): error
-        case .done, .release: nil
+        case .done, .release, .snooze: nil
         }
     }
 
     /// The time the outcome asks the job to run again, if it names one (a release runs again now).
     public var runAt: Date? {
-        if case .retry(_, let runAt) = self { return runAt }
-        return nil
+        switch self {
+        case .retry(_, let runAt), .snooze(let runAt): runAt
+        case .done, .deadLetter, .failed, .release: nil
+        }
     }
 }
 
@@ -82,6 +86,10 @@ public struct CompletionEffect: Sendable, Equatable {
         case .release:
             // Not the job's fault (shutdown, a stale prefetch): back to waiting, not counted.
             CompletionEffect(status: .pending, countsFailure: false, recordsError: false, runAt: .now, finishes: false, clearsWorker: true)
+        case .snooze:
+            // The handler asked to run later: back to waiting until the time it named, not counted,
+            // the last error kept (a snooze is not a failure and does not erase one).
+            CompletionEffect(status: .pending, countsFailure: false, recordsError: false, runAt: .given, finishes: false, clearsWorker: true)
         }
     }
 

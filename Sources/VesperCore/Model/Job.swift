@@ -38,12 +38,14 @@ public struct Job: Sendable, Equatable {
     public var leaseUntil: Date?
     /// The store's insertion sequence: FIFO order within a priority, and the paging cursor.
     public var sequence: Int64
+    /// The producer's trace context, as stored on enqueue; `nil` when there is none.
+    public var traceContext: JobTraceContext?
 
     public init(
         id: UUID, type: String, queue: String, priority: Int, payload: String, storedStatus: JobStatus,
         retries: Int, maxRetries: Int, error: String, runAt: Date, createdAt: Date, updatedAt: Date,
         startedAt: Date?, finishedAt: Date?, idempotencyKey: String?, attempt: Int, timeoutSeconds: Double,
-        workerID: String?, leaseUntil: Date?, sequence: Int64
+        workerID: String?, leaseUntil: Date?, sequence: Int64, traceContext: JobTraceContext? = nil
     ) {
         self.id = id
         self.type = type
@@ -65,6 +67,7 @@ public struct Job: Sendable, Equatable {
         self.workerID = workerID
         self.leaseUntil = leaseUntil
         self.sequence = sequence
+        self.traceContext = traceContext
     }
 
     /// The status a user sees at `now`: `scheduled` for a pending job that is not yet due.

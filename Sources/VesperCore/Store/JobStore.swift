@@ -139,6 +139,9 @@ public struct Completion: Sendable, Equatable {
         case failed(error: String)
         /// Not run to the end through no fault of the job (shutdown): back to `pending`, not counted.
         case release
+        /// The handler asked to run again at `runAt` (``JobSnooze``): back to `pending`, not
+        /// counted as a failure, the last error kept.
+        case snooze(runAt: Date)
     }
 
     public var token: LeaseToken

@@ -11,6 +11,7 @@
 /// | `.deadLetter`          | `dlq`        |
 /// | `.failed`              | `failed`     |
 /// | `.release`             | `released`   |
+/// | `.snooze`              | `snoozed`    |
 /// | any, rejected by the store because the lease moved on | `lost_lease` |
 ///
 /// `lost_lease` is never a metric label: the store threw the result away, so the attempt is reported
@@ -31,6 +32,8 @@ public struct AttemptOutcome: Sendable, Hashable, CustomStringConvertible {
     public static let failed = AttemptOutcome("failed")
     /// Not run to the end through no fault of the job (shutdown): back to `pending`, not counted.
     public static let released = AttemptOutcome("released")
+    /// The handler threw ``JobSnooze``: back to `pending` until later, not counted as a failure.
+    public static let snoozed = AttemptOutcome("snoozed")
     /// The store rejected the result: the lease had moved on (another node reclaimed the job).
     public static let lostLease = AttemptOutcome("lost_lease")
 
@@ -46,6 +49,7 @@ extension Completion.Outcome {
         case .deadLetter: .deadLettered
         case .failed: .failed
         case .release: .released
+        case .snooze: .snoozed
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Runs one attempt: the job's handler, in a task of its own under the job's timeout (enforced by
 /// the ``TimeoutWatchdog``), and decides with the ``RetryPolicy`` what the store records.
@@ -19,32 +20,49 @@ struct AttemptRunner: Sendable {
         var ended: ContinuousClock.Instant
     }
 
-    let registry: HandlerRegistry
+    /// Each type's handler, wrapped in the registry's middleware once.
+    private let handlers: [String: HandlerRegistry.Entry]
+    private let fallback: ContextHandler?
     let retryPolicy: RetryPolicy
     let nodeID: String
     let clock: WallClock
     let watchdog: TimeoutWatchdog
+    /// The logger handlers get in their ``JobContext``, with the job's metadata added.
+    let logger: Logger
+
+    init(registry: HandlerRegistry, retryPolicy: RetryPolicy, nodeID: String, clock: WallClock, watchdog: TimeoutWatchdog, logger: Logger) {
+        (self.handlers, self.fallback) = registry.wrapped()
+        self.retryPolicy = retryPolicy
+        self.nodeID = nodeID
+        self.clock = clock
+        self.watchdog = watchdog
+        self.logger = logger
+    }
 
     /// Runs `job`'s handler. A cancelled attempt (shutdown timeout) is released, not counted.
     func run(_ job: Job) async -> Ran {
         let started = clock.now()
         let began = ContinuousClock.now
         let result: HandlerResult
-        if let handler = registry.handler(for: job.type) {
-            result = await runHandler(handler, job: job, timeout: .secondsDouble(job.timeoutSeconds))
+        let entry = handlers[job.type]
+        if let handler = entry?.handler ?? fallback {
+            let timeout = Duration.secondsDouble(job.timeoutSeconds)
+            let context = JobContext(job: job, deadline: started.addingTimeInterval(job.timeoutSeconds), logger: logger)
+            result = await runHandler(handler, context: context, timeout: timeout)
         } else {
             result = .failure(JobError.retryable("no handler for type \(job.type) on node \(nodeID)"))
         }
         let finished = clock.now()
         let ended = ContinuousClock.now
-        let outcome = Task.isCancelled ? Completion.Outcome.release : Self.decide(result, job: job, now: finished, retryPolicy: retryPolicy)
+        let outcome = Task.isCancelled ? Completion.Outcome.release : Self.decide(result, job: job, now: finished, retryPolicy: entry?.retryPolicy ?? retryPolicy)
         let attempt = FinishedAttempt(job: job, outcome: outcome.attemptOutcome, completion: outcome, started: started, finished: finished)
         return Ran(attempt: attempt, duration: ended - began, ended: ended)
     }
 
     /// Runs the handler in a task of its own, which the watchdog can cancel alone.
-    private func runHandler(_ handler: @escaping JobHandler, job: Job, timeout: Duration) async -> HandlerResult {
-        let task = Task { try await handler(job) }
+    private func runHandler(_ handler: @escaping ContextHandler, context: JobContext, timeout: Duration) async -> HandlerResult {
+        let job = context.job
+        let task = Task { try await handler(context) }
         watchdog.watch(job.leaseToken, until: .now + timeout, cancel: { task.cancel() })
         let result = await withTaskCancellationHandler {
             await task.result
@@ -67,6 +85,8 @@ struct AttemptRunner: Sendable {
             return .done
         case .timedOut:
             message = "timeout"
+        case .failure(let snooze as JobSnooze):
+            return .snooze(runAt: now.addingTimeInterval(max(0, snooze.delay.secondsDouble)))
         case .failure(let error as JobError) where !error.isRetryable:
             return .failed(error: truncate(error.message))
         case .failure(let error as JobError):

@@ -192,7 +192,7 @@ struct DispatchStateMachine {
             if applied.contains(completion.token) {
                 switch completion.outcome {
                 case .done: done += 1
-                case .release: break
+                case .release, .snooze: break
                 case .retry, .deadLetter, .failed: failed += 1
                 }
             } else {

@@ -43,7 +43,7 @@ public final class WorkerPool: Service, Sendable {
         self.logger = logger
         self.observer = observer ?? StandardAttemptObserver(logger: logger, metrics: metrics)
         self.machine = Mutex(DispatchStateMachine(DispatchStateMachine.Configuration(options), now: .now))
-        self.runner = AttemptRunner(registry: registry, retryPolicy: options.retryPolicy, nodeID: options.nodeID, clock: clock, watchdog: watchdog)
+        self.runner = AttemptRunner(registry: registry, retryPolicy: options.retryPolicy, nodeID: options.nodeID, clock: clock, watchdog: watchdog, logger: logger)
         self.leaseKeeper = LeaseKeeper(store: store, clock: clock, options: options, logger: logger)
         self.completions = CompletionWriter(store: store, clock: clock, logger: logger)
     }
