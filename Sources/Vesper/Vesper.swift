@@ -13,6 +13,7 @@ import VesperWeb
 /// let vesper = try await Vesper(configuration: .fromEnvironment())
 /// vesper.register("send_email") { job in ... }
 /// vesper.registerConsumer { job in ... }      // every other type
+/// vesper.register("resize", returning: Thumbnail.self) { job in ... }   // the value is the job's result
 /// try await vesper.run()                      // until SIGTERM or SIGINT
 /// ```
 public final class Vesper: Sendable {
@@ -72,6 +73,21 @@ public final class Vesper: Sendable {
     /// types it has handlers for, leaving others for nodes that have them.
     public func register(_ type: String, handler: @escaping JobHandler) {
         registry.withLock { $0.register(type, handler: handler) }
+    }
+
+    /// Runs `handler` for jobs of `type` and stores what it returns, JSON-encoded, as the job's
+    /// `result` (at most `MAX_RESULT_BYTES`; a larger result fails the attempt):
+    /// `vesper.register("resize", returning: Thumbnail.self) { job in ... }`.
+    public func register<Result: Encodable & Sendable>(
+        _ type: String, returning: Result.Type, handler: @escaping @Sendable (Job) async throws -> Result
+    ) {
+        registry.withLock { $0.register(type, returning: returning, handler: handler) }
+    }
+
+    /// Runs `handler` for jobs of `type`; a non-`nil` ``JobResult`` (JSON text, stored as given)
+    /// is the job's `result`. The lower-level form the others are built on.
+    public func registerResultHandler(_ type: String, handler: @escaping JobResultHandler) {
+        registry.withLock { $0.registerResultHandler(type, handler: handler) }
     }
 
     /// Enqueues a job of `type` on every tick of the cron expression `expression`, read in `timezone`.
@@ -258,6 +274,7 @@ public final class Vesper: Sendable {
         options.retryPolicy = RetryPolicy(baseDelay: configuration.retryBaseDelay, maxDelay: configuration.retryMaxDelay)
         options.queues = configuration.queues
         options.queueConcurrency = configuration.queueConcurrency
+        options.maxResultBytes = configuration.maxResultBytes
         return WorkerPool(store: store, registry: handlers, options: options, logger: logger, metrics: metrics)
     }
 }

@@ -114,6 +114,20 @@ enum PostgresSchema {
                 "CREATE INDEX jobs_failed ON jobs (seq) WHERE status = 'failed'",
                 "CREATE INDEX jobs_cancelled ON jobs (seq) WHERE status = 'cancelled'",
             ]),
+        Migration(
+            version: 6, name: "running-jobs-under-control",
+            statements: [
+                // An operator asked to cancel a processing job; the holding node's next lease
+                // renewal ends it.
+                "ALTER TABLE jobs ADD COLUMN cancel_requested BOOLEAN NOT NULL DEFAULT false",
+                // What the handler returned (JSON text, kept as written).
+                "ALTER TABLE jobs ADD COLUMN result TEXT",
+                // The current attempt's last progress report (JSON text), written by lease renewals.
+                "ALTER TABLE jobs ADD COLUMN progress TEXT",
+                // The attempt history, appended to by the statement that ends each attempt, so it
+                // costs no second write. A constant default rewrites no rows (PostgreSQL 11+).
+                "ALTER TABLE jobs ADD COLUMN attempts JSONB NOT NULL DEFAULT '[]'",
+            ]),
     ]
 
     /// Applies every migration not yet recorded, in version order, under the advisory lock.

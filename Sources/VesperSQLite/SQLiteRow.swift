@@ -7,8 +7,12 @@ enum SQLiteRow {
     /// The columns every job-returning statement selects, in this order.
     static let columns = """
         seq, id, type, queue, priority, payload, status, retries, max_retries, error, run_at, created_at,
-        updated_at, started_at, finished_at, idempotency_key, attempt, timeout_ms, worker_id, lease_until
+        updated_at, started_at, finished_at, idempotency_key, attempt, timeout_ms, worker_id, lease_until,
+        cancel_requested, progress
         """
+
+    /// ``columns`` and the ones only a single job's read returns: its result and attempt history.
+    static let detailColumns = columns + ", result, attempts"
 
     /// Runs `statement` and decodes each row straight from SQLite as it is stepped (a cursor, so
     /// no copied `Row` per job: on a claim of hundreds of jobs that copy was most of the decoding).
@@ -61,7 +65,11 @@ enum SQLiteRow {
             timeoutSeconds: Double(row[17] as Int64) / 1000,
             workerID: row[18],
             leaseUntil: (row[19] as Int64?).map(date),
-            sequence: sequence
+            sequence: sequence,
+            cancelRequested: row[20],
+            result: row.count > 22 ? row[22] : nil,
+            progress: JobProgress.fromStored(row[21]),
+            attempts: try row.count > 23 ? AttemptRecord.fromStored(row[23], sequence: sequence, id: id) : nil
         )
     }
 

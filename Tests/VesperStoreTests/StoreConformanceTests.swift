@@ -230,8 +230,13 @@ struct StoreConformanceTests {
             let jobs = (0..<50).map { _ in testJob() }
             _ = try await store.enqueue(jobs, now: testEpoch)
             async let claimed = store.claim(50)
-            let cancelled = await jobs.asyncCompactMap { job in try? await store.cancel(id: job.id, now: testEpoch) }
+            let answered = await jobs.asyncCompactMap { job in try? await store.cancel(id: job.id, now: testEpoch) }
             let claimedIDs = Set(try await claimed.map(\.id))
+            // A job the claim took first is only asked to stop (it is processing).
+            let cancelled = answered.filter { $0.storedStatus == .cancelled }
+            let requested = answered.filter { $0.storedStatus == .processing }
+            #expect(requested.allSatisfy { $0.cancelRequested })
+            #expect(Set(requested.map(\.id)).isSubset(of: claimedIDs))
             let cancelledIDs = Set(cancelled.map(\.id))
             #expect(claimedIDs.isDisjoint(with: cancelledIDs))
             #expect(claimedIDs.count + cancelledIDs.count == 50)

@@ -11,6 +11,7 @@
 /// | `.deadLetter`          | `dlq`        |
 /// | `.failed`              | `failed`     |
 /// | `.release`             | `released`   |
+/// | (none: the store ended the job at an operator's request) | `cancelled` |
 /// | any, rejected by the store because the lease moved on | `lost_lease` |
 ///
 /// `lost_lease` is never a metric label: the store threw the result away, so the attempt is reported
@@ -31,6 +32,9 @@ public struct AttemptOutcome: Sendable, Hashable, CustomStringConvertible {
     public static let failed = AttemptOutcome("failed")
     /// Not run to the end through no fault of the job (shutdown): back to `pending`, not counted.
     public static let released = AttemptOutcome("released")
+    /// An operator cancelled the running job: the store ended it `cancelled` at the node's lease
+    /// renewal, and the handler's task was cancelled.
+    public static let cancelled = AttemptOutcome("cancelled")
     /// The store rejected the result: the lease had moved on (another node reclaimed the job).
     public static let lostLease = AttemptOutcome("lost_lease")
 

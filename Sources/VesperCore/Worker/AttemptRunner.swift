@@ -5,14 +5,21 @@ import Foundation
 struct AttemptRunner: Sendable {
     /// What happened to the handler.
     enum HandlerResult {
-        case success
+        case success(JobResult?)
         case failure(any Error)
         case timedOut
+        /// An operator cancelled the job; the store has already recorded it.
+        case cancelledByRequest
     }
 
     /// One attempt, ended.
     struct Ran: Sendable {
         var attempt: FinishedAttempt
+        /// The result to store with a `done` outcome.
+        var result: String?
+        /// The store already ended this attempt (`cancelled` at an operator's request): there is
+        /// no completion to write, and the attempt is reported as it is.
+        var cancelledByRequest: Bool
         /// Handler run time, on the monotonic clock.
         var duration: Duration
         /// When it ended, on the monotonic clock.
@@ -24,36 +31,57 @@ struct AttemptRunner: Sendable {
     let nodeID: String
     let clock: WallClock
     let watchdog: TimeoutWatchdog
+    let progress: ProgressBoard
+    /// Results larger than this fail the attempt (`MAX_RESULT_BYTES`).
+    let maxResultBytes: Int
 
     /// Runs `job`'s handler. A cancelled attempt (shutdown timeout) is released, not counted.
     func run(_ job: Job) async -> Ran {
         let started = clock.now()
         let began = ContinuousClock.now
-        let result: HandlerResult
+        var result: HandlerResult
         if let handler = registry.handler(for: job.type) {
             result = await runHandler(handler, job: job, timeout: .secondsDouble(job.timeoutSeconds))
         } else {
             result = .failure(JobError.retryable("no handler for type \(job.type) on node \(nodeID)"))
         }
+        progress.remove(job.leaseToken)
+        if case .success(let value?) = result, value.json.utf8.count > maxResultBytes {
+            result = .failure(
+                JobError.retryable("result is \(value.json.utf8.count) bytes, more than MAX_RESULT_BYTES (\(maxResultBytes))"))
+        }
         let finished = clock.now()
         let ended = ContinuousClock.now
+        if case .cancelledByRequest = result {
+            let attempt = FinishedAttempt(
+                job: job, outcome: .cancelled, completion: .failed(error: CancelRequest.error), started: started, finished: finished)
+            return Ran(attempt: attempt, result: nil, cancelledByRequest: true, duration: ended - began, ended: ended)
+        }
         let outcome = Task.isCancelled ? Completion.Outcome.release : Self.decide(result, job: job, now: finished, retryPolicy: retryPolicy)
         let attempt = FinishedAttempt(job: job, outcome: outcome.attemptOutcome, completion: outcome, started: started, finished: finished)
-        return Ran(attempt: attempt, duration: ended - began, ended: ended)
+        var stored: String?
+        if case .done = outcome, case .success(let value) = result { stored = value?.json }
+        return Ran(attempt: attempt, result: stored, cancelledByRequest: false, duration: ended - began, ended: ended)
     }
 
-    /// Runs the handler in a task of its own, which the watchdog can cancel alone.
-    private func runHandler(_ handler: @escaping JobHandler, job: Job, timeout: Duration) async -> HandlerResult {
-        let task = Task { try await handler(job) }
+    /// Runs the handler in a task of its own, which the watchdog can cancel alone, with the job's
+    /// ``JobProgressReporter`` as a task-local.
+    private func runHandler(_ handler: @escaping JobResultHandler, job: Job, timeout: Duration) async -> HandlerResult {
+        let reporter = JobProgressReporter(token: job.leaseToken, board: progress, clock: clock)
+        let task = Task { try await JobProgressReporter.$current.withValue(reporter) { try await handler(job) } }
         watchdog.watch(job.leaseToken, until: .now + timeout, cancel: { task.cancel() })
         let result = await withTaskCancellationHandler {
             await task.result
         } onCancel: {
             task.cancel()
         }
-        if watchdog.unwatch(job.leaseToken) { return .timedOut }
+        switch watchdog.unwatch(job.leaseToken) {
+        case .timedOut: return .timedOut
+        case .cancelledByRequest: return .cancelledByRequest
+        case .returned: break
+        }
         switch result {
-        case .success: return .success
+        case .success(let value): return .success(value)
         case .failure(let error): return .failure(error)
         }
     }
@@ -67,6 +95,9 @@ struct AttemptRunner: Sendable {
             return .done
         case .timedOut:
             message = "timeout"
+        case .cancelledByRequest:
+            // Recorded by the store; never written as a completion.
+            return .failed(error: CancelRequest.error)
         case .failure(let error as JobError) where !error.isRetryable:
             return .failed(error: truncate(error.message))
         case .failure(let error as JobError):

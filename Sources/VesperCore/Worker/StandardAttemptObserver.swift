@@ -15,7 +15,7 @@ public struct StandardAttemptObserver: AttemptObserver {
         let level: Logger.Level
         switch attempt.outcome {
         case .done: level = .info
-        case .released: level = .notice
+        case .released, .cancelled: level = .notice
         case .retried, .lostLease: level = .warning
         default: level = .error
         }
