@@ -65,7 +65,7 @@ public final class SQLiteJobStore: JobStore {
             try await self.pool.read { db in
                 try Row.fetchOne(
                     db, sql: "SELECT \(SQLiteRow.detailColumns) FROM jobs WHERE id = ?", arguments: [id.lowercaseText]
-                ).map(SQLiteRow.job)
+                ).map { try SQLiteRow.job($0, detail: true) }
             }
         }
     }

@@ -42,7 +42,13 @@ enum SQLiteRow {
             })
     }
 
+    /// A row of ``columns`` (extra columns may follow and are ignored).
     static func job(_ row: Row) throws -> Job {
+        try job(row, detail: false)
+    }
+
+    /// A row of ``columns``, or with `detail` of ``detailColumns``.
+    static func job(_ row: Row, detail: Bool) throws -> Job {
         let sequence: Int64 = row[0]
         let id = try StoredJobRow.id(row[1], sequence: sequence)
         return Job(
@@ -67,9 +73,9 @@ enum SQLiteRow {
             leaseUntil: (row[19] as Int64?).map(date),
             sequence: sequence,
             cancelRequested: row[20],
-            result: row.count > 22 ? row[22] : nil,
+            result: detail ? row[22] : nil,
             progress: JobProgress.fromStored(row[21]),
-            attempts: try row.count > 23 ? AttemptRecord.fromStored(row[23], sequence: sequence, id: id) : nil
+            attempts: try detail ? AttemptRecord.fromStored(row[23], sequence: sequence, id: id) : nil
         )
     }
 

@@ -34,10 +34,10 @@ struct LifecycleConformanceTests {
                 #expect(stored.updatedAt == expected.updatedAt, "\(outcome)")
                 #expect(stored.attempt == job.attempt, "\(outcome)")
                 #expect(stored.result == expected.result, "\(outcome)")
-                #expect(stored.attempts?.map(\.outcome) == expected.attempts?.map(\.outcome), "\(outcome)")
-                #expect(stored.attempts?.map(\.error) == expected.attempts?.map(\.error), "\(outcome)")
-                #expect(stored.attempts?.map(\.node) == expected.attempts?.map(\.node), "\(outcome)")
-                #expect(stored.attempts?.map(\.attempt) == expected.attempts?.map(\.attempt), "\(outcome)")
+                #expect((stored.attempts ?? []).map(\.outcome) == (expected.attempts ?? []).map(\.outcome), "\(outcome)")
+                #expect((stored.attempts ?? []).map(\.error) == (expected.attempts ?? []).map(\.error), "\(outcome)")
+                #expect((stored.attempts ?? []).map(\.node) == (expected.attempts ?? []).map(\.node), "\(outcome)")
+                #expect((stored.attempts ?? []).map(\.attempt) == (expected.attempts ?? []).map(\.attempt), "\(outcome)")
             }
         }
     }
