@@ -54,7 +54,12 @@ struct LeaseKeeper: Sendable {
             if fullRound { lastRound = .now }
             lastRenewal = .now
             let now = clock.now()
-            let reports = progress.take()
+            var reports = progress.take()
+            if !reports.isEmpty {
+                // Reports of attempts that ended meanwhile have nowhere to go.
+                let held = Set(leases)
+                reports = reports.filter { held.contains($0.key) }
+            }
             do {
                 if !leases.isEmpty {
                     let renewal = LeaseRenewal(
