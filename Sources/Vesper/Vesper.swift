@@ -13,6 +13,7 @@ import VesperWeb
 /// let vesper = try await Vesper(configuration: .fromEnvironment())
 /// vesper.register("send_email") { job in ... }
 /// vesper.registerConsumer { job in ... }      // every other type
+/// vesper.register("resize", returning: Thumbnail.self) { job in ... }   // the value is the job's result
 /// try await vesper.run()                      // until SIGTERM or SIGINT
 /// ```
 public final class Vesper: Service, JobRegistrar, Sendable {
@@ -79,6 +80,21 @@ public final class Vesper: Service, JobRegistrar, Sendable {
         registry.withLock { $0.register(type, handler: handler) }
     }
 
+    /// Runs `handler` for jobs of `type` and stores what it returns, JSON-encoded, as the job's
+    /// `result` (at most `MAX_RESULT_BYTES`; a larger result fails the attempt):
+    /// `vesper.register("resize", returning: Thumbnail.self) { job in ... }`.
+    public func register<Result: Encodable & Sendable>(
+        _ type: String, returning: Result.Type, handler: @escaping @Sendable (Job) async throws -> Result
+    ) {
+        registry.withLock { $0.register(type, returning: returning, handler: handler) }
+    }
+
+    /// Runs `handler` for jobs of `type`; a non-`nil` ``JobResult`` (JSON text, stored as given)
+    /// is the job's `result`. The lower-level form the others are built on.
+    public func registerResultHandler(_ type: String, handler: @escaping JobResultHandler) {
+        registry.withLock { $0.registerResultHandler(type, handler: handler) }
+    }
+
     /// Enqueues a job of `type` on every tick of the cron expression `expression`, read in `timezone`.
     ///
     /// Every node that registers the same schedule enqueues each tick once between them (the tick's
@@ -138,6 +154,14 @@ public final class Vesper: Service, JobRegistrar, Sendable {
     /// decode fails the attempt permanently with an error naming the field.
     public func register<J: VesperJob>(_ job: J.Type, handler: @escaping @Sendable (J, JobContext) async throws -> Void) {
         registry.withLock { $0.register(job, handler: handler) }
+    }
+
+    /// Runs `handler` for jobs of `J.type` and stores what it returns, JSON-encoded, as the job's
+    /// result (`GET /jobs/{id}` shows it).
+    public func register<J: VesperJob, Result: Encodable & Sendable>(
+        _ job: J.Type, returning: Result.Type, handler: @escaping @Sendable (J, JobContext) async throws -> Result
+    ) {
+        registry.withLock { $0.register(job, returning: returning, handler: handler) }
     }
 
     /// Adds `middleware` after (inside) the ones added before; the built-in metrics and log line
@@ -372,6 +396,7 @@ public final class Vesper: Service, JobRegistrar, Sendable {
         options.retryPolicy = RetryPolicy(baseDelay: configuration.retryBaseDelay, maxDelay: configuration.retryMaxDelay)
         options.queues = configuration.queues
         options.queueConcurrency = configuration.queueConcurrency
+        options.maxResultBytes = configuration.maxResultBytes
         return WorkerPool(
             store: store, registry: handlers, options: options, logger: logger, metrics: metrics,
             observer: MiddlewareObserver(middleware: middleware, metrics: metrics))

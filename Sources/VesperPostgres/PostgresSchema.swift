@@ -122,6 +122,20 @@ enum PostgresSchema {
                 // default only changes the catalog: no table rewrite, a brief lock.
                 "ALTER TABLE jobs ADD COLUMN trace_context TEXT"
             ]),
+        Migration(
+            version: 7, name: "running-jobs-under-control",
+            statements: [
+                // An operator asked to cancel a processing job; the holding node's next lease
+                // renewal ends it.
+                "ALTER TABLE jobs ADD COLUMN cancel_requested BOOLEAN NOT NULL DEFAULT false",
+                // What the handler returned (JSON text, kept as written).
+                "ALTER TABLE jobs ADD COLUMN result TEXT",
+                // The current attempt's last progress report (JSON text), written by lease renewals.
+                "ALTER TABLE jobs ADD COLUMN progress TEXT",
+                // The attempt history, appended to by the statement that ends each attempt, so it
+                // costs no second write. A constant default rewrites no rows (PostgreSQL 11+).
+                "ALTER TABLE jobs ADD COLUMN attempts JSONB NOT NULL DEFAULT '[]'",
+            ]),
     ]
 
     /// Applies every migration not yet recorded, in version order, under the advisory lock.

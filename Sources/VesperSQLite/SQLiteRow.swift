@@ -7,8 +7,12 @@ enum SQLiteRow {
     /// The columns every job-returning statement selects, in this order.
     static let columns = """
         seq, id, type, queue, priority, payload, status, retries, max_retries, error, run_at, created_at,
-        updated_at, started_at, finished_at, idempotency_key, attempt, timeout_ms, worker_id, lease_until, trace_context
+        updated_at, started_at, finished_at, idempotency_key, attempt, timeout_ms, worker_id, lease_until, trace_context,
+        cancel_requested, progress
         """
+
+    /// ``columns`` and the ones only a single job's read returns: its result and attempt history.
+    static let detailColumns = columns + ", result, attempts"
 
     /// Runs `statement` and decodes each row straight from SQLite as it is stepped (a cursor, so
     /// no copied `Row` per job: on a claim of hundreds of jobs that copy was most of the decoding).
@@ -38,7 +42,13 @@ enum SQLiteRow {
             })
     }
 
+    /// A row of ``columns`` (extra columns may follow and are ignored).
     static func job(_ row: Row) throws -> Job {
+        try job(row, detail: false)
+    }
+
+    /// A row of ``columns``, or with `detail` of ``detailColumns``.
+    static func job(_ row: Row, detail: Bool) throws -> Job {
         let sequence: Int64 = row[0]
         let id = try StoredJobRow.id(row[1], sequence: sequence)
         return Job(
@@ -62,6 +72,10 @@ enum SQLiteRow {
             workerID: row[18],
             leaseUntil: (row[19] as Int64?).map(date),
             sequence: sequence,
+            cancelRequested: row[21],
+            result: detail ? row[23] : nil,
+            progress: JobProgress.fromStored(row[22]),
+            attempts: try detail ? AttemptRecord.fromStored(row[24], sequence: sequence, id: id) : nil,
             traceContext: traceContext(row[20])
         )
     }

@@ -73,6 +73,7 @@ extension VesperConfiguration {
         limits.maxPayloadBytes = try env.integer("MAX_PAYLOAD_BYTES", in: 2...(1 << 30)) ?? http.maxBodyBytes
         defaultMaxRetries = try env.integer("MAX_RETRIES", in: 0...limits.maxRetriesCeiling) ?? defaultMaxRetries
         defaultJobTimeout = try env.duration("JOB_TIMEOUT", positive: true) ?? defaultJobTimeout
+        maxResultBytes = try env.integer("MAX_RESULT_BYTES", in: 2...(1 << 30)) ?? maxResultBytes
         retryBaseDelay = try env.duration("RETRY_BASE_DELAY") ?? retryBaseDelay
         retryMaxDelay = try env.duration("RETRY_MAX_DELAY") ?? retryMaxDelay
         leaseDuration = try env.duration("LEASE_DURATION", positive: true) ?? leaseDuration

@@ -84,6 +84,9 @@ public struct VesperConfiguration: Sendable {
     public var metricsRequireToken: Bool = true
     /// Largest `POST /jobs/batch`. Defaults to 1,000.
     public var maxBatch: Int = 1000
+    /// Largest result a handler may return, in bytes of JSON (`MAX_RESULT_BYTES`); a larger one
+    /// fails the attempt. Defaults to 64 KiB.
+    public var maxResultBytes: Int = WorkerPoolOptions.defaultMaxResultBytes
     /// Claim only from these queues (`QUEUES`). Defaults to `nil`: every queue.
     public var queues: [String]? = nil
     /// Per-queue concurrency limits on this node (`QUEUE_CONCURRENCY`). Defaults to none.

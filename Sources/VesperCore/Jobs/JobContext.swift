@@ -15,6 +15,8 @@ public struct JobContext: Sendable {
     /// A logger whose metadata carries the job's id, type, queue and attempt, and the producer's
     /// W3C trace id when the job carries one.
     public var logger: Logger
+    /// The attempt's result, if the handler sets one.
+    let resultSlot = JobResultSlot()
 
     public init(job: Job, deadline: Date, logger: Logger) {
         self.job = job
@@ -43,5 +45,17 @@ public struct JobContext: Sendable {
     /// Throws `CancellationError` once the attempt is cancelled (see ``isCancelled``).
     public func checkCancellation() throws {
         try Task.checkCancellation()
+    }
+
+    /// Stores `result` with the job when this attempt ends `done` (`nil`: none). Typed handlers
+    /// registered with `returning:` set it from their return value.
+    public func setResult(_ result: JobResult?) {
+        resultSlot.set(result)
+    }
+
+    /// Reports progress (0-100, and a short message) for `GET /jobs/{id}`; the latest report is
+    /// written with the next heartbeat. See ``JobProgressReporter``.
+    public func reportProgress(percent: Int, message: String = "") {
+        JobProgressReporter.report(percent: percent, message: message)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 
 /// Built-in middleware: one log line per finished attempt (`job done`, `job retried`, ...), at
-/// `info` for done, `notice` for released or snoozed, `warning` for retried or a lost lease and
+/// `info` for done, `notice` for released, snoozed or cancelled, `warning` for retried or a lost lease and
 /// `error` otherwise, with the job's id, type, priority, attempt, wait, run time, outcome and error,
 /// and the producer's W3C trace id when the job carries one (``JobTraceContext/traceID``).
 public struct JobLogMiddleware: JobMiddleware {
@@ -16,7 +16,7 @@ public struct JobLogMiddleware: JobMiddleware {
         let level: Logger.Level
         switch attempt.outcome {
         case .done: level = .info
-        case .released, .snoozed: level = .notice
+        case .released, .snoozed, .cancelled: level = .notice
         case .retried, .lostLease: level = .warning
         default: level = .error
         }

@@ -12,6 +12,7 @@
 /// | `.failed`              | `failed`     |
 /// | `.release`             | `released`   |
 /// | `.snooze`              | `snoozed`    |
+/// | (none: the store ended the job at an operator's request) | `cancelled` |
 /// | any, rejected by the store because the lease moved on | `lost_lease` |
 ///
 /// `lost_lease` is never a metric label: the store threw the result away, so the attempt is reported
@@ -34,6 +35,9 @@ public struct AttemptOutcome: Sendable, Hashable, CustomStringConvertible {
     public static let released = AttemptOutcome("released")
     /// The handler threw ``JobSnooze``: back to `pending` until later, not counted as a failure.
     public static let snoozed = AttemptOutcome("snoozed")
+    /// An operator cancelled the running job: the store ended it `cancelled` at the node's lease
+    /// renewal, and the handler's task was cancelled.
+    public static let cancelled = AttemptOutcome("cancelled")
     /// The store rejected the result: the lease had moved on (another node reclaimed the job).
     public static let lostLease = AttemptOutcome("lost_lease")
 

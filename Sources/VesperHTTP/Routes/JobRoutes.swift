@@ -116,9 +116,12 @@ struct JobRoutes<Context: RequestContext> {
         return Response.json(JobJSON.render(job, now: client.now()))
     }
 
+    /// A pending or scheduled job is cancelled at once (200). A processing one is asked to stop
+    /// (202, `cancel_requested: true`): the node holding it ends it at its next heartbeat.
     @Sendable func cancel(_ request: Request, context: Context) async throws -> Response {
         let job = try await client.cancel(id: try jobID(context))
-        return Response.json(JobJSON.render(job, now: client.now()))
+        let accepted = job.storedStatus == .processing
+        return Response.json(JobJSON.render(job, now: client.now()), status: accepted ? .accepted : .ok)
     }
 
     /// The request's W3C trace context (`traceparent`, `tracestate`), carried to the job's attempts;
