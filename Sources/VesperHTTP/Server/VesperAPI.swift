@@ -20,7 +20,8 @@ public enum VesperAPI {
         router.add(middleware: ErrorMiddleware())
         if !tokens.isEmpty { router.add(middleware: AuthMiddleware(tokens: tokens, metricsRequireToken: metricsRequireToken)) }
         JobRoutes(client: queue, maxBodyBytes: maxBodyBytes, maxBatch: maxBatch).register(on: router)
-        BulkRetryRoutes(queue: queue).register(on: router)
+        JobAdministrationRoutes(client: queue).register(on: router)
+        BulkActionRoutes(queue: queue).register(on: router)
         HealthRoutes(store: queue.store).register(on: router)
         if let fleet { FleetRoutes(registry: fleet).register(on: router) }
         if let statistics { StatsRoutes(source: statistics, clock: queue.clock).register(on: router) }
