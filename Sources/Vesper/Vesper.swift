@@ -146,10 +146,17 @@ public final class Vesper: Sendable {
             }
             logger.notice("no job handlers are registered: this node serves the API and runs no jobs")
         }
+        if configuration.workers == 0 {
+            logger.notice("WORKERS=0: this node runs no jobs itself; it serves the API and remote workers (POST /claims)")
+        }
         let pool = makeWorkerPool(handlers)
         metrics.prepare(slots: configuration.workers)
         metrics.limitTypeLabels(handledTypes: handlers.registeredTypes, maxOtherTypes: configuration.metricsMaxTypes)
-        dispatcherWakeup.connect { pool.wake() }
+        let remoteWorkers = makeRemoteWorkerGateway()
+        dispatcherWakeup.connect {
+            pool.wake()
+            remoteWorkers.wake()
+        }
         let fleet = makeFleetService(handlers, pool: pool)
         if configuration.appEnvironment == "production" && configuration.apiTokens.isEmpty {
             logger.warning(
@@ -162,7 +169,7 @@ public final class Vesper: Sendable {
         let router = VesperAPI.router(
             queue: queue, maxBodyBytes: configuration.http.maxBodyBytes, maxBatch: configuration.maxBatch,
             tokens: configuration.apiTokens, metricsRequireToken: configuration.metricsRequireToken, fleet: store,
-            statistics: capabilities.statistics, queueControl: capabilities.queueControl, metrics: HTTPMetrics(),
+            statistics: capabilities.statistics, queueControl: capabilities.queueControl, remoteWorkers: remoteWorkers, metrics: HTTPMetrics(),
             metricsText: { PrometheusMetrics.exposition() })
         if configuration.dashboard.enabled {
             makeDashboard(statistics: statistics, schedules: periodicJobs).register(on: router)
@@ -205,9 +212,12 @@ public final class Vesper: Sendable {
             if !options.isDisabled { services.append(RetentionService(store: pruning, options: options, logger: logger)) }
         }
         if let notifications = capabilities.notifications {
-            services.append(NotificationListener(source: notifications, pool: pool, logger: logger))
+            services.append(NotificationListener(source: notifications, wake: { pool.wake(); remoteWorkers.wake() }, logger: logger))
         }
         services.append(app)
+        // After the API, so shut down before it: waiting long-poll claims end at once instead of
+        // holding the server's drain for up to their `wait`.
+        services.append(remoteWorkers)
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) },
@@ -247,10 +257,23 @@ public final class Vesper: Sendable {
             })
     }
 
+    private func makeRemoteWorkerGateway() -> RemoteWorkerGateway {
+        var options = RemoteWorkerGateway.Options()
+        options.leaseDuration = configuration.leaseDuration
+        options.heartbeatInterval = configuration.heartbeatInterval
+        options.pollInterval = configuration.pollInterval
+        options.retryPolicy = RetryPolicy(baseDelay: configuration.retryBaseDelay, maxDelay: configuration.retryMaxDelay)
+        let writeTimeout = configuration.http.writeTimeout  // zero: no write timeout
+        if writeTimeout > .zero { options.maxWait = min(RemoteClaim.maxWait, max(.zero, writeTimeout - .seconds(1))) }
+        return RemoteWorkerGateway(store: store, options: options, logger: logger)
+    }
+
     private func makeWorkerPool(_ handlers: HandlerRegistry) -> WorkerPool {
         var options = WorkerPoolOptions(nodeID: nodeID)
         options.slots = configuration.workers
-        options.prefetchLimit = configuration.prefetch
+        // WORKERS=0: no slots and no prefetch, so the pool claims nothing; it still recovers
+        // expired leases, remote workers' included.
+        options.prefetchLimit = configuration.workers == 0 ? 0 : configuration.prefetch
         options.leaseDuration = configuration.leaseDuration
         options.pollInterval = configuration.pollInterval
         options.shutdownTimeout = configuration.shutdownTimeout

@@ -1,9 +1,10 @@
 import Foundation
 import Vesper
 
-/// The stock binary's consumers, in development and test only (`APP_ENV`): a catch-all that logs
-/// and succeeds, plus reserved `demo.*` types for trying the failure paths and load. In production
-/// the stock binary registers none, so it never marks done a job it did not run: it is an API node.
+/// The stock binary's consumers, in development and test only (`APP_ENV`): reserved `demo.*` types
+/// for trying the failure paths and load, plus, with `DEMO_CONSUMER=1`, a catch-all that logs and
+/// succeeds. Without it a stock node claims only `demo.*` jobs, so it never takes (and marks done)
+/// jobs that remote workers ask for. In production the stock binary registers none: it is an API node.
 enum DemoHandlers {
     struct SleepPayload: Decodable {
         var ms: Int
@@ -12,10 +13,14 @@ enum DemoHandlers {
     static func register(on vesper: Vesper) {
         let logger = vesper.logger
         let environment = vesper.configuration.appEnvironment
-        logger.warning(
-            "APP_ENV=\(environment): demo handlers are on; a catch-all consumer marks every job type without a handler done after logging it. Set APP_ENV=production to run no demo handlers.")
-        vesper.registerConsumer { job in
-            logger.info("processing job", metadata: [LogKey.jobID: "\(job.id.lowercaseText)", LogKey.jobType: "\(job.type)", LogKey.priority: "\(job.priority)"])
+        if vesper.configuration.demoConsumerEnabled {
+            logger.warning(
+                "APP_ENV=\(environment), DEMO_CONSUMER=1: demo handlers are on; a catch-all consumer marks every job type without a handler done after logging it. Set APP_ENV=production to run no demo handlers.")
+            vesper.registerConsumer { job in
+                logger.info("processing job", metadata: [LogKey.jobID: "\(job.id.lowercaseText)", LogKey.jobType: "\(job.type)", LogKey.priority: "\(job.priority)"])
+            }
+        } else {
+            logger.notice("APP_ENV=\(environment): the demo.* job types run here; DEMO_CONSUMER=1 would also mark every other type done")
         }
         vesper.register("demo.noop") { _ in }
         vesper.register("demo.sleep") { job in

@@ -33,11 +33,33 @@ struct StockBinaryTests {
         try await withTemporaryDirectory { directory in
             let vesper = try await VesperProcess(environment: [:], directory: directory.path)
             defer { vesper.stop() }
-            #expect(vesper.log.contains("APP_ENV=development: demo handlers are on"), "\(vesper.log)")
+            #expect(vesper.log.contains("APP_ENV=development, DEMO_CONSUMER=1: demo handlers are on"), "\(vesper.log)")
             let id = try await Node(baseURL: vesper.baseURL).submit(#"{"type":"anything_at_all"}"#)
             try await waitUntil("the catch-all to finish it") {
                 try await Node(baseURL: vesper.baseURL).get("/jobs/\(id.uuidString)").json["status"] as? String == "done"
             }
+        }
+    }
+
+    /// Without `DEMO_CONSUMER=1` a development node runs the `demo.*` types only, so it never takes
+    /// a job meant for a remote worker.
+    @Test func aDevelopmentNodeWithoutTheCatchAllLeavesOtherTypesPending() async throws {
+        try await withTemporaryDirectory { directory in
+            let vesper = try await VesperProcess(
+                environment: ["DEMO_CONSUMER": "0", "POLL_INTERVAL": "50ms", "LOG_LEVEL": "notice"], directory: directory.path)
+            defer { vesper.stop() }
+            let node = Node(baseURL: vesper.baseURL)
+            let other = try await node.submit(#"{"type":"resize_image"}"#)
+            let demo = try await node.submit(#"{"type":"demo.noop"}"#)
+            #expect(!vesper.log.contains("demo handlers are on"), "\(vesper.log)")
+            try await waitUntil("the demo.noop job to be done") {
+                try await node.get("/jobs/\(demo.uuidString)").json["status"] as? String == "done"
+            }
+            // The demo job was claimed and run after the other was enqueued: had the node claimed
+            // every type, the earlier job would have gone first.
+            let job = try await node.get("/jobs/\(other.uuidString)").json
+            #expect(job["status"] as? String == "pending", "\(job)")
+            #expect(job["attempt"] as? Int == 0)
         }
     }
 
@@ -111,7 +133,7 @@ extension StartupErrorTests {
             let (code, output) = try await VesperProcess.run(
                 arguments: [], environment: ["WORKERS": "abc", "APP_ENV": "production"], directory: directory.path, program: "vesper-example")
             #expect(code == 1, "\(output)")
-            #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == "worker: invalid WORKERS: 'abc' is not an integer from 1 to 10000", "\(output)")
+            #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == "worker: invalid WORKERS: 'abc' is not an integer from 0 to 10000", "\(output)")
             #expect(!output.contains("Fatal error"))
         }
     }
@@ -141,7 +163,7 @@ struct DotEnvEndToEndTests {
             try "WORKERS=lots\n".write(toFile: directory.file(".env"), atomically: true, encoding: .utf8)
             let (code, output) = try await VesperProcess.run(arguments: ["serve"], environment: [:], directory: directory.path)
             #expect(code == 2)
-            #expect(output.contains("invalid WORKERS: 'lots' is not an integer from 1 to 10000 (set in .env line 1)"), "\(output)")
+            #expect(output.contains("invalid WORKERS: 'lots' is not an integer from 0 to 10000 (set in .env line 1)"), "\(output)")
         }
     }
 }

@@ -21,14 +21,16 @@ public final class VesperProcess: Sendable {
     public let port: Int
 
     /// Starts `vesper <arguments>` with `environment` (added to a minimal base) in `directory`, and
-    /// waits for its start-up line.
+    /// waits for its start-up line. The base turns on the demo catch-all consumer
+    /// (`DEMO_CONSUMER=1`: most tests post arbitrary types and wait for them to be done); pass
+    /// `"DEMO_CONSUMER": "0"` for a node that runs only the `demo.*` types.
     ///
     /// Output goes to a file, not a pipe: Foundation's pipe reading on Linux registers dispatch
     /// sources that have crashed test runs when many processes come and go.
     public init(
         arguments: [String] = ["serve"], environment: [String: String], directory: String, timeout: Duration = .seconds(60)
     ) async throws {
-        var base = ["API_ADDR": "127.0.0.1:0", "LOG_LEVEL": "warning"]
+        var base = ["API_ADDR": "127.0.0.1:0", "LOG_LEVEL": "warning", "DEMO_CONSUMER": "1"]
         base.merge(environment) { $1 }
         let (process, logPath) = try Self.launch(arguments: arguments, environment: base, directory: directory)
         self.process = process

@@ -32,7 +32,7 @@ import VesperTestSupport
     }
 
     @Test(arguments: [
-        ("WORKERS", "abc"), ("WORKERS", "0"), ("API_ADDR", "nonsense"), ("API_ADDR", ":99999"), ("HTTP_READ_TIMEOUT", "soon"),
+        ("WORKERS", "abc"), ("WORKERS", "-1"), ("API_ADDR", "nonsense"), ("API_ADDR", ":99999"), ("HTTP_READ_TIMEOUT", "soon"),
         ("APP_ENV", "staging"), ("REQUIRE_CONSUMER", "maybe"), ("DB_PORT", "x"), ("MAX_RETRIES", "-1"), ("LOG_FORMAT", "xml"),
         ("QUEUES", ","), ("QUEUES", "good,bad name"), ("QUEUE_CONCURRENCY", "critical"), ("QUEUE_CONCURRENCY", "critical:0"),
         ("QUEUE_CONCURRENCY", "bad name:3"), ("RETENTION", "forever"), ("RETENTION_FAILED", "-1d"), ("RETENTION_BATCH", "0"),

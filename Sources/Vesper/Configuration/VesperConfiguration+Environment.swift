@@ -56,13 +56,14 @@ extension VesperConfiguration {
             database = .sqlite(path: path)
         }
         autoMigrate = try env.boolean("AUTO_MIGRATE") ?? autoMigrate
-        workers = try env.integer("WORKERS", in: 1...10_000) ?? workers
+        workers = try env.integer("WORKERS", in: 0...10_000) ?? workers
         prefetch = try env.integer("PREFETCH", in: 0...10_000) ?? prefetch
         if let address = env["API_ADDR"] {
             apiAddress = try ListenAddress.parse(address, variable: "API_ADDR")
         }
         appEnvironment = try env.oneOf("APP_ENV", ["development", "production", "test"]) ?? appEnvironment
         requireConsumer = try env.boolean("REQUIRE_CONSUMER") ?? requireConsumer
+        demoConsumer = try env.boolean("DEMO_CONSUMER") ?? demoConsumer
         http.readHeaderTimeout = try env.duration("HTTP_READ_HEADER_TIMEOUT") ?? http.readHeaderTimeout
         http.readTimeout = try env.duration("HTTP_READ_TIMEOUT") ?? http.readTimeout
         http.writeTimeout = try env.duration("HTTP_WRITE_TIMEOUT") ?? http.writeTimeout

@@ -27,7 +27,8 @@ public struct VesperConfiguration: Sendable {
     /// Create or upgrade the schema at start-up (`AUTO_MIGRATE`). When off, start-up refuses an
     /// out-of-date schema and `vesper migrate` upgrades it. Defaults to true.
     public var autoMigrate: Bool = true
-    /// Worker slots on this node. Defaults to 5.
+    /// Worker slots on this node (`WORKERS`); 0 runs no jobs in-process and serves the API and the
+    /// worker protocol for remote workers only. Defaults to 5.
     public var workers: Int = 5
     /// Most jobs a node leases ahead of its free slots (`PREFETCH`); it holds only enough to cover
     /// about 10 ms (or two claims) at its handlers' run time, up to this. 0 claims only for free
@@ -37,6 +38,10 @@ public struct VesperConfiguration: Sendable {
     public var apiAddress: ListenAddress = ListenAddress(host: "0.0.0.0", port: 8080)
     /// `development` or `production`. Defaults to `development`.
     public var appEnvironment: String = "development"
+    /// Whether the stock binary adds its catch-all demo consumer, which marks every job type without
+    /// a handler done (`DEMO_CONSUMER`), outside production. Off by default, so a stock node never
+    /// takes jobs meant for remote workers. Defaults to false.
+    public var demoConsumer: Bool = false
     /// Refuse to start without a consumer (always on in production). Defaults to false.
     public var requireConsumer: Bool = false
     /// HTTP server timeouts.
@@ -116,7 +121,11 @@ public struct VesperConfiguration: Sendable {
     /// it, a node with no handlers serves the API and runs no jobs.
     public var consumerRequired: Bool { requireConsumer }
 
-    /// Whether the stock binary adds its demo handlers (the `demo.*` types and a catch-all that
-    /// marks every other type done): in `development` and `test`, never in `production`.
+    /// Whether the stock binary adds its demo handlers (the `demo.*` types): in `development` and
+    /// `test`, never in `production`.
     public var demoHandlersEnabled: Bool { appEnvironment != "production" }
+
+    /// Whether the stock binary adds its catch-all demo consumer: with `DEMO_CONSUMER=1`, outside
+    /// production.
+    public var demoConsumerEnabled: Bool { demoHandlersEnabled && demoConsumer }
 }

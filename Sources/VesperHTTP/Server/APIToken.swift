@@ -9,6 +9,8 @@ public enum APIRole: String, Sendable, CaseIterable {
     case producer
     /// Read only.
     case reader
+    /// A worker outside the node: the worker protocol (`POST /claims`, heartbeat, complete, fail) and read.
+    case worker
 }
 
 /// A bearer token and its role. `description` never shows the token.

@@ -2,11 +2,12 @@ import Hummingbird
 import VesperCore
 
 /// Bearer-token access control: `admin` may do everything, `producer` may submit and read,
-/// `reader` may only read. `/health` and `/ready` stay open (load balancers probe them), and
+/// `worker` may run the worker protocol and read, `reader` may only read. `/health`, `/ready` and
+/// `/openapi.json` stay open (load balancers probe them; the contract is no secret), and
 /// `/metrics` too unless configured to need a token. `/ui` is the dashboard's, which has its own sessions.
 struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     enum Permission {
-        case open, read, submit, admin
+        case open, read, submit, work, admin
     }
 
     let tokens: [APIToken]
@@ -29,7 +30,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func permission(method: HTTPRequest.Method, path: String, metricsRequireToken: Bool) -> Permission {
         switch path {
-        case "/health", "/ready": return .open
+        case "/health", "/ready", "/openapi.json": return .open
         case "/metrics": return metricsRequireToken ? .read : .open
         default: break
         }
@@ -37,14 +38,22 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         if path == "/ui" || path.hasPrefix("/ui/") { return .open }
         if method == .get || method == .head { return .read }
         if method == .post && (path == "/jobs" || path == "/jobs/batch") { return .submit }
+        if method == .post && isWorkerProtocol(path) { return .work }
         return .admin
     }
 
     static func allows(_ role: APIRole, _ permission: Permission) -> Bool {
         switch (role, permission) {
-        case (.admin, _), (_, .open), (_, .read), (.producer, .submit): true
+        case (.admin, _), (_, .open), (_, .read), (.producer, .submit), (.worker, .work): true
         default: false
         }
+    }
+
+    /// `POST /claims` and `POST /jobs/{id}/heartbeat|complete|fail`.
+    static func isWorkerProtocol(_ path: String) -> Bool {
+        if path == "/claims" { return true }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0].isEmpty && parts[1] == "jobs" && ["heartbeat", "complete", "fail"].contains(parts[3])
     }
 
     private func role(for presented: String) -> APIRole? {

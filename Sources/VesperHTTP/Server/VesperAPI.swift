@@ -8,11 +8,12 @@ public enum VesperAPI {
     /// The router with every Vesper route and the JSON error middleware.
     ///
     /// The store's optional routes come from what it can do: `fleet` adds `/workers`, `statistics`
-    /// adds `/stats`, `queueControl` adds `/queues`. `metrics` records every request; a node passes
+    /// adds `/stats`, `queueControl` adds `/queues`, `remoteWorkers` adds the worker protocol
+    /// (`/claims`, `/jobs/{id}/heartbeat|complete|fail`). `/openapi.json` is always served. `metrics` records every request; a node passes
     /// the one it owns. A caller adds routes of its own to the router this returns.
     public static func router(
         queue: JobQueue, maxBodyBytes: Int, maxBatch: Int = 1000, tokens: [APIToken] = [], metricsRequireToken: Bool = true, fleet: (any NodeRegistry)? = nil, statistics: (any QueueStatisticsSource)? = nil,
-        queueControl: (any QueueControl)? = nil, metrics: HTTPMetrics = HTTPMetrics(),
+        queueControl: (any QueueControl)? = nil, remoteWorkers: RemoteWorkerGateway? = nil, metrics: HTTPMetrics = HTTPMetrics(),
         metricsText: (@Sendable () async -> String)? = nil
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
@@ -26,6 +27,8 @@ public enum VesperAPI {
         if let fleet { FleetRoutes(registry: fleet).register(on: router) }
         if let statistics { StatsRoutes(source: statistics, clock: queue.clock).register(on: router) }
         if let queueControl { QueueRoutes(control: queueControl, clock: queue.clock).register(on: router) }
+        if let remoteWorkers { WorkerProtocolRoutes(gateway: remoteWorkers, clock: queue.clock, maxBodyBytes: maxBodyBytes).register(on: router) }
+        OpenAPIRoutes().register(on: router)
         if let metricsText {
             router.get("metrics") { _, _ in
                 var headers = HTTPFields()

@@ -1,0 +1,8 @@
+import Hummingbird
+
+/// `GET /openapi.json`: the API contract (`openapi.yaml`, compiled in as ``OpenAPIDocument``).
+struct OpenAPIRoutes<Context: RequestContext> {
+    func register(on router: Router<Context>) {
+        router.get("openapi.json") { _, _ in Response.json(OpenAPIDocument.json) }
+    }
+}
