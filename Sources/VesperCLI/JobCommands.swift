@@ -33,10 +33,10 @@ struct EnqueueCommand: AsyncParsableCommand {
     }
 }
 
-/// `vesper job get|retry|cancel ID`.
+/// `vesper job get|retry|cancel|delete|run ID`.
 struct JobCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "job", abstract: "Inspect or act on one job.", subcommands: [Get.self, Retry.self, Cancel.self])
+        commandName: "job", abstract: "Inspect or act on one job.", subcommands: [Get.self, Retry.self, Cancel.self, Delete.self, Run.self])
 
     struct Get: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a job.")
@@ -70,40 +70,113 @@ struct JobCommand: AsyncParsableCommand {
             try output.print(try await server.client.send(.POST, "/jobs/\(pathComponent(id))/cancel")) { JobText.summary($0) }
         }
     }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a job that is not running (admin).")
+        @Argument(help: "The job id.") var id: String
+        @OptionGroup var server: ServerOption
+        @OptionGroup var output: OutputOption
+
+        func run() async throws {
+            try output.print(try await server.client.send(.DELETE, "/jobs/\(pathComponent(id))")) { "deleted " + JobText.summary($0) }
+        }
+    }
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make a scheduled job (or one waiting to retry) due now (admin).")
+        @Argument(help: "The job id.") var id: String
+        @OptionGroup var server: ServerOption
+        @OptionGroup var output: OutputOption
+
+        func run() async throws {
+            try output.print(try await server.client.send(.POST, "/jobs/\(pathComponent(id))/run")) { JobText.summary($0) }
+        }
+    }
 }
 
-/// `vesper jobs list`.
+/// `vesper jobs list|retry|delete`.
 struct JobsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "jobs", abstract: "List jobs (`vesper jobs --status dlq` is `vesper jobs list --status dlq`).", subcommands: [List.self],
-        defaultSubcommand: List.self)
+        commandName: "jobs", abstract: "List jobs, or retry or delete every job a filter matches (`vesper jobs --status dlq` is `vesper jobs list --status dlq`).",
+        subcommands: [List.self, Retry.self, Delete.self], defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List jobs, newest first.")
-        @Option(help: "Only jobs in this state (pending, scheduled, processing, done, failed, dlq, cancelled).") var status: String?
-        @Option(help: "Only jobs of this type.") var type: String?
-        @Option(help: "Only jobs in this queue.") var queue: String?
-        @Option(help: "Only jobs of this priority (0-10).") var priority: Int?
-        @Option(name: .customLong("created-after"), help: "Only jobs created at or after this RFC 3339 time.") var createdAfter: String?
-        @Option(name: .customLong("created-before"), help: "Only jobs created before this RFC 3339 time.") var createdBefore: String?
+        @OptionGroup var filter: JobFilterOptions
         @Option(help: "At most this many.") var limit: Int = 50
         @Option(help: "The next_cursor of a previous page.") var cursor: String?
         @OptionGroup var server: ServerOption
         @OptionGroup var output: OutputOption
 
         func run() async throws {
-            var items = [URLQueryItem(name: "limit", value: String(limit))]
-            if let status { items.append(URLQueryItem(name: "status", value: status)) }
-            if let type { items.append(URLQueryItem(name: "type", value: type)) }
-            if let queue { items.append(URLQueryItem(name: "queue", value: queue)) }
-            if let priority { items.append(URLQueryItem(name: "priority", value: String(priority))) }
-            if let createdAfter { items.append(URLQueryItem(name: "created_after", value: createdAfter)) }
-            if let createdBefore { items.append(URLQueryItem(name: "created_before", value: createdBefore)) }
+            var items = [URLQueryItem(name: "limit", value: String(limit))] + filter.queryItems
             if let cursor { items.append(URLQueryItem(name: "cursor", value: cursor)) }
-            var components = URLComponents()
-            components.queryItems = items
-            try output.print(try await server.client.send(.GET, "/jobs" + (components.string ?? ""))) { JobText.list($0) }
+            try output.print(try await server.client.send(.GET, "/jobs" + JobFilterOptions.queryString(items))) { JobText.list($0) }
         }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Put every dlq or failed job matching the filters back to pending (admin); other matches are skipped.")
+        @OptionGroup var filter: JobFilterOptions
+        @OptionGroup var server: ServerOption
+        @OptionGroup var output: OutputOption
+
+        func run() async throws {
+            let reply = try await server.client.send(.POST, "/jobs/retry" + JobFilterOptions.queryString(filter.queryItems))
+            try output.print(reply) { JobText.bulk($0, action: "retried") }
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete every job matching the filters that is not running (admin); needs at least one filter.")
+        @OptionGroup var filter: JobFilterOptions
+        @OptionGroup var server: ServerOption
+        @OptionGroup var output: OutputOption
+
+        func validate() throws {
+            // The node refuses it too; saying so here saves a round trip and names the flags.
+            guard !filter.queryItems.isEmpty else {
+                throw ArgumentParser.ValidationError("give at least one filter (--status, --type, --queue, --priority, --created-after, --created-before)")
+            }
+        }
+
+        func run() async throws {
+            let reply = try await server.client.send(.POST, "/jobs/delete" + JobFilterOptions.queryString(filter.queryItems))
+            try output.print(reply) { JobText.bulk($0, action: "deleted") }
+        }
+    }
+}
+
+/// The filters of `GET /jobs`, shared by `vesper jobs list`, `retry` and `delete`.
+struct JobFilterOptions: ParsableArguments {
+    @Option(help: "Only jobs in this state (pending, scheduled, processing, done, failed, dlq, cancelled).") var status: String?
+    @Option(help: "Only jobs of this type.") var type: String?
+    @Option(help: "Only jobs in this queue.") var queue: String?
+    @Option(help: "Only jobs of this priority (0-10).") var priority: Int?
+    @Option(name: .customLong("created-after"), help: "Only jobs created at or after this RFC 3339 time.") var createdAfter: String?
+    @Option(name: .customLong("created-before"), help: "Only jobs created before this RFC 3339 time.") var createdBefore: String?
+
+    /// The filters given, as the API's query parameters.
+    var queryItems: [URLQueryItem] {
+        var items: [URLQueryItem] = []
+        if let status { items.append(URLQueryItem(name: "status", value: status)) }
+        if let type { items.append(URLQueryItem(name: "type", value: type)) }
+        if let queue { items.append(URLQueryItem(name: "queue", value: queue)) }
+        if let priority { items.append(URLQueryItem(name: "priority", value: String(priority))) }
+        if let createdAfter { items.append(URLQueryItem(name: "created_after", value: createdAfter)) }
+        if let createdBefore { items.append(URLQueryItem(name: "created_before", value: createdBefore)) }
+        return items
+    }
+
+    /// `?a=b&...`, or nothing for no items. `+` is escaped too: URLComponents leaves it, and a
+    /// server reads it as a space (an RFC 3339 offset like `+02:00` would break).
+    static func queryString(_ items: [URLQueryItem]) -> String {
+        guard !items.isEmpty else { return "" }
+        var components = URLComponents()
+        components.queryItems = items
+        return (components.percentEncodedQuery.map { "?" + $0.replacingOccurrences(of: "+", with: "%2B") }) ?? ""
     }
 }
 

@@ -76,6 +76,11 @@ enum JobText {
         return lines.joined(separator: "\n")
     }
 
+    /// What a bulk action answered (`{"retried": 5, "skipped": 2}`), as one line.
+    static func bulk(_ reply: [String: Any], action: String) -> String {
+        "\(action) \(text(reply[action])) jobs · skipped \(text(reply["skipped"])) (not in a state \(action == "retried" ? "retry" : "delete") applies to)"
+    }
+
     /// A page of jobs as a table, with the cursor of the next page.
     static func list(_ page: [String: Any]) -> String {
         let jobs = page["jobs"] as? [[String: Any]] ?? []

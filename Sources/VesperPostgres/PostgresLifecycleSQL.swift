@@ -169,8 +169,29 @@ enum PostgresLifecycleSQL {
     /// The listing statement for `filter`: newest first, every value a bind parameter (only fixed
     /// SQL and a state's own name are written into the text).
     static func list(_ filter: JobFilter) -> PostgresQuery {
-        var conditions: [String] = []
         var binds = PostgresBindings()
+        let whereClause = self.whereClause(filter, binds: &binds)
+        binds.append(filter.limit)
+        let limit = "$\(binds.count)"
+        binds.append(filter.payloadBudget)
+        let budget = "$\(binds.count)"
+        // The page is chosen from sizes alone (the inner select, on the same index walk as before),
+        // and only the rows whose earlier payloads stay under the budget are read whole.
+        let sql = """
+            SELECT \(PostgresJobRow.columns()) FROM jobs WHERE seq IN (
+                SELECT seq FROM (
+                    SELECT seq, SUM(size) OVER (ORDER BY seq DESC) - size AS earlier FROM (
+                        SELECT seq, octet_length(payload)::bigint AS size FROM jobs \(whereClause) ORDER BY seq DESC LIMIT \(limit)) page) sized
+                WHERE earlier < \(budget))
+            ORDER BY seq DESC
+            """
+        return PostgresQuery(unsafeSQL: sql, binds: binds)
+    }
+
+    /// The `WHERE` clause of `filter`'s conditions (empty when nothing is filtered), its values
+    /// appended to `binds` and numbered after those already there.
+    static func whereClause(_ filter: JobFilter, binds: inout PostgresBindings) -> String {
+        var conditions: [String] = []
         func placeholder<Value: PostgresDynamicTypeEncodable>(_ value: Value) -> String {
             binds.append(value)
             return "$\(binds.count)"
@@ -186,19 +207,6 @@ enum PostgresLifecycleSQL {
             case .time(let time): conditions.append("\(column) \(placeholder(time))")
             }
         }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let limit = placeholder(filter.limit)
-        let budget = placeholder(filter.payloadBudget)
-        // The page is chosen from sizes alone (the inner select, on the same index walk as before),
-        // and only the rows whose earlier payloads stay under the budget are read whole.
-        let sql = """
-            SELECT \(PostgresJobRow.columns()) FROM jobs WHERE seq IN (
-                SELECT seq FROM (
-                    SELECT seq, SUM(size) OVER (ORDER BY seq DESC) - size AS earlier FROM (
-                        SELECT seq, octet_length(payload)::bigint AS size FROM jobs \(whereClause) ORDER BY seq DESC LIMIT \(limit)) page) sized
-                WHERE earlier < \(budget))
-            ORDER BY seq DESC
-            """
-        return PostgresQuery(unsafeSQL: sql, binds: binds)
+        return conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
     }
 }

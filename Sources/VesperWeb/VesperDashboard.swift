@@ -65,12 +65,19 @@ public struct VesperDashboard: Sendable {
         router.get("ui/login") { request, _ in loginPage(request, error: nil) }
         router.post("ui/login") { request, _ in await login(request) }
         router.post("ui/logout") { request, _ in await action(request, needs: .reader) { viewer, _ in try await logout(viewer, request: request) } }
-        router.post("ui/jobs/retry") { request, _ in await action(request, needs: .admin) { try await bulkRetry($0, form: $1) } }
+        router.post("ui/jobs/retry") { request, _ in await action(request, needs: .admin) { try await bulk(.retry, $0, form: $1) } }
+        router.post("ui/jobs/delete") { request, _ in await action(request, needs: .admin) { try await bulk(.delete, $0, form: $1) } }
         router.post("ui/jobs/:id/retry") { request, context in
             await action(request, needs: .admin) { _, _ in try await retryJob(id: context.parameters.get("id") ?? "") }
         }
         router.post("ui/jobs/:id/cancel") { request, context in
             await action(request, needs: .admin) { _, _ in try await cancelJob(id: context.parameters.get("id") ?? "") }
+        }
+        router.post("ui/jobs/:id/delete") { request, context in
+            await action(request, needs: .admin) { _, _ in try await deleteJob(id: context.parameters.get("id") ?? "") }
+        }
+        router.post("ui/jobs/:id/run") { request, context in
+            await action(request, needs: .admin) { _, _ in try await runJobNow(id: context.parameters.get("id") ?? "") }
         }
         router.post("ui/queues/:name/pause") { request, context in
             await action(request, needs: .admin) { _, _ in try await setPaused(context.parameters.get("name") ?? "", paused: true) }

@@ -220,6 +220,62 @@ def scenario_bulk(driver):
     check("other jobs still dlq", all(job_status(j) == "dlq" for j in b), [job_status(j) for j in b])
 
 
+def job_gone(job_id, token=None):
+    """True when the API (which reads the database) no longer knows the job."""
+    return api("GET", f"/jobs/{job_id}", token=token)[0] == 404
+
+
+def scenario_delete(driver):
+    job_id = dead_job("del-q")
+    running = submit({"type": "demo.sleep", "queue": "del-q", "payload": {"ms": 60000}})
+    wait(f"job {running} running", lambda: job_status(running) == "processing")
+    open_page(driver, f"/ui/jobs/{running}")
+    check("a running job has no delete button", len(driver.find_elements(By.ID, "delete-job")) == 0)
+    open_page(driver, f"/ui/jobs/{job_id}")
+    check("job page shows dlq", text(driver, "#job-status") == "dlq", text(driver, "#job-status"))
+    click(driver, driver.find_element(By.ID, "delete-job"))
+    check("back on the dlq tab", "status=dlq" in driver.current_url, driver.current_url)
+    check("notice says deleted", "deleted" in text(driver, "#notice"), text(driver, "#notice"))
+    check("the job is gone from the list", len(driver.find_elements(By.CSS_SELECTOR, f"tr[data-job-id='{job_id}']")) == 0)
+    check("the API no longer has the job", job_gone(job_id))
+    check("the running job is still there", job_status(running) == "processing", job_status(running))
+
+
+def scenario_runnow(driver):
+    job_id = submit({"type": "demo.noop", "queue": "run-q", "delay": "1h"})
+    other = submit({"type": "demo.noop", "queue": "run-q", "delay": "1h"})
+    open_page(driver, f"/ui/jobs/{job_id}")
+    check("job page shows scheduled", text(driver, "#job-status") == "scheduled", text(driver, "#job-status"))
+    shot(driver, "job-scheduled")
+    click(driver, driver.find_element(By.ID, "run-job"))
+    check("notice says due now", "due now" in text(driver, "#notice"), text(driver, "#notice"))
+    wait("the job to run once due", lambda: job_status(job_id) == "done")
+    check("the job ran", job_status(job_id) == "done")
+    check("the other scheduled job still waits", job_status(other) == "scheduled", job_status(other))
+    open_page(driver, f"/ui/jobs/{job_id}")
+    check("a done job has no run-now button", len(driver.find_elements(By.ID, "run-job")) == 0)
+
+
+def scenario_bulkdelete(driver):
+    a = [dead_job("bulkdel-a") for _ in range(3)]
+    b = [dead_job("bulkdel-b") for _ in range(2)]
+    open_page(driver, "/ui/jobs?status=dlq")
+    check("bulk delete offered on a status tab", len(driver.find_elements(By.ID, "bulk-delete")) == 1)
+    open_page(driver, "/ui/jobs")
+    check("no bulk delete on the unfiltered list", len(driver.find_elements(By.ID, "bulk-delete")) == 0)
+    open_page(driver, "/ui/jobs?status=dlq&queue=bulkdel-a")
+    check("filtered DLQ shows 3", len(driver.find_elements(By.CSS_SELECTOR, "tr[data-job-id]")) == 3)
+    click(driver, driver.find_element(By.ID, "bulk-delete"))
+    check("confirmation counts 3 matches", text(driver, "#bulk-count") == "3", text(driver, "#bulk-count"))
+    check("confirmation counts 3 to delete", text(driver, "#bulk-applicable") == "3", text(driver, "#bulk-applicable"))
+    check("nothing deleted before confirming", not any(job_gone(j) for j in a))
+    shot(driver, "bulk-delete-confirm")
+    click(driver, driver.find_element(By.ID, "bulk-confirm"))
+    check("notice reports 3 deleted", "Deleted 3 jobs; skipped 0" in text(driver, "#notice"), text(driver, "#notice"))
+    check("matching jobs gone", all(job_gone(j) for j in a), [job_gone(j) for j in a])
+    check("other jobs still dlq", all(job_status(j) == "dlq" for j in b), [job_status(j) for j in b])
+
+
 def scenario_xss(driver):
     job_id = submit({"type": "demo.noop", "queue": "xss", "delay": "1h", "payload": {"html": "<script>alert(1)</script>", "img": "<img src=x onerror=alert(2)>"}})
     open_page(driver, f"/ui/jobs/{job_id}")

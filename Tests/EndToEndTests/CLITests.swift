@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import VesperCore
+import VesperSQLite
 import VesperTestSupport
 
 /// The client subcommands of the real binary against a real node.
@@ -52,6 +54,64 @@ struct CLITests {
             let workers = try await VesperProcess.run(arguments: ["workers", "--server", node.baseURL], environment: [:], directory: directory.path)
             #expect(workers.0 == 0)
             #expect(workers.1.contains("1 nodes on 1 machines · 5 workers"))
+        }
+    }
+
+    /// `vesper job delete|run` and `vesper jobs retry|delete` with filters, as text and `--json`,
+    /// checked against what the node's SQLite file holds afterwards.
+    @Test func deleteRunNowAndBulkActionsByFilter() async throws {
+        try await withTemporaryDirectory { directory in
+            let node = try await VesperProcess(
+                environment: ["MAX_RETRIES": "0", "POLL_INTERVAL": "50ms", "DB_PATH": "cli.db"], directory: directory.path)
+            defer { node.stop() }
+            func vesper(_ arguments: [String], json: Bool = true) async throws -> (Int32, String) {
+                try await VesperProcess.run(
+                    arguments: arguments + ["--server", node.baseURL] + (json ? ["--json"] : []), environment: [:], directory: directory.path)
+            }
+            var dead: [String: [String]] = [:]
+            for queue in ["q1", "q1", "q1", "q2"] {
+                let created = try await vesper(["enqueue", "--type", "demo.fail", "--queue", queue])
+                dead[queue, default: []].append(try #require(json(created.1)["job_id"] as? String, "\(created.1)"))
+            }
+            let later = try #require(json(try await vesper(["enqueue", "--type", "demo.noop", "--queue", "q1", "--delay", "1h"]).1)["job_id"] as? String)
+            try await waitUntil("four jobs in the dead-letter queue") {
+                (self.json(try await vesper(["jobs", "--status", "dlq"]).1)["jobs"] as? [[String: Any]])?.count == 4
+            }
+            #expect(try await vesper(["queues", "pause", "q1"]).0 == 0)  // so what is retried or run now stays pending
+
+            let store = try SQLiteJobStore(path: directory.file("cli.db"))  // a second reader of the node's file (WAL)
+            func stored(_ id: String) async throws -> Job? { try await store.job(id: try #require(UUID(uuidString: id))) }
+
+            let retried = try await vesper(["jobs", "retry", "--status", "dlq", "--queue", "q1"], json: false)
+            #expect(retried.0 == 0 && retried.1.contains("retried 3 jobs · skipped 0"), "\(retried.1)")
+            for id in dead["q1"]! { #expect(try await stored(id)?.storedStatus == .pending) }
+            #expect(try await stored(dead["q2"]![0])?.storedStatus == .dlq)
+            let skipped = try await vesper(["jobs", "retry", "--queue", "q1"])
+            #expect(skipped.1.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"retried":0,"skipped":4}"#, "\(skipped.1)")
+
+            let ran = try await vesper(["job", "run", later], json: false)
+            #expect(ran.0 == 0 && ran.1.contains("job \(later) pending"), "\(ran.1)")
+            #expect(try #require(try await stored(later)).runAt <= Date())
+            let ranAgain = try await vesper(["job", "run", later])
+            #expect(ranAgain.0 == 1 && ranAgain.1.contains("only scheduled jobs can be run now (invalid_state, HTTP 409)"), "\(ranAgain.1)")
+
+            let deleted = try await vesper(["job", "delete", later], json: false)
+            #expect(deleted.0 == 0 && deleted.1.contains("deleted job \(later)"), "\(deleted.1)")
+            #expect(try await stored(later) == nil)
+            let deletedAgain = try await vesper(["job", "delete", later])
+            #expect(deletedAgain.0 == 1 && deletedAgain.1.contains("(not_found, HTTP 404)"), "\(deletedAgain.1)")
+
+            let bulkDeleted = try await vesper(["jobs", "delete", "--queue", "q2", "--type", "demo.fail"])
+            #expect(bulkDeleted.1.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"deleted":1,"skipped":0}"#, "\(bulkDeleted.1)")
+            #expect(try await stored(dead["q2"]![0]) == nil)
+            for id in dead["q1"]! { #expect(try await stored(id) != nil) }
+
+            let unfiltered = try await vesper(["jobs", "delete"])
+            #expect(unfiltered.0 != 0 && unfiltered.1.contains("give at least one filter"), "\(unfiltered.1)")
+            let badStatus = try await vesper(["jobs", "delete", "--status", "nope"])
+            #expect(badStatus.0 == 1 && badStatus.1.contains("status must be one of") && badStatus.1.contains("HTTP 400"), "\(badStatus.1)")
+            for id in dead["q1"]! { #expect(try await stored(id) != nil) }
+            try await store.close()
         }
     }
 

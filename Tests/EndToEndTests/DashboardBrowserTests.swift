@@ -45,6 +45,12 @@ struct DashboardBrowserTests {
 
     @Test func bulkRetryRequeuesExactlyTheFilteredDLQ() async throws { try await run("bulk") }
 
+    @Test func deleteRemovesAJobAndSparesARunningOne() async throws { try await run("delete") }
+
+    @Test func runNowMakesAScheduledJobRun() async throws { try await run("runnow") }
+
+    @Test func bulkDeleteRemovesExactlyTheFilteredDLQ() async throws { try await run("bulkdelete") }
+
     @Test func scriptPayloadIsShownAsTextAndNeverRuns() async throws { try await run("xss") }
 
     @Test func retryWorksWithJavaScriptOff() async throws { try await run("nojs") }

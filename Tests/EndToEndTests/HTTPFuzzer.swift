@@ -14,6 +14,9 @@ struct FuzzRequest {
     var jobBodies: [Int: [UInt8]] = [:]
     /// For a `POST /jobs/batch`, each job object in order: a 201 must read back every one of them.
     var batchJobs: [[UInt8]]? = nil
+    /// For a `DELETE` of a path naming a job id (lowercased): a 200 removed that job, which then
+    /// no longer reads back.
+    var deletedID: String? = nil
     /// Framing the server can only answer by waiting (a body shorter than announced): no answer is fine.
     var mayStayUnanswered = false
     /// Broken framing the server may answer by closing the connection without a response.
@@ -297,7 +300,7 @@ struct HTTPFuzzer {
         }
         let id = knownIDs.isEmpty || chance(40) ? pick(Self.idTexts) : pick(knownIDs)
         let path = pick([
-            "/jobs/\(id)", "/jobs/\(id)/retry", "/jobs/\(id)/cancel", "/jobs/\(id.uppercased())", "/jobs/\(id)%00", "/jobs/\(id)/",
+            "/jobs/\(id)", "/jobs/\(id)/retry", "/jobs/\(id)/cancel", "/jobs/\(id)/run", "/jobs/\(id.uppercased())", "/jobs/\(id)%00", "/jobs/\(id)/",
             "/queues/\(pick(["default", "emails", "%00", "é", String(repeating: "n", count: 500)]))/\(pick(["pause", "resume", "x"]))",
             "/health", "/ready", "/stats", "/metrics", "/workers", "/queues", "/jobs/batch", "/", "//jobs", "/jobs/../health",
             "/%2e%2e/%2e%2e/etc", "/jobs?", "/jobs#frag", "*", "/\(String(repeating: "a/", count: 2000))", "/jobs/%",
@@ -308,9 +311,11 @@ struct HTTPFuzzer {
             headers.append(("Content-Type", "application/json"))
             body = chance(50) ? Array("{}".utf8) : self.body(jobMembers())
         }
-        return FuzzRequest(
+        var fuzzRequest = FuzzRequest(
             category: "path", bytes: request(method, path, headers: headers, body: body), headIndices: method == "HEAD" ? [0] : [],
             mayCloseUnanswered: path == "*" || path.hasSuffix("%"))
+        if method == "DELETE", path.lowercased().hasPrefix("/jobs/" + id.lowercased()) { fuzzRequest.deletedID = id.lowercased() }
+        return fuzzRequest
     }
 
     // MARK: Building blocks

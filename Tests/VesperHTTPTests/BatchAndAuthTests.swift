@@ -90,6 +90,13 @@ struct BatchAndAuthTests {
         Access(method: .post, path: "/jobs/00000000-0000-0000-0000-000000000000/cancel", token: "producer-token-1", status: .forbidden),
         Access(method: .post, path: "/jobs/00000000-0000-0000-0000-000000000000/cancel", token: "admin-token-1", status: .notFound),
         Access(method: .post, path: "/jobs", token: "admin-token-1", status: .created),
+        Access(method: .delete, path: "/jobs/00000000-0000-0000-0000-000000000000", token: "producer-token-1", status: .forbidden),
+        Access(method: .delete, path: "/jobs/00000000-0000-0000-0000-000000000000", token: "admin-token-1", status: .notFound),
+        Access(method: .post, path: "/jobs/00000000-0000-0000-0000-000000000000/run", token: "reader-token-1", status: .forbidden),
+        Access(method: .post, path: "/jobs/00000000-0000-0000-0000-000000000000/run", token: "admin-token-1", status: .notFound),
+        Access(method: .post, path: "/jobs/delete?status=dlq", token: "producer-token-1", status: .forbidden),
+        Access(method: .post, path: "/jobs/delete?status=dlq", token: "admin-token-1", status: .ok),
+        Access(method: .post, path: "/jobs/retry?status=dlq", token: "reader-token-1", status: .forbidden),
     ]
 
     @Test(arguments: table)

@@ -14,6 +14,7 @@ struct StoreCapabilitiesTests {
             #expect(capabilities.statistics != nil)
             #expect(capabilities.pruning != nil)
             #expect(capabilities.notifications != nil)
+            #expect(capabilities.administration != nil)
         }
     }
 }

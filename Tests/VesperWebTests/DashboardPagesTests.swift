@@ -6,7 +6,7 @@ import Vesper
 import VesperTestSupport
 @testable import VesperWeb
 
-/// What the pages show and what their forms do, and `POST /jobs/retry` behind bulk retry.
+/// What the pages show and what their forms do, and `POST /jobs/retry` and `POST /jobs/delete` behind the bulk actions.
 @Suite("Dashboard pages")
 struct DashboardPagesTests {
     @Test func overviewShowsTheSampledCountsAndTheChart() async throws {
@@ -79,10 +79,85 @@ struct DashboardPagesTests {
             #expect(confirm.text.contains("id=\"bulk-count\">3<"))
             let done = try await client.postForm("/ui/jobs/retry", ["csrf": csrf, "status": "dlq", "type": "mail", "confirm": "1"], cookies: [cookie])
             #expect(done.status == .seeOther)
-            #expect(done.headers[.location] == "/ui/jobs?status=dlq&type=mail&notice=bulk&retried=3&skipped=0")
+            #expect(done.headers[.location] == "/ui/jobs?status=dlq&type=mail&notice=bulk-retry&acted=3&skipped=0")
             var dlq = JobQuery(now: queue.now())
             dlq.status = .dlq
             #expect(try await queue.list(dlq).map(\.type) == ["image"])
+        }
+    }
+
+    @Test func jobPageOffersDeleteAndRunNowWhereTheStateAllows() async throws {
+        try await withDashboard { client, queue, store in
+            guard case .created(let later) = try await queue.enqueue(queue.newJob(type: "later", runAt: queue.now().addingTimeInterval(3600)))
+            else { throw DashboardTestError(message: "not created") }
+            let dead = try await deadJob(store, queue)
+            let page = try await client.get("/ui/jobs/\(later.id.lowercaseText)")
+            #expect(page.text.contains("id=\"run-job\"") && page.text.contains("id=\"delete-job\""))
+            let deadPage = try await client.get("/ui/jobs/\(dead.id.lowercaseText)")
+            #expect(!deadPage.text.contains("id=\"run-job\"") && deadPage.text.contains("id=\"delete-job\""))
+            let cookie = try #require(page.cookie("vesper_csrf"))
+            let csrf = try #require(page.csrfToken)
+
+            let run = try await client.postForm("/ui/jobs/\(later.id.lowercaseText)/run", ["csrf": csrf], cookies: [cookie])
+            #expect(run.status == .seeOther)
+            #expect(run.headers[.location] == "/ui/jobs/\(later.id.lowercaseText)?notice=run")
+            #expect(try #require(try await queue.job(id: later.id)).status(at: queue.now()) == .pending)
+            let again = try await client.postForm("/ui/jobs/\(later.id.lowercaseText)/run", ["csrf": csrf], cookies: [cookie])
+            #expect(again.status == .conflict && again.text.contains("only scheduled jobs can be run now"))
+
+            let deleted = try await client.postForm("/ui/jobs/\(dead.id.lowercaseText)/delete", ["csrf": csrf], cookies: [cookie])
+            #expect(deleted.status == .seeOther)
+            #expect(deleted.headers[.location] == "/ui/jobs?status=dlq&notice=deleted")
+            #expect(try await queue.job(id: dead.id) == nil)
+            let gone = try await client.postForm("/ui/jobs/\(dead.id.lowercaseText)/delete", ["csrf": csrf], cookies: [cookie])
+            #expect(gone.status == .notFound)
+            let forged = try await client.postForm("/ui/jobs/\(later.id.lowercaseText)/delete", ["csrf": "wrong"], cookies: [cookie])
+            #expect(forged.status == .forbidden)
+            #expect(try await queue.job(id: later.id) != nil)
+        }
+    }
+
+    @Test func bulkDeleteAsksThenDeletesTheMatches() async throws {
+        try await withDashboard { client, queue, store in
+            for index in 0..<4 { try await deadJob(store, queue, type: index < 3 ? "mail" : "image") }
+            let page = try await client.get("/ui/jobs?status=dlq&type=mail")
+            #expect(page.text.contains("id=\"bulk-delete\""))
+            #expect(!(try await client.get("/ui/jobs")).text.contains("id=\"bulk-delete\""))  // no filter, no bulk delete
+            let cookie = try #require(page.cookie("vesper_csrf"))
+            let csrf = try #require(page.csrfToken)
+            let confirm = try await client.postForm("/ui/jobs/delete", ["csrf": csrf, "status": "dlq", "type": "mail"], cookies: [cookie])
+            #expect(confirm.status == .ok)
+            #expect(confirm.text.contains("id=\"bulk-count\">3<") && confirm.text.contains("id=\"bulk-applicable\">3<"))
+            var dlq = JobQuery(now: queue.now())
+            dlq.status = .dlq
+            #expect(try await queue.list(dlq).count == 4)  // asking deletes nothing
+            let done = try await client.postForm("/ui/jobs/delete", ["csrf": csrf, "status": "dlq", "type": "mail", "confirm": "1"], cookies: [cookie])
+            #expect(done.status == .seeOther)
+            #expect(done.headers[.location] == "/ui/jobs?status=dlq&type=mail&notice=bulk-delete&acted=3&skipped=0")
+            #expect(try await queue.list(dlq).map(\.type) == ["image"])
+            let notice = try await client.get(try #require(done.headers[.location]), cookies: [cookie])
+            #expect(notice.text.contains("Deleted 3 jobs; skipped 0."))
+            let everything = try await client.postForm("/ui/jobs/delete", ["csrf": csrf, "confirm": "1"], cookies: [cookie])
+            #expect(everything.status == .badRequest && everything.text.contains("needs at least one filter"))
+            #expect(try await queue.list(dlq).count == 1)
+        }
+    }
+
+    @Test func bulkDeleteAPIAnswersDeletedAndSkipped() async throws {
+        try await withDashboard { client, queue, store in
+            for _ in 0..<3 { try await deadJob(store, queue, type: "mail") }
+            guard case .created(let running) = try await queue.enqueue(queue.newJob(type: "mail")) else { throw DashboardTestError(message: "not created") }
+            _ = try await store.claim(ClaimRequest(limit: 10, types: ["mail"], workerID: "w", leaseUntil: queue.now().addingTimeInterval(60), now: queue.now()))
+            let response = try await client.execute(uri: "/jobs/delete?type=mail", method: .post)
+            #expect(response.status == .ok)
+            #expect(response.text == #"{"deleted":3,"skipped":1}"#)
+            #expect(try await queue.job(id: running.id)?.storedStatus == .processing)
+            for uri in ["/jobs/delete", "/jobs/delete?status=", "/jobs/delete?status=nope", "/jobs/delete?type=mail&limit=5", "/jobs/delete?typ=mail"] {
+                let refused = try await client.execute(uri: uri, method: .post)
+                #expect(refused.status == .badRequest, "\(uri): \(refused.text)")
+                #expect(refused.text.contains(#""code":"invalid_field""#), "\(uri)")
+            }
+            #expect(try await queue.job(id: running.id) != nil)
         }
     }
 

@@ -15,6 +15,8 @@ public struct StoreCapabilities: Sendable {
     public var throughput: (any ThroughputHistorySource)?
     /// Jobs by idempotency key (the dashboard's cron page).
     public var keyLookup: (any IdempotencyKeyLookup)?
+    /// Deleting jobs, running scheduled ones now, bulk retry and delete by filter.
+    public var administration: (any JobAdministration)?
 
     /// The capabilities `store` offers.
     public init(of store: any JobStore) {
@@ -25,5 +27,6 @@ public struct StoreCapabilities: Sendable {
         notifications = store as? any JobNotifications
         throughput = store as? any ThroughputHistorySource
         keyLookup = store as? any IdempotencyKeyLookup
+        administration = store as? any JobAdministration
     }
 }

@@ -373,6 +373,75 @@ enum OpenAPIDocument {
     }
    }
   },
+  "/jobs/delete": {
+   "post": {
+    "tags": [
+     "jobs"
+    ],
+    "operationId": "deleteMatching",
+    "summary": "Delete every job matching the filters (admin)",
+    "description": "Takes the filters of `GET /jobs` (not `limit` or `cursor`; at least one is required) and\ndeletes every match that is not `processing`; `skipped` counts running matches, which are\nnever deleted. Works in batches of 500, each one statement or transaction.\n",
+    "parameters": [
+     {
+      "$ref": "#/components/parameters/StatusFilter"
+     },
+     {
+      "$ref": "#/components/parameters/TypeFilter"
+     },
+     {
+      "$ref": "#/components/parameters/QueueFilter"
+     },
+     {
+      "$ref": "#/components/parameters/PriorityFilter"
+     },
+     {
+      "$ref": "#/components/parameters/CreatedAfter"
+     },
+     {
+      "$ref": "#/components/parameters/CreatedBefore"
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "What was deleted.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "additionalProperties": false,
+         "required": [
+          "deleted",
+          "skipped"
+         ],
+         "properties": {
+          "deleted": {
+           "type": "integer",
+           "minimum": 0
+          },
+          "skipped": {
+           "type": "integer",
+           "minimum": 0
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/BadRequest"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthorized"
+     },
+     "403": {
+      "$ref": "#/components/responses/Forbidden"
+     },
+     "503": {
+      "$ref": "#/components/responses/Unavailable"
+     }
+    }
+   }
+  },
   "/jobs/{id}": {
    "get": {
     "tags": [
@@ -407,6 +476,94 @@ enum OpenAPIDocument {
      },
      "404": {
       "$ref": "#/components/responses/NotFound"
+     },
+     "503": {
+      "$ref": "#/components/responses/Unavailable"
+     }
+    }
+   },
+   "delete": {
+    "tags": [
+     "jobs"
+    ],
+    "operationId": "deleteJob",
+    "summary": "Delete a job that is not running (admin)",
+    "description": "Answers with the job as it was; its idempotency key is free again. `409` while `processing`.",
+    "parameters": [
+     {
+      "$ref": "#/components/parameters/JobID"
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The job as it was before it was deleted.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Job"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/BadRequest"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthorized"
+     },
+     "403": {
+      "$ref": "#/components/responses/Forbidden"
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "409": {
+      "$ref": "#/components/responses/Conflict"
+     },
+     "503": {
+      "$ref": "#/components/responses/Unavailable"
+     }
+    }
+   }
+  },
+  "/jobs/{id}/run": {
+   "post": {
+    "tags": [
+     "jobs"
+    ],
+    "operationId": "runJobNow",
+    "summary": "Make a scheduled job due now (admin)",
+    "description": "Sets `run_at` to now. A job waiting for a retry's backoff is `scheduled` too: its next\nattempt runs now, `retries` unchanged. `409` in any other state.\n",
+    "parameters": [
+     {
+      "$ref": "#/components/parameters/JobID"
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The job, now pending.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Job"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/BadRequest"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthorized"
+     },
+     "403": {
+      "$ref": "#/components/responses/Forbidden"
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "409": {
+      "$ref": "#/components/responses/Conflict"
      },
      "503": {
       "$ref": "#/components/responses/Unavailable"

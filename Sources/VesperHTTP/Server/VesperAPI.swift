@@ -38,7 +38,8 @@ public enum VesperAPI {
         _ = router.add(middleware: ErrorMiddleware<Context>())
         if !tokens.isEmpty { _ = router.add(middleware: AuthMiddleware<Context>(tokens: tokens, metricsRequireToken: metricsRequireToken)) }
         JobRoutes<Context>(client: queue, maxBodyBytes: maxBodyBytes, maxBatch: maxBatch).register(on: router)
-        BulkRetryRoutes<Context>(queue: queue).register(on: router)
+        JobAdministrationRoutes<Context>(client: queue).register(on: router)
+        BulkActionRoutes<Context>(queue: queue).register(on: router)
         HealthRoutes<Context>(store: queue.store).register(on: router)
         if let fleet { FleetRoutes<Context>(registry: fleet).register(on: router) }
         if let statistics { StatsRoutes<Context>(source: statistics, clock: queue.clock).register(on: router) }

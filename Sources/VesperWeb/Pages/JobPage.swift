@@ -15,8 +15,14 @@ extension VesperDashboard {
         if viewer.canAdmin && (status == .dlq || status == .failed) {
             actions.append(actionButton("/ui/jobs/\(job.id.lowercaseText)/retry", label: "Retry", id: "retry-job", viewer: viewer))
         }
+        if viewer.canAdmin && status == .scheduled {
+            actions.append(actionButton("/ui/jobs/\(job.id.lowercaseText)/run", label: "Run now", id: "run-job", viewer: viewer))
+        }
         if viewer.canAdmin && (status == .pending || status == .scheduled) {
             actions.append(actionButton("/ui/jobs/\(job.id.lowercaseText)/cancel", label: "Cancel", id: "cancel-job", viewer: viewer, style: "danger"))
+        }
+        if viewer.canAdmin && BulkAction.delete.appliesTo.contains(job.storedStatus) {
+            actions.append(actionButton("/ui/jobs/\(job.id.lowercaseText)/delete", label: "Delete", id: "delete-job", viewer: viewer, style: "danger"))
         }
         let fields: [(String, String)] = [
             ("id", job.id.lowercaseText), ("type", job.type), ("queue", job.queue), ("priority", String(job.priority)),
@@ -57,6 +63,20 @@ extension VesperDashboard {
         guard let id = UUID(uuidString: text) else { throw ValidationError(field: "job_id", message: "job id is not a UUID") }
         _ = try await sources.queue.retry(id: id)
         return .redirect("/ui/jobs/\(id.lowercaseText)?notice=retried")
+    }
+
+    /// Deletes through ``JobQueue/delete(id:)`` (as `DELETE /jobs/{id}`), then shows the jobs of the state it was in.
+    func deleteJob(id text: String) async throws -> ActionResult {
+        guard let id = UUID(uuidString: text) else { throw ValidationError(field: "job_id", message: "job id is not a UUID") }
+        let job = try await sources.queue.delete(id: id)
+        return .redirect("/ui/jobs?" + FormData.query([("status", job.status(at: sources.queue.now()).rawValue), ("notice", "deleted")]))
+    }
+
+    /// Makes a scheduled job due now through ``JobQueue/runNow(id:)`` (as `POST /jobs/{id}/run`).
+    func runJobNow(id text: String) async throws -> ActionResult {
+        guard let id = UUID(uuidString: text) else { throw ValidationError(field: "job_id", message: "job id is not a UUID") }
+        _ = try await sources.queue.runNow(id: id)
+        return .redirect("/ui/jobs/\(id.lowercaseText)?notice=run")
     }
 
     func cancelJob(id text: String) async throws -> ActionResult {

@@ -27,6 +27,9 @@ extension VesperDashboard {
             return FormData.query(pairs)
         }
 
+        /// No filter set: the page lists every job.
+        var isEmpty: Bool { Self.names.allSatisfy { fields[$0] == nil } }
+
         var hiddenInputs: HTML {
             Self.names.compactMap { name -> HTML? in
                 fields[name].map { "<input type=\"hidden\" name=\"\(name)\" value=\"\($0)\">" }
@@ -41,7 +44,10 @@ extension VesperDashboard {
         case "enqueued": "The job was enqueued."
         case "paused": "The queue is paused: no node claims from it."
         case "resumed": "The queue is resumed."
-        case "bulk": "Retried \(Int(form["retried"] ?? "") ?? 0) jobs; skipped \(Int(form["skipped"] ?? "") ?? 0)."
+        case "deleted": "The job was deleted."
+        case "run": "The job is due now: the next claim can take it."
+        case "bulk-retry": "Retried \(Int(form["acted"] ?? "") ?? 0) jobs; skipped \(Int(form["skipped"] ?? "") ?? 0)."
+        case "bulk-delete": "Deleted \(Int(form["acted"] ?? "") ?? 0) jobs; skipped \(Int(form["skipped"] ?? "") ?? 0)."
         default: nil
         }
     }
@@ -87,12 +93,20 @@ extension VesperDashboard {
             : ""
         let first: HTML = query.before != nil ? "<a href=\"/ui/jobs?\(filter.queryString())\">← First page</a>" : ""
         let priorityOptions: [HTML] = [option("", "any", selected: filter.fields["priority"])] + JobLimits.priorities.map { option(String($0), String($0), selected: filter.fields["priority"]) }
-        let bulk: HTML =
+        let bulkRetry: HTML =
             viewer.canAdmin
             ? """
             <form method="post" action="/ui/jobs/retry" class="inline" id="bulk-retry-form"><input type="hidden" name="csrf" value="\(viewer.csrf)">\
             \(filter.hiddenInputs)<button type="submit" class="danger" id="bulk-retry">Retry every match…</button></form>
             """ : ""
+        // Only with a filter: a bulk delete of every job is refused (JobQueue.deleteAll).
+        let bulkDelete: HTML =
+            viewer.canAdmin && !filter.isEmpty
+            ? """
+            <form method="post" action="/ui/jobs/delete" class="inline" id="bulk-delete-form"><input type="hidden" name="csrf" value="\(viewer.csrf)">\
+            \(filter.hiddenInputs)<button type="submit" class="danger" id="bulk-delete">Delete every match…</button></form>
+            """ : ""
+        let bulk: HTML = bulkRetry + bulkDelete
         let statusInput: HTML = current.map { "<input type=\"hidden\" name=\"status\" value=\"\($0)\">" } ?? ""
         let body: HTML = """
             <h1>Jobs</h1>
