@@ -156,22 +156,42 @@ public final class WorkerPool: Service, Sendable {
         logger.debug("handed back prefetched jobs", metadata: [LogKey.count: "\(handBack.jobs.count)", "reason": "\(handBack.reason.rawValue)"])
     }
 
-    /// One busy slot: runs a job, then the next buffered one, until the buffer is empty.
+    /// One busy slot: runs a job, then the next buffered one while nothing claimable outranks it.
     private func runSlot(first: Job) async {
         var next: Job? = first
         while let job = next {
             let ran = await runner.run(job)
             let cancelled = Task.isCancelled
             // The state machine holds the attempt for its report before the writer can rule on it.
-            let busy: Int
-            (next, busy) = machine.withLock { machine in
-                let next = machine.attemptFinished(ran.attempt, ran: ran.duration, cancelled: cancelled, now: ran.ended)
-                return (next, machine.busy)
+            let (check, busy) = machine.withLock { machine in
+                (machine.attemptFinished(ran.attempt, ran: ran.duration, cancelled: cancelled, now: ran.ended), machine.busy)
             }
-            completions.submit(Completion(token: job.leaseToken, outcome: ran.attempt.completion))
+            completions.submit(Completion(token: job.leaseToken, outcome: ran.attempt.completion, startedAt: ran.attempt.started))
             dispatcherWakeup.signal()
             observer.slotsChanged(total: options.slots, busy: busy)
+            next = check ? await nextBuffered() : nil
         }
+    }
+
+    /// Reads the best claimable rank (after this slot freed) and takes the next buffered job if
+    /// nothing claimable outranks it; otherwise the dispatcher's next claim fills the slot.
+    private func nextBuffered() async -> Job? {
+        let now = clock.now()
+        let request = ClaimRequest(limit: 1, types: claimTypes, workerID: options.nodeID, leaseUntil: now, now: now, queues: options.queues)
+        let check: DispatchStateMachine.RankCheck
+        do {
+            check = .best(try await store.bestClaimableRank(request))
+        } catch {
+            logger.debug("could not read the best claimable rank; the next claim decides", metadata: [LogKey.error: "\(error)"])
+            check = .failed
+        }
+        let (next, busy) = machine.withLock { machine in (machine.rankChecked(check), machine.busy) }
+        if next == nil {
+            dispatcherWakeup.signal()
+        } else {
+            observer.slotsChanged(total: options.slots, busy: busy)
+        }
+        return next
     }
 
     /// The store ruled on finished attempts: report each now, as applied or as a lost lease.
