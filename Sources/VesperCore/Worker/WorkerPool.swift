@@ -10,8 +10,9 @@ import Synchronization
 /// shutdown) with the current instant and performs the actions it returns. The parts: the
 /// ``ClaimPlanner`` (how much to claim, from which queues), the ``AttemptRunner`` (a handler under
 /// its timeout, and the retry decision), the ``TimeoutWatchdog``, the ``LeaseKeeper``, the
-/// ``CompletionWriter`` (whose waiting completions also ride along in the next claim), and the
-/// ``AttemptObserver`` that metrics and per-job logs go through.
+/// ``CompletionWriter`` (whose waiting completions also ride along in the next claim), the
+/// ``RankProbe`` (whether a prefetched job may start), and the ``AttemptObserver`` that metrics
+/// and per-job logs go through.
 ///
 /// On graceful shutdown it stops claiming at once, hands prefetched jobs back, lets running jobs
 /// finish for up to ``WorkerPoolOptions/shutdownTimeout``, then cancels the rest and releases them
@@ -29,6 +30,7 @@ public final class WorkerPool: Service, Sendable {
     private let leaseKeeper: LeaseKeeper
     private let completions: CompletionWriter
     private let dispatcherWakeup = Wakeup()
+    private let rankProbe: RankProbe
 
     /// Creates a pool; `observer` receives its metrics and per-job reports (defaults to a
     /// ``StandardAttemptObserver`` with `logger` and `metrics`).
@@ -46,6 +48,17 @@ public final class WorkerPool: Service, Sendable {
         self.runner = AttemptRunner(registry: registry, retryPolicy: options.retryPolicy, nodeID: options.nodeID, clock: clock, watchdog: watchdog)
         self.leaseKeeper = LeaseKeeper(store: store, clock: clock, options: options, logger: logger)
         self.completions = CompletionWriter(store: store, clock: clock, logger: logger)
+        let claimTypes = registry.claimableTypes
+        self.rankProbe = RankProbe { [options] in
+            let now = clock.now()
+            let request = ClaimRequest(limit: 1, types: claimTypes, workerID: options.nodeID, leaseUntil: now, now: now, queues: options.queues)
+            do {
+                return .best(try await store.bestClaimableRank(request))
+            } catch {
+                logger.debug("could not read the best claimable rank; the next claim decides", metadata: [LogKey.error: "\(error)"])
+                return .failed
+            }
+        }
     }
 
     /// Tells the dispatcher that new work may be claimable (an enqueue, a notification).
@@ -173,18 +186,11 @@ public final class WorkerPool: Service, Sendable {
         }
     }
 
-    /// Reads the best claimable rank (after this slot freed) and takes the next buffered job if
-    /// nothing claimable outranks it; otherwise the dispatcher's next claim fills the slot.
+    /// Reads the best claimable rank (after this slot freed; slots freeing together share a read)
+    /// and takes the next buffered job if nothing claimable outranks it; otherwise the
+    /// dispatcher's next claim fills the slot.
     private func nextBuffered() async -> Job? {
-        let now = clock.now()
-        let request = ClaimRequest(limit: 1, types: claimTypes, workerID: options.nodeID, leaseUntil: now, now: now, queues: options.queues)
-        let check: DispatchStateMachine.RankCheck
-        do {
-            check = .best(try await store.bestClaimableRank(request))
-        } catch {
-            logger.debug("could not read the best claimable rank; the next claim decides", metadata: [LogKey.error: "\(error)"])
-            check = .failed
-        }
+        let check = await rankProbe.check()
         let (next, busy) = machine.withLock { machine in (machine.rankChecked(check), machine.busy) }
         if next == nil {
             dispatcherWakeup.signal()
