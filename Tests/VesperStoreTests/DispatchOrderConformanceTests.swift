@@ -98,7 +98,8 @@ struct DispatchOrderConformanceTests {
                 try await Task.sleep(for: .milliseconds(300))
                 // Then better jobs (and more of the same), one after another.
                 let priorities = slots == 1 ? [3, 7, 10, 3, 10, 0, 7] : [3, 7, 10, 3, 10, 0, 7, 5, 3, 7, 10, 3, 10, 0, 7, 5]
-                posted += try await Self.post(priorities.enumerated().map { Self.rec("late\($0.offset)", priority: $0.element) }, store: store, pool: pool)
+                let late = priorities.enumerated().map { Self.rec("late\($0.offset)", priority: $0.element) }
+                posted += try await Self.post(late, store: store, pool: pool)
                 try await Task.sleep(for: .milliseconds(200))
                 handlers.release()
                 for job in posted { try await store.waitFor(job.id, status: .done) }
