@@ -38,9 +38,13 @@ enum PostgresLifecycleSQL {
                 finished_at = CASE WHEN c.outcome IN (\(finishes)) THEN $1 ELSE jobs.finished_at END,
                 worker_id = CASE WHEN c.outcome IN (\(releases)) THEN NULL ELSE jobs.worker_id END,
                 lease_until = NULL,
-                updated_at = $1
+                updated_at = $1\(recordsStart ? ",\n        started_at = COALESCE(NULLIF(c.started_at, 'epoch'::timestamptz), jobs.started_at)" : "")
             """
     }()
+
+    /// ``CompletionEffect/recordsStart``; the batch's `started_at` array holds the Unix epoch for a
+    /// completion without a start (a hand-back), which keeps the stored value.
+    private static let recordsStart = Completion.Outcome.Kind.allCases.allSatisfy { CompletionEffect.of($0).recordsStart }
 
     /// The finish statement for `completions`, its per-completion columns filled as
     /// ``finishAssignments`` reads them.
@@ -48,17 +52,20 @@ enum PostgresLifecycleSQL {
         var outcomes: [String] = []
         var errors: [String] = []
         var runAts: [Date] = []
+        var startedAts: [Date] = []
         outcomes.reserveCapacity(completions.count)
+        startedAts.reserveCapacity(completions.count)
         errors.reserveCapacity(completions.count)
         runAts.reserveCapacity(completions.count)
         for completion in completions {
             outcomes.append(completion.outcome.kind.rawValue)
             errors.append(completion.outcome.error ?? "")
             runAts.append(completion.outcome.runAt ?? now)
+            startedAts.append(completion.startedAt ?? Date(timeIntervalSince1970: 0))
         }
         return PostgresPreparedStatements.Finish(
             now: now, ids: completions.map(\.token.id), attempts: completions.map { Int64($0.token.attempt) }, outcomes: outcomes,
-            errors: errors, runAts: runAts)
+            errors: errors, runAts: runAts, startedAts: startedAts)
     }
 
     // MARK: Lost attempts

@@ -27,6 +27,7 @@ enum SQLiteLifecycleSQL {
         assignments.append("updated_at = ?")
         if effect.clearsWorker { assignments.append("worker_id = NULL") }
         if effect.clearsLease { assignments.append("lease_until = NULL") }
+        if effect.recordsStart { assignments.append("started_at = COALESCE(?, started_at)") }
         return "UPDATE jobs SET \(assignments.joined(separator: ", ")) WHERE id = ? AND attempt = ? AND status = 'processing'"
     }
 
@@ -35,7 +36,7 @@ enum SQLiteLifecycleSQL {
         let outcome = completion.outcome
         let effect = outcome.effect
         var values: [(any DatabaseValueConvertible)?] = []
-        values.reserveCapacity(6)
+        values.reserveCapacity(7)
         if effect.recordsError { values.append(outcome.error ?? "") }
         switch effect.runAt {
         case .keep: break
@@ -44,6 +45,7 @@ enum SQLiteLifecycleSQL {
         }
         if effect.finishes { values.append(now) }
         values.append(now)
+        if effect.recordsStart { values.append(completion.startedAt.map(SQLiteRow.micros)) }
         values.append(completion.token.id.lowercaseText)
         values.append(completion.token.attempt)
         return StatementArguments(values)

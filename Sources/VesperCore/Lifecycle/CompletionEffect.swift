@@ -67,6 +67,10 @@ public struct CompletionEffect: Sendable, Equatable {
     public var clearsWorker: Bool
     /// Always true: a finished attempt holds no lease.
     public var clearsLease: Bool { true }
+    /// Always true: `started_at` becomes the handler's start when the completion carries one
+    /// (``Completion/startedAt``). A claim leaves `started_at` empty: a leased job may wait in a
+    /// node's prefetch buffer, and it has not started until its handler does.
+    public var recordsStart: Bool { true }
 
     /// The effect of each kind of outcome.
     public static func of(_ kind: Completion.Outcome.Kind) -> CompletionEffect {

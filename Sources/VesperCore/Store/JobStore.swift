@@ -31,6 +31,11 @@ public protocol JobStore: Sendable {
     /// Atomically leases up to `request.limit` claimable jobs, highest priority first, then FIFO.
     func claim(_ request: ClaimRequest) async throws -> [Job]
 
+    /// The place in ``ClaimOrder`` of the best job `request` could claim now (its `limit` aside),
+    /// or `nil` when none is claimable. Reads only, leases nothing: a slot that would start a
+    /// prefetched job asks first, and starts it only if nothing claimable ranks above it.
+    func bestClaimableRank(_ request: ClaimRequest) async throws -> JobRank?
+
     /// Applies finished attempts in one transaction. Each is fenced by its attempt number: a
     /// completion whose token is stale (the attempt moved on, or the job is no longer
     /// `processing`) is skipped. Returns the tokens of the completions that were applied, so the
@@ -143,10 +148,14 @@ public struct Completion: Sendable, Equatable {
 
     public var token: LeaseToken
     public var outcome: Outcome
+    /// When the attempt's handler started, written as the job's `started_at`; `nil` for a leased
+    /// job that never started (a hand-back), which leaves `started_at` as it is.
+    public var startedAt: Date?
 
-    public init(token: LeaseToken, outcome: Outcome) {
+    public init(token: LeaseToken, outcome: Outcome, startedAt: Date? = nil) {
         self.token = token
         self.outcome = outcome
+        self.startedAt = startedAt
     }
 }
 

@@ -46,6 +46,14 @@ struct DispatchStateMachine {
         var reason: Reason
     }
 
+    /// What a slot learnt from the store before taking a buffered job (see ``rankChecked(_:)``).
+    enum RankCheck: Equatable {
+        /// The best claimable job's rank, or `nil`: nothing is claimable.
+        case best(JobRank?)
+        /// The store could not say.
+        case failed
+    }
+
     enum Next: Equatable {
         /// Run these claims, then report with ``claimSucceeded(_:took:now:)`` or ``claimFailed(now:)``.
         case claim(ClaimPlan)
@@ -73,6 +81,15 @@ struct DispatchStateMachine {
     private var buffer = PrefetchBuffer()
     /// The size of the claim in flight, to tell a full claim (there may be more) from a short one.
     private var claiming: Int?
+    /// The slots that were free when the claim in flight began: the claim's snapshot is younger
+    /// than their freeing, so it may vouch for the jobs they start (see ``claimSucceeded(_:took:now:)``).
+    private var claimCovers = 0
+    /// Whether the claim in flight is one statement in claim order, so what it returns bounds what
+    /// is still claimable (with per-queue limits it is several, and order holds only per queue).
+    private var claimIsOrdered = false
+    /// Slots whose attempt ended and that are asking the store whether the next buffered job may
+    /// start (``rankChecked(_:)``): neither running nor free.
+    private var checking = 0
     private var claimFailures = 0
     /// Set by the watchdog's tick: look for prefetched jobs held too long.
     private var holdCheckDue = false
@@ -111,6 +128,9 @@ struct DispatchStateMachine {
     /// Shutdown began and nothing is held any more: the lease keeper can stop.
     var isStoppedAndIdle: Bool { phase != .dispatching && running.isEmpty && buffer.isEmpty }
 
+    /// Slots neither running a job nor checking whether they may start one.
+    private var free: Int { configuration.slots - running.count - checking }
+
     /// Held jobs (running or buffered) per queue.
     private var heldByQueue: [String: Int] {
         var held: [String: Int] = [:]
@@ -132,15 +152,24 @@ struct DispatchStateMachine {
             break
         }
         if claiming != nil { return Action(next: .wait(nil)) }
-        var action = Action(start: startBuffered(), next: .wait(nil))
+        var action = Action(next: .wait(nil))
         action.handBack = handBackLongHeld(now: now)
-        let free = configuration.slots - running.count
-        let wanted = planner.claimSize(free: free, buffered: buffer.count, now: now)
+        let free = self.free
+        var wanted = planner.claimSize(free: free, buffered: buffer.count, now: now)
+        // A free slot takes a buffered job only once a claim that began after the slot freed has
+        // shown that nothing claimable outranks it; the claim takes the best claimable jobs first,
+        // so it is the check and brings the better jobs in one statement.
+        if free > 0, !buffer.isEmpty { wanted = max(wanted, min(free, configuration.planner.maxClaimBatch)) }
         if wanted > 0, let plan = planner.plan(limit: wanted, held: heldByQueue) {
             claiming = plan.limit
+            claimCovers = free
+            claimIsOrdered = plan.steps.count == 1
             action.next = .claim(plan)
         } else {
-            action.next = idleWait(free: free)
+            // Nothing to claim. Jobs start here only when no queue has room under per-queue
+            // limits (which promise order within a queue only); otherwise a claim vouches for them.
+            action.start = startBuffered(upTo: free, rankedAtOrAbove: nil)
+            action.next = idleWait(free: self.free)
         }
         return action
     }
@@ -151,12 +180,25 @@ struct DispatchStateMachine {
         claiming = nil
         claimFailures = 0
         planner.recordClaim(took)
+        let covers = claimCovers
+        claimCovers = 0
         // Claimed during shutdown, they go back with the buffer in the stopping round.
         buffer.add(jobs, at: now)
-        // A full claim: there may be more. Otherwise start what came and wait for news.
-        if phase != .dispatching || jobs.count == wanted { return dispatchRound(now: now) }
-        let start = startBuffered()
-        return Action(start: start, next: idleWait(free: configuration.slots - running.count))
+        if phase != .dispatching { return dispatchRound(now: now) }
+        // What the claim proves, as of its snapshot: a short claim took everything claimable; a
+        // full one left nothing claimable above its last job. Buffered jobs ranked at or above
+        // that may start in the slots that were free when it began.
+        let full = jobs.count == wanted
+        let bound = full && claimIsOrdered ? jobs.map(\.rank).max() : nil
+        let start = startBuffered(upTo: covers, rankedAtOrAbove: bound)
+        // A full claim: there may be more. Slots that freed during the claim (or that its bound
+        // did not cover) need a claim of their own. Otherwise wait for news.
+        if full || (free > 0 && !buffer.isEmpty) {
+            var action = dispatchRound(now: now)
+            action.start = start + action.start
+            return action
+        }
+        return Action(start: start, next: idleWait(free: free))
     }
 
     /// A claim failed: back off, 200 ms doubling to 5 s, unless a wake-up comes first.
@@ -167,16 +209,30 @@ struct DispatchStateMachine {
         return Action(next: .wait(.milliseconds(min(5_000, 100 * (1 << min(claimFailures, 6))))))
     }
 
-    /// A slot's attempt ended after running for `ran`; returns the job the slot runs next, if any
-    /// (a slot takes the next buffered job itself, without waiting for the dispatcher).
-    mutating func attemptFinished(_ attempt: FinishedAttempt, ran: Duration, cancelled: Bool, now: Instant) -> Job? {
+    /// A slot's attempt ended after running for `ran`. Returns whether the slot should ask the
+    /// store for the best claimable rank and report it with ``rankChecked(_:)``, which may give it
+    /// the next buffered job; otherwise the slot is free and the dispatcher fills it.
+    mutating func attemptFinished(_ attempt: FinishedAttempt, ran: Duration, cancelled: Bool, now: Instant) -> Bool {
         running[attempt.job.leaseToken] = nil
         planner.recordRun(ran, at: now)
         lastFinishedAt = now
         awaitingVerdict[attempt.job.leaseToken] = attempt
-        guard phase == .dispatching, !cancelled, let next = buffer.next() else { return nil }
-        running[next.leaseToken] = next
-        return next
+        guard phase == .dispatching, !cancelled, !buffer.isEmpty else { return false }
+        checking += 1
+        return true
+    }
+
+    /// A slot's check after its attempt ended: the store's best claimable rank, read after the
+    /// slot freed. Returns the buffered job the slot runs next when nothing claimable outranks it
+    /// (a slot takes it itself, without waiting for a claim); `nil` when something does or the
+    /// check failed: the slot is free, and the dispatcher's next claim brings the better jobs.
+    mutating func rankChecked(_ check: RankCheck) -> Job? {
+        checking -= 1
+        guard phase == .dispatching, case .best(let best) = check, let first = buffer.first else { return nil }
+        if let best, best < first.rank { return nil }
+        _ = buffer.next()
+        running[first.leaseToken] = first
+        return first
     }
 
     /// The store wrote `batch`, applying the completions whose tokens are in `applied` and
@@ -229,10 +285,12 @@ struct DispatchStateMachine {
 
     // MARK: Helpers
 
-    /// Moves buffered jobs into free slots.
-    private mutating func startBuffered() -> [Job] {
+    /// Moves up to `limit` buffered jobs into free slots, in claim order, while they rank at or
+    /// above `bound` (`nil`: no bound).
+    private mutating func startBuffered(upTo limit: Int, rankedAtOrAbove bound: JobRank?) -> [Job] {
         var started: [Job] = []
-        while running.count < configuration.slots, let job = buffer.next() {
+        while started.count < limit, free > 0, let job = buffer.first, bound.map({ job.rank <= $0 }) ?? true {
+            _ = buffer.next()
             running[job.leaseToken] = job
             started.append(job)
         }
