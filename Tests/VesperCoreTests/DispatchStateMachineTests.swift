@@ -41,6 +41,9 @@ struct DispatchStateMachineTests {
         FinishedAttempt(job: job, outcome: outcome.attemptOutcome, completion: outcome, started: job.startedAt!, finished: job.startedAt!)
     }
 
+    /// A read's answer that vouches for nothing beyond the slot that asked (it saw an older arrival count).
+    static func best(_ rank: JobRank?) -> Machine.RankCheck { .best(rank, since: .now, arrivals: .max) }
+
     static func jobs(_ range: Range<Int>, queue: String = "default") -> [Job] { range.map { job($0, queue: queue) } }
 
     static func plan(_ limit: Int) -> ClaimPlan {
@@ -54,7 +57,7 @@ struct DispatchStateMachineTests {
         _ = machine.dispatchRound(now: t0)
         _ = machine.claimSucceeded(Self.jobs(0..<2), took: .milliseconds(1), now: t0)
         for job in Self.jobs(0..<2) {
-            #expect(machine.attemptFinished(Self.finished(job, .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(2)) == false)
+            #expect(machine.attemptFinished(Self.finished(job, .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(2)) == .free)
         }
         return machine
     }
@@ -109,11 +112,12 @@ struct DispatchStateMachineTests {
         let claimed = Self.jobs(10..<14)
         _ = machine.claimSucceeded(claimed, took: .milliseconds(1), now: t0 + .milliseconds(4))
         // The slot asks the store first; while it does, it is neither busy nor free.
-        #expect(machine.attemptFinished(Self.finished(claimed[0], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(5)) == true)
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(claimed[0], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(5)) == .check)
         #expect(machine.busy == 1)
         #expect(machine.dispatchRound(now: t0 + .milliseconds(5)) == Action(next: .wait(nil)))
         // The best claimable job ranks below the buffered one (same priority, later).
-        #expect(machine.rankChecked(.best(JobRank(priority: 0, sequence: 20))) == claimed[2])
+        #expect(machine.rankChecked(Self.best(JobRank(priority: 0, sequence: 20)), now: t0) == claimed[2])
         #expect(machine.busy == 2)
         #expect(machine.buffered == 1)
         // Down to half the target: the dispatcher tops the buffer up.
@@ -125,16 +129,19 @@ struct DispatchStateMachineTests {
         _ = machine.dispatchRound(now: t0 + .milliseconds(3))
         let claimed = Self.jobs(10..<14)
         _ = machine.claimSucceeded(claimed, took: .milliseconds(1), now: t0 + .milliseconds(4))
-        #expect(machine.attemptFinished(Self.finished(claimed[0], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(5)) == true)
-        #expect(machine.rankChecked(.best(nil)) == claimed[2])
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(claimed[0], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(5)) == .check)
+        #expect(machine.rankChecked(Self.best(nil), now: t0) == claimed[2])
         // A top-up claim while both slots are busy brings a more urgent job.
         #expect(machine.dispatchRound(now: t0 + .milliseconds(6)) == Action(next: .claim(Self.plan(1))))
         let urgent = Self.job(22, priority: 9)
         #expect(machine.claimSucceeded([urgent], took: .milliseconds(1), now: t0 + .milliseconds(7)) == Action(next: .wait(nil)))
-        #expect(machine.attemptFinished(Self.finished(claimed[1], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(8)) == true)
-        #expect(machine.rankChecked(.best(nil)) == urgent)
-        #expect(machine.attemptFinished(Self.finished(claimed[2], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(8)) == true)
-        #expect(machine.rankChecked(.best(nil)) == claimed[3])
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(claimed[1], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(8)) == .check)
+        #expect(machine.rankChecked(Self.best(nil), now: t0) == urgent)
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(claimed[2], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(8)) == .check)
+        #expect(machine.rankChecked(Self.best(nil), now: t0) == claimed[3])
     }
 
     // MARK: Strict order with prefetch
@@ -142,8 +149,9 @@ struct DispatchStateMachineTests {
     @Test func aBufferedJobOutrankedByAClaimableOneWaitsForAClaimThatBringsTheBetterJob() {
         var (machine, running, buffered) = heldBehindLongJobs()
         // A better job was committed while both slots were busy; the slot that frees sees it.
-        #expect(machine.attemptFinished(Self.finished(running[0], .done), ran: .seconds(1), cancelled: false, now: t0 + .seconds(1)) == true)
-        #expect(machine.rankChecked(.best(JobRank(priority: 10, sequence: 20))) == nil)
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(running[0], .done), ran: .seconds(1), cancelled: false, now: t0 + .seconds(1)) == .check)
+        #expect(machine.rankChecked(Self.best(JobRank(priority: 10, sequence: 20)), now: t0) == nil)
         #expect(machine.busy == 1)
         #expect(machine.buffered == 2)
         // The slot is free: the dispatcher claims for it (the free slot plus the target, less what is held).
@@ -153,14 +161,16 @@ struct DispatchStateMachineTests {
         #expect(machine.claimSucceeded([urgent], took: .milliseconds(1), now: t0 + .seconds(1)) == Action(start: [urgent], next: .wait(nil)))
         #expect(machine.buffered == 2)
         // With nothing better left, the buffered jobs follow in claim order.
-        #expect(machine.attemptFinished(Self.finished(urgent, .done), ran: .milliseconds(1), cancelled: false, now: t0 + .seconds(2)) == true)
-        #expect(machine.rankChecked(.best(JobRank(priority: 0, sequence: 30))) == buffered[0])
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(urgent, .done), ran: .milliseconds(1), cancelled: false, now: t0 + .seconds(2)) == .check)
+        #expect(machine.rankChecked(Self.best(JobRank(priority: 0, sequence: 30)), now: t0) == buffered[0])
     }
 
     @Test func aFailedCheckLeavesTheSlotToTheNextClaim() {
         var (machine, running, _) = heldBehindLongJobs()
-        #expect(machine.attemptFinished(Self.finished(running[0], .done), ran: .seconds(1), cancelled: false, now: t0 + .seconds(1)) == true)
-        #expect(machine.rankChecked(.failed) == nil)
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(running[0], .done), ran: .seconds(1), cancelled: false, now: t0 + .seconds(1)) == .check)
+        #expect(machine.rankChecked(.failed, now: t0) == nil)
         guard case .claim = machine.dispatchRound(now: t0 + .seconds(1)).next else { Issue.record("expected a claim"); return }
     }
 
@@ -170,10 +180,12 @@ struct DispatchStateMachineTests {
         _ = machine.dispatchRound(now: t0 + .milliseconds(3))
         let claimed = Self.jobs(10..<14)
         _ = machine.claimSucceeded(claimed, took: .milliseconds(1), now: t0 + .milliseconds(4))
-        #expect(machine.attemptFinished(Self.finished(claimed[0], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(5)) == true)
-        #expect(machine.attemptFinished(Self.finished(claimed[1], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(5)) == true)
-        #expect(machine.rankChecked(.failed) == nil)
-        #expect(machine.rankChecked(.failed) == nil)
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(claimed[0], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(5)) == .check)
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(claimed[1], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(5)) == .check)
+        #expect(machine.rankChecked(.failed, now: t0) == nil)
+        #expect(machine.rankChecked(.failed, now: t0) == nil)
         let action = machine.dispatchRound(now: t0 + .milliseconds(6))
         #expect(action.start.isEmpty)
         guard case .claim(let plan) = action.next else { Issue.record("expected a claim"); return }
@@ -184,12 +196,14 @@ struct DispatchStateMachineTests {
 
     @Test func aSlotFreedDuringAClaimIsNotCoveredByIt() {
         var (machine, running, buffered) = heldBehindLongJobs()
-        #expect(machine.attemptFinished(Self.finished(running[0], .done), ran: .seconds(1), cancelled: false, now: t0 + .seconds(1)) == true)
-        #expect(machine.rankChecked(.failed) == nil)
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(running[0], .done), ran: .seconds(1), cancelled: false, now: t0 + .seconds(1)) == .check)
+        #expect(machine.rankChecked(.failed, now: t0) == nil)
         guard case .claim(let plan) = machine.dispatchRound(now: t0 + .seconds(1)).next else { Issue.record("expected a claim"); return }
         // The other slot frees while the claim is in flight, and its own check fails too.
-        #expect(machine.attemptFinished(Self.finished(running[1], .done), ran: .seconds(1), cancelled: false, now: t0 + .seconds(1)) == true)
-        #expect(machine.rankChecked(.failed) == nil)
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(running[1], .done), ran: .seconds(1), cancelled: false, now: t0 + .seconds(1)) == .check)
+        #expect(machine.rankChecked(.failed, now: t0) == nil)
         // The claim vouches for the one slot that was free when it began; the other needs a claim of its own.
         let action = machine.claimSucceeded([], took: .milliseconds(1), now: t0 + .seconds(1))
         #expect(plan.limit >= 1)
@@ -303,8 +317,9 @@ struct DispatchStateMachineTests {
 
     @Test func nothingIsHandedBackWhileJobsKeepFinishing() {
         var (machine, running, buffered) = heldBehindLongJobs()
-        #expect(machine.attemptFinished(Self.finished(running[0], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(900)) == true)
-        #expect(machine.rankChecked(.best(nil)) == buffered[0])
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(running[0], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(900)) == .check)
+        #expect(machine.rankChecked(Self.best(nil), now: t0) == buffered[0])
         #expect(machine.holdCheckTick() == true)
         // The other buffered job waited 1.1 s, but something finished 0.2 s ago.
         #expect(machine.dispatchRound(now: t0 + .milliseconds(1_100)).handBack == nil)
@@ -313,8 +328,9 @@ struct DispatchStateMachineTests {
     @Test func onlyJobsHeldForTheWholeHoldAreHandedBack() {
         var (machine, running, buffered) = heldBehindLongJobs()
         // A slot frees at 0.5 s and takes a buffered job; the dispatcher tops the buffer up at 0.9 s.
-        #expect(machine.attemptFinished(Self.finished(running[0], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(500)) == true)
-        #expect(machine.rankChecked(.best(nil)) == buffered[0])
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(running[0], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(500)) == .check)
+        #expect(machine.rankChecked(Self.best(nil), now: t0) == buffered[0])
         #expect(machine.dispatchRound(now: t0 + .milliseconds(900)) == Action(next: .claim(Self.plan(1))))
         let later = Self.job(30)
         #expect(machine.claimSucceeded([later], took: .milliseconds(1), now: t0 + .milliseconds(900)) == Action(next: .wait(nil)))
@@ -362,7 +378,7 @@ struct DispatchStateMachineTests {
         #expect(machine.dispatchRound(now: t0 + .seconds(2)) == Action(handBack: .init(jobs: buffered, reason: .shutdown), next: .wait(.seconds(29))))
         #expect(!machine.isStoppedAndIdle)
         // A slot that frees during shutdown takes nothing more.
-        #expect(machine.attemptFinished(Self.finished(running[0], .done), ran: .seconds(2), cancelled: false, now: t0 + .seconds(3)) == false)
+        #expect(machine.attemptFinished(Self.finished(running[0], .done), ran: .seconds(2), cancelled: false, now: t0 + .seconds(3)) == .free)
         #expect(machine.dispatchRound(now: t0 + .seconds(3)) == Action(next: .wait(.seconds(28))))
         _ = machine.attemptFinished(Self.finished(running[1], .done), ran: .seconds(3), cancelled: false, now: t0 + .seconds(4))
         #expect(machine.dispatchRound(now: t0 + .seconds(4)) == Action(next: .stop))
@@ -372,7 +388,7 @@ struct DispatchStateMachineTests {
     @Test func aSlotFreedDuringShutdownLeavesTheBufferForTheHandBack() {
         var (machine, running, buffered) = heldBehindLongJobs()
         machine.shutdownRequested(now: t0 + .seconds(1))
-        #expect(machine.attemptFinished(Self.finished(running[0], .done), ran: .seconds(1), cancelled: false, now: t0 + .seconds(1)) == false)
+        #expect(machine.attemptFinished(Self.finished(running[0], .done), ran: .seconds(1), cancelled: false, now: t0 + .seconds(1)) == .free)
         #expect(machine.dispatchRound(now: t0 + .seconds(1)).handBack == .init(jobs: buffered, reason: .shutdown))
     }
 
@@ -383,7 +399,7 @@ struct DispatchStateMachineTests {
         #expect(machine.dispatchRound(now: t0 + .seconds(31)) == Action(next: .cancelRunning))
         // The cancelled handlers return and are released; dispatching is over.
         for job in running {
-            #expect(machine.attemptFinished(Self.finished(job, .release), ran: .seconds(30), cancelled: true, now: t0 + .seconds(31)) == false)
+            #expect(machine.attemptFinished(Self.finished(job, .release), ran: .seconds(30), cancelled: true, now: t0 + .seconds(31)) == .free)
         }
         #expect(machine.dispatchRound(now: t0 + .seconds(31)) == Action(next: .stop))
         #expect(machine.isStoppedAndIdle)

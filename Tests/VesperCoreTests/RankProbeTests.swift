@@ -30,33 +30,37 @@ struct RankProbeTests {
             if let stream = streams.withLock({ $0[n] }) {
                 for await _ in stream { break }
             }
-            return .best(JobRank(priority: n, sequence: 0))
+            return RankProbeTests.best(n)
         }
 
         func finish(_ n: Int) { _ = gates.withLock { $0[n]?.finish() } }
     }
 
+    static let since = ContinuousClock.now
+
+    static func best(_ n: Int) -> RankProbe.Check { .best(JobRank(priority: n, sequence: 0), since: since, arrivals: 0) }
+
     @Test func aCallerAloneGetsARead() async {
         let reads = Reads(gated: [])
-        let probe = RankProbe { await reads.read() }
-        #expect(await probe.check() == .best(JobRank(priority: 1, sequence: 0)))
-        #expect(await probe.check() == .best(JobRank(priority: 2, sequence: 0)))
+        let probe = RankProbe()
+        #expect(await probe.check { await reads.read() } == Self.best(1))
+        #expect(await probe.check { await reads.read() } == Self.best(2))
     }
 
     @Test func callersThatArriveDuringAReadShareTheNextOne() async throws {
         let reads = Reads(gated: [1])
-        let probe = RankProbe { await reads.read() }
+        let probe = RankProbe()
         try await withThrowingTaskGroup(of: (String, RankProbe.Check).self) { group in
-            group.addTask { ("first", await probe.check()) }
+            group.addTask { ("first", await probe.check { await reads.read() }) }
             try await waitUntil("the first read to start") { reads.started.count == 1 }
-            for name in ["a", "b", "c"] { group.addTask { (name, await probe.check()) } }
+            for name in ["a", "b", "c"] { group.addTask { (name, await probe.check { await reads.read() }) } }
             // Give the three time to queue behind the read in flight, which must not answer them.
             try await Task.sleep(for: .milliseconds(100))
             reads.finish(1)
             var results: [String: RankProbe.Check] = [:]
             for try await (name, check) in group { results[name] = check }
-            #expect(results["first"] == .best(JobRank(priority: 1, sequence: 0)))
-            for name in ["a", "b", "c"] { #expect(results[name] == .best(JobRank(priority: 2, sequence: 0)), "\(name)") }
+            #expect(results["first"] == Self.best(1))
+            for name in ["a", "b", "c"] { #expect(results[name] == Self.best(2), "\(name)") }
         }
         #expect(reads.count.withLock { $0 } == 2)
     }

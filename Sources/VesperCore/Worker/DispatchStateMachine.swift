@@ -16,6 +16,7 @@ struct DispatchStateMachine {
         var pollInterval: Duration
         var shutdownTimeout: Duration
         var prefetchHold: Duration
+        var orderRecheckInterval: Duration
         var planner: ClaimPlanner.Configuration
 
         init(_ options: WorkerPoolOptions) {
@@ -23,6 +24,7 @@ struct DispatchStateMachine {
             pollInterval = options.pollInterval
             shutdownTimeout = options.shutdownTimeout
             prefetchHold = options.prefetchHold
+            orderRecheckInterval = options.orderRecheckInterval
             planner = ClaimPlanner.Configuration(options)
         }
     }
@@ -46,12 +48,23 @@ struct DispatchStateMachine {
         var reason: Reason
     }
 
-    /// What a slot learnt from the store before taking a buffered job (see ``rankChecked(_:)``).
+    /// What a slot learnt from the store before taking a buffered job (see ``rankChecked(_:now:)``).
     enum RankCheck: Equatable {
-        /// The best claimable job's rank, or `nil`: nothing is claimable.
-        case best(JobRank?)
+        /// The best claimable job's rank, or `nil`: nothing is claimable, read by a statement that
+        /// began at `since`, when ``arrivals`` was `arrivals`.
+        case best(JobRank?, since: Instant, arrivals: UInt64)
         /// The store could not say.
         case failed
+    }
+
+    /// What a slot does after its attempt ended (see ``attemptFinished(_:ran:cancelled:now:)``).
+    enum SlotStep: Equatable {
+        /// The slot is free; the dispatcher fills it.
+        case free
+        /// Ask the store for the best claimable rank and report it with ``rankChecked(_:now:)``.
+        case check
+        /// Run this buffered job: a recent claim or read vouches that nothing claimable outranks it.
+        case run(Job)
     }
 
     enum Next: Equatable {
@@ -88,11 +101,21 @@ struct DispatchStateMachine {
     /// is still claimable (with per-queue limits it is several, and order holds only per queue).
     private var claimIsOrdered = false
     /// Slots whose attempt ended and that are asking the store whether the next buffered job may
-    /// start (``rankChecked(_:)``): neither running nor free.
+    /// start (``rankChecked(_:now:)``): neither running nor free.
     private var checking = 0
     private var claimFailures = 0
     /// Set by the watchdog's tick: look for prefetched jobs held too long.
     private var holdCheckDue = false
+    /// Counts arrivals: anything that may have made a job claimable on this node's watch (an
+    /// enqueue, a notification, a recovered lease, a written retry or hand-back).
+    private(set) var arrivals: UInt64 = 0
+    /// ``arrivals`` and the instant when the claim in flight began.
+    private var claimSince: (instant: Instant, arrivals: UInt64)?
+    /// Retries and hand-backs submitted but not yet ruled on: once written they may be claimable
+    /// again, so no vouch holds until the store has ruled (which counts as an arrival).
+    private var returnsInFlight = 0
+    /// The latest claim or rank read that showed what held jobs may start without asking again.
+    private var vouch: StartVouch?
     private var lastFinishedAt: Instant
     /// Finished attempts whose completion the store has not ruled on yet: they are reported (and
     /// counted) only once it has, so a result the store threw away is never told as done.
@@ -154,6 +177,7 @@ struct DispatchStateMachine {
         if claiming != nil { return Action(next: .wait(nil)) }
         var action = Action(next: .wait(nil))
         action.handBack = handBackLongHeld(now: now)
+        action.start = startVouched(now: now)
         let free = self.free
         var wanted = planner.claimSize(free: free, buffered: buffer.count, now: now)
         // A free slot takes a buffered job only once a claim that began after the slot freed has
@@ -164,11 +188,12 @@ struct DispatchStateMachine {
             claiming = plan.limit
             claimCovers = free
             claimIsOrdered = plan.steps.count == 1
+            claimSince = (now, arrivals)
             action.next = .claim(plan)
         } else {
             // Nothing to claim. Jobs start here only when no queue has room under per-queue
             // limits (which promise order within a queue only); otherwise a claim vouches for them.
-            action.start = startBuffered(upTo: free, rankedAtOrAbove: nil)
+            action.start += startBuffered(upTo: free, rankedAtOrAbove: nil)
             action.next = idleWait(free: self.free)
         }
         return action
@@ -182,6 +207,8 @@ struct DispatchStateMachine {
         planner.recordClaim(took)
         let covers = claimCovers
         claimCovers = 0
+        let since = claimSince
+        claimSince = nil
         // Claimed during shutdown, they go back with the buffer in the stopping round.
         buffer.add(jobs, at: now)
         if phase != .dispatching { return dispatchRound(now: now) }
@@ -190,7 +217,16 @@ struct DispatchStateMachine {
         // that may start in the slots that were free when it began.
         let full = jobs.count == wanted
         let bound = full && claimIsOrdered ? jobs.map(\.rank).max() : nil
-        let start = startBuffered(upTo: covers, rankedAtOrAbove: bound)
+        var start = startBuffered(upTo: covers, rankedAtOrAbove: bound)
+        // Nothing arrived while it ran: what it proved also lets slots that freed meanwhile start.
+        if claimIsOrdered, let since, since.arrivals == arrivals, returnsInFlight == 0 {
+            if !full {
+                vouch = StartVouch(bound: .all, since: since.instant)
+            } else if let bound {
+                vouch = StartVouch(bound: .atOrAbove(bound), since: since.instant)
+            }
+            start += startVouched(now: now)
+        }
         // A full claim: there may be more. Slots that freed during the claim (or that its bound
         // did not cover) need a claim of their own. Otherwise wait for news.
         if full || (free > 0 && !buffer.isEmpty) {
@@ -204,35 +240,54 @@ struct DispatchStateMachine {
     /// A claim failed: back off, 200 ms doubling to 5 s, unless a wake-up comes first.
     mutating func claimFailed(now: Instant) -> Action {
         claiming = nil
+        claimSince = nil
         claimFailures += 1
         if phase != .dispatching { return dispatchRound(now: now) }
         return Action(next: .wait(.milliseconds(min(5_000, 100 * (1 << min(claimFailures, 6))))))
     }
 
-    /// A slot's attempt ended after running for `ran`. Returns whether the slot should ask the
-    /// store for the best claimable rank and report it with ``rankChecked(_:)``, which may give it
-    /// the next buffered job; otherwise the slot is free and the dispatcher fills it.
-    mutating func attemptFinished(_ attempt: FinishedAttempt, ran: Duration, cancelled: Bool, now: Instant) -> Bool {
+    /// A slot's attempt ended after running for `ran`. The slot runs the next buffered job at once
+    /// when a recent claim or read vouches for it (``StartVouch``), asks the store first when
+    /// there is a buffered job but no such vouch, and is otherwise free for the dispatcher to fill.
+    mutating func attemptFinished(_ attempt: FinishedAttempt, ran: Duration, cancelled: Bool, now: Instant) -> SlotStep {
         running[attempt.job.leaseToken] = nil
         planner.recordRun(ran, at: now)
         lastFinishedAt = now
         awaitingVerdict[attempt.job.leaseToken] = attempt
-        guard phase == .dispatching, !cancelled, !buffer.isEmpty else { return false }
+        if attempt.completion.returnsJob { returnsSubmitted(1) }
+        guard phase == .dispatching, !cancelled, let first = buffer.first else { return .free }
+        if vouches(first.rank, now: now) {
+            _ = buffer.next()
+            running[first.leaseToken] = first
+            return .run(first)
+        }
         checking += 1
-        return true
+        return .check
     }
 
     /// A slot's check after its attempt ended: the store's best claimable rank, read after the
     /// slot freed. Returns the buffered job the slot runs next when nothing claimable outranks it
     /// (a slot takes it itself, without waiting for a claim); `nil` when something does or the
     /// check failed: the slot is free, and the dispatcher's next claim brings the better jobs.
-    mutating func rankChecked(_ check: RankCheck) -> Job? {
+    /// A read during which nothing arrived also vouches for the slots that free after it.
+    mutating func rankChecked(_ check: RankCheck, now: Instant) -> Job? {
         checking -= 1
-        guard phase == .dispatching, case .best(let best) = check, let first = buffer.first else { return nil }
+        guard phase == .dispatching, case .best(let best, let since, let seen) = check else { return nil }
+        if seen == arrivals, returnsInFlight == 0, since >= (vouch?.since ?? since) {
+            vouch = StartVouch(bound: best.map(StartVouch.Bound.above) ?? .all, since: since)
+        }
+        guard let first = buffer.first else { return nil }
         if let best, best < first.rank { return nil }
         _ = buffer.next()
         running[first.leaseToken] = first
         return first
+    }
+
+    /// Something may have become claimable on this node's watch (an enqueue on this node, a
+    /// notification from another, a recovered lease): held jobs start only after a new check.
+    mutating func arrived() {
+        arrivals &+= 1
+        vouch = nil
     }
 
     /// The store wrote `batch`, applying the completions whose tokens are in `applied` and
@@ -243,7 +298,10 @@ struct DispatchStateMachine {
     mutating func completionsWritten(_ batch: [Completion], applied: Set<LeaseToken>) -> [FinishedAttempt] {
         var reports: [FinishedAttempt] = []
         reports.reserveCapacity(batch.count)
+        var returned = 0
+        defer { if returned > 0 { returnsRuledOn(returned) } }
         for completion in batch {
+            if completion.outcome.returnsJob { returned += 1 }
             guard var attempt = awaitingVerdict.removeValue(forKey: completion.token) else { continue }
             if applied.contains(completion.token) {
                 switch completion.outcome {
@@ -285,6 +343,35 @@ struct DispatchStateMachine {
 
     // MARK: Helpers
 
+    /// Retries or hand-backs were submitted: until the store rules on them, no vouch holds.
+    private mutating func returnsSubmitted(_ count: Int) {
+        returnsInFlight += count
+        vouch = nil
+    }
+
+    /// The store ruled on retries or hand-backs: written ones may be claimable again (an arrival).
+    private mutating func returnsRuledOn(_ count: Int) {
+        returnsInFlight = max(0, returnsInFlight - count)
+        arrived()
+    }
+
+    /// Whether a recent claim or read vouches that a held job of `rank` may start now.
+    private func vouches(_ rank: JobRank, now: Instant) -> Bool {
+        guard returnsInFlight == 0, let vouch else { return false }
+        return vouch.covers(rank, now: now, lifetime: configuration.orderRecheckInterval)
+    }
+
+    /// Moves buffered jobs into free slots, in claim order, while a vouch covers them.
+    private mutating func startVouched(now: Instant) -> [Job] {
+        var started: [Job] = []
+        while free > 0, let job = buffer.first, vouches(job.rank, now: now) {
+            _ = buffer.next()
+            running[job.leaseToken] = job
+            started.append(job)
+        }
+        return started
+    }
+
     /// Moves up to `limit` buffered jobs into free slots, in claim order, while they rank at or
     /// above `bound` (`nil`: no bound).
     private mutating func startBuffered(upTo limit: Int, rankedAtOrAbove bound: JobRank?) -> [Job] {
@@ -307,6 +394,7 @@ struct DispatchStateMachine {
         guard lastFinishedAt < cutoff else { return nil }
         let stale = buffer.removeClaimed(before: cutoff)
         guard !stale.isEmpty else { return nil }
+        returnsSubmitted(stale.count)
         planner.pausePrefetch()
         return HandBack(jobs: stale, reason: .heldTooLong)
     }
@@ -330,5 +418,15 @@ struct DispatchStateMachine {
             action.next = .wait(deadline - now)
         }
         return action
+    }
+}
+
+extension Completion.Outcome {
+    /// Whether writing this outcome puts the job back in the queue (a retry or a hand-back).
+    fileprivate var returnsJob: Bool {
+        switch self {
+        case .retry, .release: return true
+        case .done, .deadLetter, .failed: return false
+        }
     }
 }

@@ -21,14 +21,9 @@ final class RankProbe: Sendable {
     }
 
     private let state = Mutex(State())
-    private let read: @Sendable () async -> Check
 
-    init(read: @escaping @Sendable () async -> Check) {
-        self.read = read
-    }
-
-    /// The result of a read that began after this call.
-    func check() async -> Check {
+    /// The result of a read that began after this call: `read` if this caller leads one.
+    func check(read: @Sendable () async -> Check) async -> Check {
         let signal = await withCheckedContinuation { (continuation: CheckedContinuation<Signal, Never>) in
             let leads = state.withLock { state in
                 if state.reading {

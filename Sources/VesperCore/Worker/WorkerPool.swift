@@ -30,7 +30,7 @@ public final class WorkerPool: Service, Sendable {
     private let leaseKeeper: LeaseKeeper
     private let completions: CompletionWriter
     private let dispatcherWakeup = Wakeup()
-    private let rankProbe: RankProbe
+    private let rankProbe = RankProbe()
 
     /// Creates a pool; `observer` receives its metrics and per-job reports (defaults to a
     /// ``StandardAttemptObserver`` with `logger` and `metrics`).
@@ -48,21 +48,12 @@ public final class WorkerPool: Service, Sendable {
         self.runner = AttemptRunner(registry: registry, retryPolicy: options.retryPolicy, nodeID: options.nodeID, clock: clock, watchdog: watchdog)
         self.leaseKeeper = LeaseKeeper(store: store, clock: clock, options: options, logger: logger)
         self.completions = CompletionWriter(store: store, clock: clock, logger: logger)
-        let claimTypes = registry.claimableTypes
-        self.rankProbe = RankProbe { [options] in
-            let now = clock.now()
-            let request = ClaimRequest(limit: 1, types: claimTypes, workerID: options.nodeID, leaseUntil: now, now: now, queues: options.queues)
-            do {
-                return .best(try await store.bestClaimableRank(request))
-            } catch {
-                logger.debug("could not read the best claimable rank; the next claim decides", metadata: [LogKey.error: "\(error)"])
-                return .failed
-            }
-        }
     }
 
-    /// Tells the dispatcher that new work may be claimable (an enqueue, a notification).
+    /// Tells the dispatcher that new work may be claimable (an enqueue, a notification): held jobs
+    /// start only after the store confirms nothing claimable outranks them.
     public func wake() {
+        machine.withLock { $0.arrived() }
         dispatcherWakeup.signal()
     }
 
@@ -86,7 +77,7 @@ public final class WorkerPool: Service, Sendable {
                     lost: { self.leasesLost($0) },
                     recovered: {
                         self.observer.leasesRecovered($0)
-                        self.dispatcherWakeup.signal()
+                        self.wake()
                     })
             }
             group.addTask {
@@ -176,13 +167,17 @@ public final class WorkerPool: Service, Sendable {
             let ran = await runner.run(job)
             let cancelled = Task.isCancelled
             // The state machine holds the attempt for its report before the writer can rule on it.
-            let (check, busy) = machine.withLock { machine in
+            let (step, busy) = machine.withLock { machine in
                 (machine.attemptFinished(ran.attempt, ran: ran.duration, cancelled: cancelled, now: ran.ended), machine.busy)
             }
             completions.submit(Completion(token: job.leaseToken, outcome: ran.attempt.completion, startedAt: ran.attempt.started))
             dispatcherWakeup.signal()
             observer.slotsChanged(total: options.slots, busy: busy)
-            next = check ? await nextBuffered() : nil
+            switch step {
+            case .free: next = nil
+            case .run(let job): next = job
+            case .check: next = await nextBuffered()
+            }
         }
     }
 
@@ -190,14 +185,28 @@ public final class WorkerPool: Service, Sendable {
     /// and takes the next buffered job if nothing claimable outranks it; otherwise the
     /// dispatcher's next claim fills the slot.
     private func nextBuffered() async -> Job? {
-        let check = await rankProbe.check()
-        let (next, busy) = machine.withLock { machine in (machine.rankChecked(check), machine.busy) }
+        let check = await rankProbe.check { await self.readBestRank() }
+        let (next, busy) = machine.withLock { machine in (machine.rankChecked(check, now: .now), machine.busy) }
         if next == nil {
             dispatcherWakeup.signal()
         } else {
             observer.slotsChanged(total: options.slots, busy: busy)
         }
         return next
+    }
+
+    /// The best claimable rank for this node's selection, with the instant and arrival count it
+    /// began at (so the state machine knows what the read can vouch for).
+    private func readBestRank() async -> DispatchStateMachine.RankCheck {
+        let (since, arrivals) = machine.withLock { (ContinuousClock.now, $0.arrivals) }
+        let now = clock.now()
+        let request = ClaimRequest(limit: 1, types: claimTypes, workerID: options.nodeID, leaseUntil: now, now: now, queues: options.queues)
+        do {
+            return .best(try await store.bestClaimableRank(request), since: since, arrivals: arrivals)
+        } catch {
+            logger.debug("could not read the best claimable rank; the next claim decides", metadata: [LogKey.error: "\(error)"])
+            return .failed
+        }
     }
 
     /// The store ruled on finished attempts: report each now, as applied or as a lost lease.
