@@ -5,12 +5,15 @@ public enum Bench {
     ///
     /// - Throws: ``BenchFailure`` (or a store error) when the run could not be carried out.
     public static func run(_ options: BenchOptions) async throws -> BenchReport {
-        guard options.jobs > 0 || options.mode == .latency else { throw BenchFailure("--jobs must be at least 1") }
+        guard options.prefillDone >= 0 else { throw BenchFailure("--prefill-done must be 0 or more") }
+        if options.findMax, options.mode != .steady { throw BenchFailure("--find-max applies to steady only") }
+        guard options.jobs > 0 || options.mode == .latency || options.mode == .steady else { throw BenchFailure("--jobs must be at least 1") }
         switch options.mode {
         case .burst: return try await BurstBench.run(options)
         case .drain: return try await DrainBench.run(options)
         case .enqueue: return try await EnqueueBench.run(options)
         case .latency: return try await LatencyBench.run(options)
+        case .steady: return try await SteadyBench.run(options)
         }
     }
 }

@@ -66,6 +66,13 @@ final class BenchNode: Sendable {
         self.vesper = vesper
         self.configuration = configuration
         self.logger = logger
+        do {
+            try await DonePrefill.run(options.prefillDone, configuration: configuration, logger: logger)
+        } catch {
+            try? await vesper.close()
+            if let directory { try? FileManager.default.removeItem(atPath: directory) }
+            throw error
+        }
         let ledger = InvocationLedger(expected: expectedJobs)
         self.ledger = ledger
         vesper.registerConsumer { job in

@@ -13,6 +13,8 @@ public struct BenchOptions: Sendable {
         case enqueue
         /// A steady trickle on an idle node: enqueue-to-start latency.
         case latency
+        /// `POST /jobs` at an open-loop rate while the node works the jobs, as in production.
+        case steady
     }
 
     /// Which store an in-process node uses.
@@ -32,9 +34,14 @@ public struct BenchOptions: Sendable {
     public var workers: Int = 16
     /// Jobs per `enqueueBatch` call for `enqueue` and for `drain`'s set-up. Defaults to 1,000.
     public var batch: Int = 1_000
-    /// Jobs per second for `latency`. Defaults to 200.
+    /// Jobs per second for `latency` and `steady` (where `findMax` starts from it). Defaults to 200.
     public var rate: Int = 200
-    /// How long `latency` runs. Defaults to 10s.
+    /// `steady`: search for the highest rate whose enqueue-to-start p99 stays under
+    /// ``SteadyBench/maxStartP99``, one fresh node per rate tried. Defaults to false.
+    public var findMax: Bool = false
+    /// Finished jobs put in the table before the run (`drain`, `burst`, `steady`). Defaults to 0.
+    public var prefillDone: Int = 0
+    /// How long `latency` and `steady` run. Defaults to 10s.
     public var duration: Duration = .seconds(10)
     /// `latency`: enqueue through a second node on the same database, never run, instead of the
     /// worker node itself. Defaults to false.

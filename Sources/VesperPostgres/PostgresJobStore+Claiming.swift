@@ -28,6 +28,17 @@ extension PostgresJobStore {
         return ClaimOrder.sorted(jobs)
     }
 
+    /// The head of the claim's index walk, read at READ COMMITTED: the statement's snapshot holds
+    /// every commit made before it began.
+    public func bestClaimableRank(_ request: ClaimRequest) async throws -> JobRank? {
+        if request.types?.isEmpty == true || request.queues?.isEmpty == true { return nil }
+        let statement = PostgresPreparedStatements.BestClaimableRank(request: request)
+        return try await perform {
+            for try await rank in try await self.client.execute(statement, logger: self.logger) { return rank }
+            return nil
+        }
+    }
+
     /// Applies a batch of completions in one statement: the batch is unnested into rows and joined
     /// to `jobs` on the fencing token (`id`, `attempt`, still `processing`), so a stale token simply
     /// matches nothing. The per-outcome column changes are the core's ``CompletionEffect``, as in

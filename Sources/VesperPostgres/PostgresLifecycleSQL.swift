@@ -35,11 +35,12 @@ enum PostgresLifecycleSQL {
         let recordedNames = Kind.allCases.compactMap { kind in
             CompletionEffect.of(kind).recordedOutcome.map { "WHEN '\(kind.rawValue)' THEN '\($0)'::text" }
         }
-        // Right-hand sides see the row before the update: `attempt`, `worker_id` and `started_at`
-        // are the attempt's own.
+        // Right-hand sides see the row before the update: `attempt` and `worker_id` are the
+        // attempt's own; its start is the completion's (a claim leaves `started_at` empty).
         let record = appendAttempt(
             outcome: "CASE c.outcome \(recordedNames.joined(separator: " ")) END",
-            error: "CASE WHEN c.outcome IN (\(errors)) THEN c.error ELSE ''::text END", finishedAt: "$1")
+            error: "CASE WHEN c.outcome IN (\(errors)) THEN c.error ELSE ''::text END", finishedAt: "$1",
+            startedAt: "COALESCE(NULLIF(c.started_at, 'epoch'::timestamptz), jobs.started_at)")
         return """
             status = CASE c.outcome \(statuses.joined(separator: " ")) END,
                 retries = CASE WHEN c.outcome IN (\(failures)) THEN jobs.retries + 1 ELSE jobs.retries END,
@@ -50,21 +51,25 @@ enum PostgresLifecycleSQL {
                 result = CASE WHEN c.outcome IN (\(results)) THEN NULLIF(c.result, '') ELSE jobs.result END,
                 attempts = CASE WHEN c.outcome IN (\(recorded)) THEN \(record) ELSE jobs.attempts END,
                 lease_until = NULL,
-                updated_at = $1
+                updated_at = $1\(recordsStart ? ",\n        started_at = COALESCE(NULLIF(c.started_at, 'epoch'::timestamptz), jobs.started_at)" : "")
             """
     }()
 
     /// `jobs.attempts` with one more ``AttemptRecord`` for the row's current attempt, in the keys
-    /// of ``AttemptRecord/StoredKey`` (times in microseconds); arguments are SQL expressions.
-    static func appendAttempt(outcome: String, error: String, finishedAt: String) -> String {
+    /// of ``AttemptRecord/StoredKey`` (times in microseconds); arguments are SQL expressions, and
+    /// `startedAt` defaults to the row's `started_at`.
+    static func appendAttempt(outcome: String, error: String, finishedAt: String, startedAt: String = "jobs.started_at") -> String {
         typealias Key = AttemptRecord.StoredKey
         func micros(_ time: String) -> String { "(extract(epoch FROM \(time)) * 1000000)::bigint" }
         return """
             jobs.attempts || jsonb_build_array(jsonb_build_object('\(Key.attempt)', jobs.attempt, '\(Key.node)', jobs.worker_id, \
-            '\(Key.startedAt)', \(micros("jobs.started_at")), '\(Key.finishedAt)', \(micros(finishedAt + "::timestamptz")), \
+            '\(Key.startedAt)', \(micros(startedAt)), '\(Key.finishedAt)', \(micros(finishedAt + "::timestamptz")), \
             '\(Key.outcome)', \(outcome), '\(Key.error)', \(error)))
             """
     }
+    /// ``CompletionEffect/recordsStart``; the batch's `started_at` array holds the Unix epoch for a
+    /// completion without a start (a hand-back), which keeps the stored value.
+    private static let recordsStart = Completion.Outcome.Kind.allCases.allSatisfy { CompletionEffect.of($0).recordsStart }
 
     /// The finish statement for `completions`, its per-completion columns filled as
     /// ``finishAssignments`` reads them.
@@ -74,7 +79,9 @@ enum PostgresLifecycleSQL {
         var runAts: [Date] = []
         var results: [String] = []
         results.reserveCapacity(completions.count)
+        var startedAts: [Date] = []
         outcomes.reserveCapacity(completions.count)
+        startedAts.reserveCapacity(completions.count)
         errors.reserveCapacity(completions.count)
         runAts.reserveCapacity(completions.count)
         for completion in completions {
@@ -83,10 +90,11 @@ enum PostgresLifecycleSQL {
             runAts.append(completion.outcome.runAt ?? now)
             // A result is a JSON text, never empty: '' stands for none (the array has no NULLs).
             results.append(completion.result ?? "")
+            startedAts.append(completion.startedAt ?? Date(timeIntervalSince1970: 0))
         }
         return PostgresPreparedStatements.Finish(
             now: now, ids: completions.map(\.token.id), attempts: completions.map { Int64($0.token.attempt) }, outcomes: outcomes,
-            errors: errors, runAts: runAts, results: results)
+            errors: errors, runAts: runAts, results: results, startedAts: startedAts)
     }
 
     // MARK: Lost attempts

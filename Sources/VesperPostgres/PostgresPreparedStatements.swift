@@ -7,9 +7,11 @@ import VesperCore
 /// Optional filters are parameters (`NULL` means "no filter"), so each is one fixed text.
 enum PostgresPreparedStatements {
     /// Leases up to `limit` claimable jobs; see ``PostgresJobStore/claim(_:)`` for the isolation
-    /// argument. Walks `jobs_claimable (priority DESC, seq) WHERE status = 'pending'`.
+    /// argument. Walks `jobs_claimable (priority DESC, seq) WHERE status = 'pending'`. Leaves
+    /// `started_at` empty: a leased job has not started until its handler does (its completion
+    /// records when).
     struct Claim: PostgresPreparedStatement {
-        static let name = "vesper_claim_v2"
+        static let name = "vesper_claim_v3"
         static let sql = """
             WITH picked AS (
                 SELECT seq FROM jobs
@@ -22,7 +24,7 @@ enum PostgresPreparedStatements {
                 LIMIT $5
                 FOR UPDATE SKIP LOCKED)
             UPDATE jobs SET status = 'processing', attempt = jobs.attempt + 1, worker_id = $6,
-                lease_until = $7, started_at = $1, updated_at = $1
+                lease_until = $7, started_at = CASE WHEN $8 THEN $1 END, updated_at = $1
             FROM picked WHERE jobs.seq = picked.seq
             RETURNING \(PostgresJobRow.claimedColumns())
             """
@@ -32,7 +34,7 @@ enum PostgresPreparedStatements {
         var request: ClaimRequest
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 7)
+            var bindings = PostgresBindings(capacity: 8)
             bindings.append(request.now)
             bindings.append(request.types)
             bindings.append(request.queues)
@@ -40,6 +42,7 @@ enum PostgresPreparedStatements {
             bindings.append(Int64(request.limit))
             bindings.append(request.workerID)
             bindings.append(request.leaseUntil)
+            bindings.append(request.startsNow)
             return bindings
         }
 
@@ -48,15 +51,51 @@ enum PostgresPreparedStatements {
         }
     }
 
+    /// The rank of the first job the claim would take, read without locking: the head of the same
+    /// `jobs_claimable` walk with the same filters (`$1` now, `$2` types, `$3` queues, `$4`
+    /// excluded queues). A row another claimer has locked still counts, which only errs towards a
+    /// claim.
+    struct BestClaimableRank: PostgresPreparedStatement {
+        static let name = "vesper_best_claimable_v1"
+        static let sql = """
+            SELECT priority, seq FROM jobs
+            WHERE status = 'pending' AND run_at <= $1
+                AND ($2::text[] IS NULL OR type = ANY($2::text[]))
+                AND ($3::text[] IS NULL OR queue = ANY($3::text[]))
+                AND queue <> ALL($4::text[])
+                AND queue NOT IN (SELECT name FROM queues WHERE paused)
+            ORDER BY \(PostgresLifecycleSQL.claimOrder)
+            LIMIT 1
+            """
+
+        typealias Row = JobRank
+
+        var request: ClaimRequest
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 4)
+            bindings.append(request.now)
+            bindings.append(request.types)
+            bindings.append(request.queues)
+            bindings.append(request.excludedQueues)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> JobRank {
+            let (priority, sequence) = try row.decode((Int, Int64).self)
+            return JobRank(priority: priority, sequence: sequence)
+        }
+    }
+
     /// Applies a batch of completions, each fenced by `id`, `attempt` and `status = 'processing'`,
     /// as the core's ``CompletionEffect`` says (see ``PostgresLifecycleSQL/finishAssignments``).
     struct Finish: PostgresPreparedStatement {
-        static let name = "vesper_finish_v4"
+        static let name = "vesper_finish_v5"
         static let sql = """
             UPDATE jobs SET
                 \(PostgresLifecycleSQL.finishAssignments)
-            FROM unnest($2::uuid[], $3::int8[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
-                AS c(id, attempt, outcome, error, run_at, result)
+            FROM unnest($2::uuid[], $3::int8[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::timestamptz[])
+                AS c(id, attempt, outcome, error, run_at, result, started_at)
             WHERE jobs.id = c.id AND jobs.attempt = c.attempt AND jobs.status = 'processing'
             RETURNING jobs.id, jobs.attempt
             """
@@ -72,9 +111,10 @@ enum PostgresPreparedStatements {
         var runAts: [Date]
         /// Each completion's result, '' for none.
         var results: [String]
+        var startedAts: [Date]
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 7)
+            var bindings = PostgresBindings(capacity: 8)
             bindings.append(now)
             bindings.append(ids)
             bindings.append(attempts)
@@ -82,6 +122,7 @@ enum PostgresPreparedStatements {
             bindings.append(errors)
             bindings.append(runAts)
             bindings.append(results)
+            bindings.append(startedAts)
             return bindings
         }
 

@@ -12,6 +12,25 @@ extension SQLiteJobStore {
         return ClaimOrder.sorted(jobs)
     }
 
+    /// The head of the same index walk as the claim, read without the write lock: a read
+    /// transaction of the pool sees every commit made before it began.
+    public func bestClaimableRank(_ request: ClaimRequest) async throws -> JobRank? {
+        var request = request
+        request.limit = 1
+        guard let filter = ClaimFilter(request) else { return nil }
+        let sql = """
+            SELECT priority, seq FROM jobs INDEXED BY jobs_claimable
+            WHERE \(filter.sql)
+            ORDER BY \(SQLiteLifecycleSQL.claimOrder)
+            LIMIT 1
+            """
+        return try await run {
+            try await self.pool.read { db in
+                try Row.fetchOne(db.cachedStatement(sql: sql), arguments: filter.arguments).map { JobRank(priority: $0[0], sequence: $0[1]) }
+            }
+        }
+    }
+
     public func finish(_ completions: [Completion], now: Date) async throws -> Set<LeaseToken> {
         let now = SQLiteRow.micros(now)
         return try await run {
@@ -42,7 +61,42 @@ extension SQLiteJobStore {
     /// `INDEXED BY` is required: without statistics the planner preferred a status index and
     /// sorted every pending row in a temp B-tree on each claim, O(backlog) instead of O(limit)
     /// (a 100k backlog drained at ~700 jobs/s instead of tens of thousands).
+    ///
+    /// `started_at` stays empty: a leased job has not started until its handler does, which its
+    /// completion records.
     private struct ClaimStatement {
+        let sql: String
+        let arguments: StatementArguments
+
+        /// `nil` when the request can match nothing (an empty type or queue selection).
+        init?(_ request: ClaimRequest) {
+            guard let filter = ClaimFilter(request) else { return nil }
+            let startedAt: Int64? = request.startsNow ? SQLiteRow.micros(request.now) : nil
+            self.arguments = [request.workerID, SQLiteRow.micros(request.leaseUntil), startedAt, SQLiteRow.micros(request.now)] + filter.arguments
+                + [request.limit]
+            sql = """
+                UPDATE jobs
+                SET status = 'processing', attempt = attempt + 1, worker_id = ?, lease_until = ?, started_at = ?, updated_at = ?
+                WHERE seq IN (
+                    SELECT seq FROM jobs INDEXED BY jobs_claimable
+                    WHERE \(filter.sql)
+                    ORDER BY \(SQLiteLifecycleSQL.claimOrder)
+                    LIMIT ?)
+                RETURNING \(SQLiteRow.claimedColumns)
+                """
+            self.request = request
+        }
+
+        private let request: ClaimRequest
+
+        func run(_ db: Database) throws -> [Job] {
+            try SQLiteRow.claimedJobs(db.cachedStatement(sql: sql), arguments: arguments, request: request)
+        }
+    }
+
+    /// Which rows are claimable for a request: the `WHERE` clause of the `jobs_claimable` walk
+    /// shared by the claim and ``bestClaimableRank(_:)``, and its values.
+    private struct ClaimFilter {
         let sql: String
         let arguments: StatementArguments
 
@@ -50,10 +104,7 @@ extension SQLiteJobStore {
         init?(_ request: ClaimRequest) {
             if request.limit <= 0 || request.types?.isEmpty == true || request.queues?.isEmpty == true { return nil }
             var filters = ""
-            var arguments: StatementArguments = [
-                request.workerID, SQLiteRow.micros(request.leaseUntil), SQLiteRow.micros(request.now), SQLiteRow.micros(request.now),
-                SQLiteRow.micros(request.now),
-            ]
+            var arguments: StatementArguments = [SQLiteRow.micros(request.now)]
             func placeholders(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
             if let types = request.types {
                 filters += " AND type IN (\(placeholders(types.count)))"
@@ -67,26 +118,11 @@ extension SQLiteJobStore {
                 filters += " AND queue NOT IN (\(placeholders(request.excludedQueues.count)))"
                 arguments += StatementArguments(request.excludedQueues)
             }
-            arguments += [request.limit]
             self.arguments = arguments
             sql = """
-                UPDATE jobs
-                SET status = 'processing', attempt = attempt + 1, worker_id = ?, lease_until = ?, started_at = ?, updated_at = ?
-                WHERE seq IN (
-                    SELECT seq FROM jobs INDEXED BY jobs_claimable
-                    WHERE status = 'pending' AND run_at <= ?\(filters)
+                status = 'pending' AND run_at <= ?\(filters)
                         AND queue NOT IN (SELECT name FROM queues WHERE paused = 1)
-                    ORDER BY \(SQLiteLifecycleSQL.claimOrder)
-                    LIMIT ?)
-                RETURNING \(SQLiteRow.claimedColumns)
                 """
-            self.request = request
-        }
-
-        private let request: ClaimRequest
-
-        func run(_ db: Database) throws -> [Job] {
-            try SQLiteRow.claimedJobs(db.cachedStatement(sql: sql), arguments: arguments, request: request)
         }
     }
 

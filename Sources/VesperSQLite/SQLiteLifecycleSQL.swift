@@ -27,22 +27,24 @@ enum SQLiteLifecycleSQL {
         assignments.append("updated_at = ?")
         if effect.storesResult { assignments.append("result = ?") }
         if let outcome = effect.recordedOutcome {
-            // Right-hand sides see the row before the update: `attempt`, `worker_id` and
-            // `started_at` are the attempt's own.
-            assignments.append("attempts = " + appendAttempt(outcome: "'\(outcome)'", error: effect.recordsError ? "?" : "''", finishedAt: "?"))
+            // Right-hand sides see the row before the update: `attempt` and `worker_id` are the
+            // attempt's own; its start is the completion's (a claim leaves `started_at` empty).
+            assignments.append(
+                "attempts = " + appendAttempt(outcome: "'\(outcome)'", error: effect.recordsError ? "?" : "''", finishedAt: "?", startedAt: "COALESCE(?, started_at)"))
         }
         if effect.clearsWorker { assignments.append("worker_id = NULL") }
         if effect.clearsLease { assignments.append("lease_until = NULL") }
+        if effect.recordsStart { assignments.append("started_at = COALESCE(?, started_at)") }
         return "UPDATE jobs SET \(assignments.joined(separator: ", ")) WHERE id = ? AND attempt = ? AND status = 'processing'"
     }
 
     /// `attempts` with one more ``AttemptRecord`` for the row's current attempt: `json_insert` at
     /// `$[#]` (the end), in the keys of ``AttemptRecord/StoredKey``; arguments are SQL expressions.
-    static func appendAttempt(outcome: String, error: String, finishedAt: String) -> String {
+    static func appendAttempt(outcome: String, error: String, finishedAt: String, startedAt: String = "started_at") -> String {
         typealias Key = AttemptRecord.StoredKey
         return """
             json_insert(attempts, '$[#]', json_object('\(Key.attempt)', attempt, '\(Key.node)', worker_id, \
-            '\(Key.startedAt)', started_at, '\(Key.finishedAt)', \(finishedAt), '\(Key.outcome)', \(outcome), '\(Key.error)', \(error)))
+            '\(Key.startedAt)', \(startedAt), '\(Key.finishedAt)', \(finishedAt), '\(Key.outcome)', \(outcome), '\(Key.error)', \(error)))
             """
     }
 
@@ -51,7 +53,7 @@ enum SQLiteLifecycleSQL {
         let outcome = completion.outcome
         let effect = outcome.effect
         var values: [(any DatabaseValueConvertible)?] = []
-        values.reserveCapacity(9)
+        values.reserveCapacity(10)
         if effect.recordsError { values.append(outcome.error ?? "") }
         switch effect.runAt {
         case .keep: break
@@ -61,11 +63,14 @@ enum SQLiteLifecycleSQL {
         if effect.finishes { values.append(now) }
         values.append(now)
         if effect.storesResult { values.append(completion.result) }
+        let started = completion.startedAt.map(SQLiteRow.micros)
         if effect.recordedOutcome != nil {
-            // In ``appendAttempt``'s order: the finish time, then the error.
+            // In ``appendAttempt``'s order: the start, the finish time, then the error.
+            values.append(started)
             values.append(now)
             if effect.recordsError { values.append(outcome.error ?? "") }
         }
+        if effect.recordsStart { values.append(started) }
         values.append(completion.token.id.lowercaseText)
         values.append(completion.token.attempt)
         return StatementArguments(values)

@@ -36,7 +36,7 @@ enum SQLiteRow {
                 Job(
                     id: try StoredJobRow.id(row[1], sequence: row[0]), type: row[2], queue: row[3], priority: row[4], payload: row[5],
                     storedStatus: .processing, retries: row[6], maxRetries: row[7], error: row[8], runAt: date(row[9]),
-                    createdAt: date(row[10]), updatedAt: now, startedAt: now, finishedAt: nil, idempotencyKey: row[11],
+                    createdAt: date(row[10]), updatedAt: now, startedAt: request.startsNow ? now : nil, finishedAt: nil, idempotencyKey: row[11],
                     attempt: row[12], timeoutSeconds: Double(row[13] as Int64) / 1000, workerID: request.workerID,
                     leaseUntil: leaseUntil, sequence: row[0], traceContext: traceContext(row[14]))
             })

@@ -8,6 +8,9 @@ struct BenchCommandTests {
     @Test(arguments: [
         ["bench", "burst", "--jobs", "200", "--concurrency", "10", "--workers", "4"],
         ["bench", "drain", "--jobs", "200", "--workers", "4", "--batch", "50"],
+        ["bench", "drain", "--jobs", "200", "--workers", "4", "--batch", "50", "--prefill-done", "500"],
+        ["bench", "burst", "--jobs", "200", "--concurrency", "10", "--workers", "4", "--prefill-done", "500"],
+        ["bench", "steady", "--rate", "200", "--duration", "1s", "--workers", "4"],
     ])
     func benchPrintsOneCorrectJSONObject(arguments: [String]) async throws {
         try await withTemporaryDirectory { directory in
@@ -19,6 +22,32 @@ struct BenchCommandTests {
             #expect(json["lost"] as? Int == 0)
             #expect(json["errors"] as? Int == 0)
             #expect(json["jobs"] as? Int == 200)
+        }
+    }
+
+    @Test func steadyFindMaxReportsTheHighestRateThatMetTheTarget() async throws {
+        try await withTemporaryDirectory { directory in
+            let (code, output) = try await VesperProcess.run(
+                arguments: ["bench", "steady", "--find-max", "--rate", "500", "--duration", "500ms", "--workers", "4", "--json", "--no-progress"],
+                environment: [:], directory: directory.path)
+            #expect(code == 0, "\(output)")
+            let line = try #require(output.split(separator: "\n").first { $0.hasPrefix("{") })
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let maxRate = try #require(json["max_rate"] as? Int)
+            #expect(maxRate >= 1)
+            let trials = try #require(json["trials"] as? [String])
+            // The search ends on a rate that missed, or on its ceiling.
+            #expect(trials.contains { $0.hasPrefix("\(maxRate)/s") && $0.hasSuffix("met") })
+            #expect((json["latency_ms"] as? [String: Any])?["p99"] as? Double ?? 1e9 < 100)
+        }
+    }
+
+    @Test(arguments: [["bench", "drain", "--find-max"], ["bench", "steady", "--rate", "0"], ["bench", "drain", "--prefill-done", "-1"]])
+    func badBenchOptionsAreRejected(arguments: [String]) async throws {
+        try await withTemporaryDirectory { directory in
+            let (code, output) = try await VesperProcess.run(arguments: arguments + ["--no-progress"], environment: [:], directory: directory.path)
+            #expect(code != 0)
+            #expect(output.contains("--find-max") || output.contains("--rate") || output.contains("--prefill-done"), "\(output)")
         }
     }
 

@@ -41,6 +41,9 @@ struct DispatchStateMachineTests {
         FinishedAttempt(job: job, outcome: outcome.attemptOutcome, completion: outcome, started: job.startedAt!, finished: job.startedAt!)
     }
 
+    /// A read's answer that vouches for nothing beyond the slot that asked (it saw an older arrival count).
+    static func best(_ rank: JobRank?) -> Machine.RankCheck { .best(rank, since: .now, arrivals: .max) }
+
     static func jobs(_ range: Range<Int>, queue: String = "default") -> [Job] { range.map { job($0, queue: queue) } }
 
     static func plan(_ limit: Int) -> ClaimPlan {
@@ -54,7 +57,7 @@ struct DispatchStateMachineTests {
         _ = machine.dispatchRound(now: t0)
         _ = machine.claimSucceeded(Self.jobs(0..<2), took: .milliseconds(1), now: t0)
         for job in Self.jobs(0..<2) {
-            #expect(machine.attemptFinished(Self.finished(job, .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(2)) == nil)
+            #expect(machine.attemptFinished(Self.finished(job, .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(2)) == .free)
         }
         return machine
     }
@@ -103,13 +106,18 @@ struct DispatchStateMachineTests {
         #expect(Set(machine.heldLeases) == Set(claimed.map(\.leaseToken)))
     }
 
-    @Test func aSlotThatFreesTakesTheNextBufferedJobItself() {
+    @Test func aSlotThatFreesTakesTheNextBufferedJobItselfWhenNothingClaimableOutranksIt() {
         var machine = warmedUp()
         _ = machine.dispatchRound(now: t0 + .milliseconds(3))
         let claimed = Self.jobs(10..<14)
         _ = machine.claimSucceeded(claimed, took: .milliseconds(1), now: t0 + .milliseconds(4))
-        let next = machine.attemptFinished(Self.finished(claimed[0], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(5))
-        #expect(next == claimed[2])
+        // The slot asks the store first; while it does, it is neither busy nor free.
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(claimed[0], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(5)) == .check)
+        #expect(machine.busy == 1)
+        #expect(machine.dispatchRound(now: t0 + .milliseconds(5)) == Action(next: .wait(nil)))
+        // The best claimable job ranks below the buffered one (same priority, later).
+        #expect(machine.rankChecked(Self.best(JobRank(priority: 0, sequence: 20)), now: t0) == claimed[2])
         #expect(machine.busy == 2)
         #expect(machine.buffered == 1)
         // Down to half the target: the dispatcher tops the buffer up.
@@ -121,17 +129,86 @@ struct DispatchStateMachineTests {
         _ = machine.dispatchRound(now: t0 + .milliseconds(3))
         let claimed = Self.jobs(10..<14)
         _ = machine.claimSucceeded(claimed, took: .milliseconds(1), now: t0 + .milliseconds(4))
-        _ = machine.attemptFinished(Self.finished(claimed[0], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(5))
-        _ = machine.attemptFinished(Self.finished(claimed[2], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(5))
-        // Two claims, the second bringing a more urgent job.
-        #expect(machine.dispatchRound(now: t0 + .milliseconds(6)) == Action(next: .claim(Self.plan(2))))
-        let ordinary = Self.job(21)
-        #expect(machine.claimSucceeded([ordinary], took: .milliseconds(1), now: t0 + .milliseconds(6)) == Action(next: .wait(nil)))
-        #expect(machine.dispatchRound(now: t0 + .milliseconds(7)) == Action(next: .claim(Self.plan(1))))
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(claimed[0], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(5)) == .check)
+        #expect(machine.rankChecked(Self.best(nil), now: t0) == claimed[2])
+        // A top-up claim while both slots are busy brings a more urgent job.
+        #expect(machine.dispatchRound(now: t0 + .milliseconds(6)) == Action(next: .claim(Self.plan(1))))
         let urgent = Self.job(22, priority: 9)
         #expect(machine.claimSucceeded([urgent], took: .milliseconds(1), now: t0 + .milliseconds(7)) == Action(next: .wait(nil)))
-        #expect(machine.attemptFinished(Self.finished(claimed[1], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(8)) == urgent)
-        #expect(machine.attemptFinished(Self.finished(claimed[3], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(8)) == ordinary)
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(claimed[1], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(8)) == .check)
+        #expect(machine.rankChecked(Self.best(nil), now: t0) == urgent)
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(claimed[2], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(8)) == .check)
+        #expect(machine.rankChecked(Self.best(nil), now: t0) == claimed[3])
+    }
+
+    // MARK: Strict order with prefetch
+
+    @Test func aBufferedJobOutrankedByAClaimableOneWaitsForAClaimThatBringsTheBetterJob() {
+        var (machine, running, buffered) = heldBehindLongJobs()
+        // A better job was committed while both slots were busy; the slot that frees sees it.
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(running[0], .done), ran: .seconds(1), cancelled: false, now: t0 + .seconds(1)) == .check)
+        #expect(machine.rankChecked(Self.best(JobRank(priority: 10, sequence: 20)), now: t0) == nil)
+        #expect(machine.busy == 1)
+        #expect(machine.buffered == 2)
+        // The slot is free: the dispatcher claims for it (the free slot plus the target, less what is held).
+        #expect(machine.dispatchRound(now: t0 + .seconds(1)) == Action(next: .claim(Self.plan(1))))
+        let urgent = Self.job(20, priority: 10)
+        // The claim's snapshot is younger than the slot's freeing: its best job starts there.
+        #expect(machine.claimSucceeded([urgent], took: .milliseconds(1), now: t0 + .seconds(1)) == Action(start: [urgent], next: .wait(nil)))
+        #expect(machine.buffered == 2)
+        // With nothing better left, the buffered jobs follow in claim order.
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(urgent, .done), ran: .milliseconds(1), cancelled: false, now: t0 + .seconds(2)) == .check)
+        #expect(machine.rankChecked(Self.best(JobRank(priority: 0, sequence: 30)), now: t0) == buffered[0])
+    }
+
+    @Test func aFailedCheckLeavesTheSlotToTheNextClaim() {
+        var (machine, running, _) = heldBehindLongJobs()
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(running[0], .done), ran: .seconds(1), cancelled: false, now: t0 + .seconds(1)) == .check)
+        #expect(machine.rankChecked(.failed, now: t0) == nil)
+        guard case .claim = machine.dispatchRound(now: t0 + .seconds(1)).next else { Issue.record("expected a claim"); return }
+    }
+
+    @Test func aFreeSlotNeverTakesABufferedJobWithoutAClaim() {
+        // Both slots free, their checks failed: the dispatcher claims for them before anything starts.
+        var machine = warmedUp()
+        _ = machine.dispatchRound(now: t0 + .milliseconds(3))
+        let claimed = Self.jobs(10..<14)
+        _ = machine.claimSucceeded(claimed, took: .milliseconds(1), now: t0 + .milliseconds(4))
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(claimed[0], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(5)) == .check)
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(claimed[1], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(5)) == .check)
+        #expect(machine.rankChecked(.failed, now: t0) == nil)
+        #expect(machine.rankChecked(.failed, now: t0) == nil)
+        let action = machine.dispatchRound(now: t0 + .milliseconds(6))
+        #expect(action.start.isEmpty)
+        guard case .claim(let plan) = action.next else { Issue.record("expected a claim"); return }
+        #expect(plan.limit >= 2)
+        // Nothing claimable came back: every buffered job may start, best first.
+        #expect(machine.claimSucceeded([], took: .milliseconds(1), now: t0 + .milliseconds(7)).start == [claimed[2], claimed[3]])
+    }
+
+    @Test func aSlotFreedDuringAClaimIsNotCoveredByIt() {
+        var (machine, running, buffered) = heldBehindLongJobs()
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(running[0], .done), ran: .seconds(1), cancelled: false, now: t0 + .seconds(1)) == .check)
+        #expect(machine.rankChecked(.failed, now: t0) == nil)
+        guard case .claim(let plan) = machine.dispatchRound(now: t0 + .seconds(1)).next else { Issue.record("expected a claim"); return }
+        // The other slot frees while the claim is in flight, and its own check fails too.
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(running[1], .done), ran: .seconds(1), cancelled: false, now: t0 + .seconds(1)) == .check)
+        #expect(machine.rankChecked(.failed, now: t0) == nil)
+        // The claim vouches for the one slot that was free when it began; the other needs a claim of its own.
+        let action = machine.claimSucceeded([], took: .milliseconds(1), now: t0 + .seconds(1))
+        #expect(plan.limit >= 1)
+        #expect(action.start == [buffered[0]])
+        guard case .claim = action.next else { Issue.record("expected another claim"); return }
     }
 
     @Test func aClaimFailureBacksOffDoublingToFiveSecondsAndASuccessResetsIt() {
@@ -240,7 +317,9 @@ struct DispatchStateMachineTests {
 
     @Test func nothingIsHandedBackWhileJobsKeepFinishing() {
         var (machine, running, buffered) = heldBehindLongJobs()
-        #expect(machine.attemptFinished(Self.finished(running[0], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(900)) == buffered[0])
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(running[0], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(900)) == .check)
+        #expect(machine.rankChecked(Self.best(nil), now: t0) == buffered[0])
         #expect(machine.holdCheckTick() == true)
         // The other buffered job waited 1.1 s, but something finished 0.2 s ago.
         #expect(machine.dispatchRound(now: t0 + .milliseconds(1_100)).handBack == nil)
@@ -249,7 +328,9 @@ struct DispatchStateMachineTests {
     @Test func onlyJobsHeldForTheWholeHoldAreHandedBack() {
         var (machine, running, buffered) = heldBehindLongJobs()
         // A slot frees at 0.5 s and takes a buffered job; the dispatcher tops the buffer up at 0.9 s.
-        _ = machine.attemptFinished(Self.finished(running[0], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(500))
+        machine.arrived()
+        #expect(machine.attemptFinished(Self.finished(running[0], .done), ran: .milliseconds(1), cancelled: false, now: t0 + .milliseconds(500)) == .check)
+        #expect(machine.rankChecked(Self.best(nil), now: t0) == buffered[0])
         #expect(machine.dispatchRound(now: t0 + .milliseconds(900)) == Action(next: .claim(Self.plan(1))))
         let later = Self.job(30)
         #expect(machine.claimSucceeded([later], took: .milliseconds(1), now: t0 + .milliseconds(900)) == Action(next: .wait(nil)))
@@ -297,7 +378,7 @@ struct DispatchStateMachineTests {
         #expect(machine.dispatchRound(now: t0 + .seconds(2)) == Action(handBack: .init(jobs: buffered, reason: .shutdown), next: .wait(.seconds(29))))
         #expect(!machine.isStoppedAndIdle)
         // A slot that frees during shutdown takes nothing more.
-        #expect(machine.attemptFinished(Self.finished(running[0], .done), ran: .seconds(2), cancelled: false, now: t0 + .seconds(3)) == nil)
+        #expect(machine.attemptFinished(Self.finished(running[0], .done), ran: .seconds(2), cancelled: false, now: t0 + .seconds(3)) == .free)
         #expect(machine.dispatchRound(now: t0 + .seconds(3)) == Action(next: .wait(.seconds(28))))
         _ = machine.attemptFinished(Self.finished(running[1], .done), ran: .seconds(3), cancelled: false, now: t0 + .seconds(4))
         #expect(machine.dispatchRound(now: t0 + .seconds(4)) == Action(next: .stop))
@@ -307,7 +388,7 @@ struct DispatchStateMachineTests {
     @Test func aSlotFreedDuringShutdownLeavesTheBufferForTheHandBack() {
         var (machine, running, buffered) = heldBehindLongJobs()
         machine.shutdownRequested(now: t0 + .seconds(1))
-        #expect(machine.attemptFinished(Self.finished(running[0], .done), ran: .seconds(1), cancelled: false, now: t0 + .seconds(1)) == nil)
+        #expect(machine.attemptFinished(Self.finished(running[0], .done), ran: .seconds(1), cancelled: false, now: t0 + .seconds(1)) == .free)
         #expect(machine.dispatchRound(now: t0 + .seconds(1)).handBack == .init(jobs: buffered, reason: .shutdown))
     }
 
@@ -318,7 +399,7 @@ struct DispatchStateMachineTests {
         #expect(machine.dispatchRound(now: t0 + .seconds(31)) == Action(next: .cancelRunning))
         // The cancelled handlers return and are released; dispatching is over.
         for job in running {
-            #expect(machine.attemptFinished(Self.finished(job, .release), ran: .seconds(30), cancelled: true, now: t0 + .seconds(31)) == nil)
+            #expect(machine.attemptFinished(Self.finished(job, .release), ran: .seconds(30), cancelled: true, now: t0 + .seconds(31)) == .free)
         }
         #expect(machine.dispatchRound(now: t0 + .seconds(31)) == Action(next: .stop))
         #expect(machine.isStoppedAndIdle)

@@ -77,6 +77,10 @@ public struct CompletionEffect: Sendable, Equatable {
     /// The outcome appended to the job's `attempts` history, or `nil` when the attempt is not
     /// recorded (a release: the job was handed back, mostly without having run).
     public var recordedOutcome: String?
+    /// Always true: `started_at` becomes the handler's start when the completion carries one
+    /// (``Completion/startedAt``). A claim leaves `started_at` empty: a leased job may wait in a
+    /// node's prefetch buffer, and it has not started until its handler does.
+    public var recordsStart: Bool { true }
 
     /// The effect of each kind of outcome.
     public static func of(_ kind: Completion.Outcome.Kind) -> CompletionEffect {

@@ -106,7 +106,8 @@ public final class RemoteWorkerGateway: Service, Sendable {
                 let leaseUntil = now.addingTimeInterval(options.leaseDuration.secondsDouble)
                 let jobs = try await store.claim(
                     ClaimRequest(
-                        limit: request.max, types: request.types, workerID: nodeID, leaseUntil: leaseUntil, now: now, queues: request.queues))
+                        limit: request.max, types: request.types, workerID: nodeID, leaseUntil: leaseUntil, now: now, queues: request.queues,
+                        startsNow: true))
                 if !jobs.isEmpty {
                     workers.withLock { $0[nodeID]?.held.formUnion(jobs.map(\.leaseToken)) }
                     await touch(nodeID, claim: request, force: true)  // its busy count changed

@@ -31,6 +31,11 @@ public protocol JobStore: Sendable {
     /// Atomically leases up to `request.limit` claimable jobs, highest priority first, then FIFO.
     func claim(_ request: ClaimRequest) async throws -> [Job]
 
+    /// The place in ``ClaimOrder`` of the best job `request` could claim now (its `limit` aside),
+    /// or `nil` when none is claimable. Reads only, leases nothing: a slot that would start a
+    /// prefetched job asks first, and starts it only if nothing claimable ranks above it.
+    func bestClaimableRank(_ request: ClaimRequest) async throws -> JobRank?
+
     /// Applies finished attempts in one transaction. Each is fenced by its attempt number: a
     /// completion whose token is stale (the attempt moved on, or the job is no longer
     /// `processing`) is skipped. Returns the tokens of the completions that were applied, so the
@@ -109,11 +114,16 @@ public struct ClaimRequest: Sendable {
     /// Never jobs of these queues (used with per-queue concurrency limits, whose queues are claimed
     /// separately). Paused queues are always excluded, by the claim statement itself.
     public var excludedQueues: [String]
+    /// Whether the claimed jobs start now (`started_at` is set to `now`): true for a remote
+    /// worker, which claims only what it runs. A node's own claims leave `started_at` empty,
+    /// because a leased job may wait in its prefetch buffer; the completion writes the start.
+    public var startsNow: Bool
 
     public init(
         limit: Int, types: [String]?, workerID: String, leaseUntil: Date, now: Date, queues: [String]? = nil,
-        excludedQueues: [String] = []
+        excludedQueues: [String] = [], startsNow: Bool = false
     ) {
+        self.startsNow = startsNow
         self.limit = limit
         self.types = types
         self.workerID = workerID
@@ -157,11 +167,15 @@ public struct Completion: Sendable, Equatable {
     public var outcome: Outcome
     /// What the handler returned, as a JSON text; stored with a `done` outcome only.
     public var result: String?
+    /// When the attempt's handler started, written as the job's `started_at`; `nil` for a leased
+    /// job that never started (a hand-back), which leaves `started_at` as it is.
+    public var startedAt: Date?
 
-    public init(token: LeaseToken, outcome: Outcome, result: String? = nil) {
+    public init(token: LeaseToken, outcome: Outcome, result: String? = nil, startedAt: Date? = nil) {
         self.token = token
         self.outcome = outcome
         self.result = result
+        self.startedAt = startedAt
     }
 }
 

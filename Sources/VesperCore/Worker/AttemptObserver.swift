@@ -35,9 +35,10 @@ public struct FinishedAttempt: Sendable {
         self.finished = finished
     }
 
-    /// Queue wait: from when the job became due (created, or its `run_at`) until a worker took it.
+    /// Queue wait: from when the job became due (created, or its `run_at`) until its handler
+    /// started. Time spent leased in a prefetch buffer counts as waiting.
     public var wait: TimeInterval {
-        (job.startedAt ?? started).timeIntervalSince(max(job.runAt, job.createdAt))
+        started.timeIntervalSince(max(job.runAt, job.createdAt))
     }
 
     /// Handler run time.

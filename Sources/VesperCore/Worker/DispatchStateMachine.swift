@@ -16,6 +16,7 @@ struct DispatchStateMachine {
         var pollInterval: Duration
         var shutdownTimeout: Duration
         var prefetchHold: Duration
+        var orderRecheckInterval: Duration
         var planner: ClaimPlanner.Configuration
 
         init(_ options: WorkerPoolOptions) {
@@ -23,6 +24,7 @@ struct DispatchStateMachine {
             pollInterval = options.pollInterval
             shutdownTimeout = options.shutdownTimeout
             prefetchHold = options.prefetchHold
+            orderRecheckInterval = options.orderRecheckInterval
             planner = ClaimPlanner.Configuration(options)
         }
     }
@@ -44,6 +46,25 @@ struct DispatchStateMachine {
 
         var jobs: [Job]
         var reason: Reason
+    }
+
+    /// What a slot learnt from the store before taking a buffered job (see ``rankChecked(_:now:)``).
+    enum RankCheck: Equatable {
+        /// The best claimable job's rank, or `nil`: nothing is claimable, read by a statement that
+        /// began at `since`, when ``arrivals`` was `arrivals`.
+        case best(JobRank?, since: Instant, arrivals: UInt64)
+        /// The store could not say.
+        case failed
+    }
+
+    /// What a slot does after its attempt ended (see ``attemptFinished(_:ran:cancelled:now:)``).
+    enum SlotStep: Equatable {
+        /// The slot is free; the dispatcher fills it.
+        case free
+        /// Ask the store for the best claimable rank and report it with ``rankChecked(_:now:)``.
+        case check
+        /// Run this buffered job: a recent claim or read vouches that nothing claimable outranks it.
+        case run(Job)
     }
 
     enum Next: Equatable {
@@ -73,9 +94,28 @@ struct DispatchStateMachine {
     private var buffer = PrefetchBuffer()
     /// The size of the claim in flight, to tell a full claim (there may be more) from a short one.
     private var claiming: Int?
+    /// The slots that were free when the claim in flight began: the claim's snapshot is younger
+    /// than their freeing, so it may vouch for the jobs they start (see ``claimSucceeded(_:took:now:)``).
+    private var claimCovers = 0
+    /// Whether the claim in flight is one statement in claim order, so what it returns bounds what
+    /// is still claimable (with per-queue limits it is several, and order holds only per queue).
+    private var claimIsOrdered = false
+    /// Slots whose attempt ended and that are asking the store whether the next buffered job may
+    /// start (``rankChecked(_:now:)``): neither running nor free.
+    private var checking = 0
     private var claimFailures = 0
     /// Set by the watchdog's tick: look for prefetched jobs held too long.
     private var holdCheckDue = false
+    /// Counts arrivals: anything that may have made a job claimable on this node's watch (an
+    /// enqueue, a notification, a recovered lease, a written retry or hand-back).
+    private(set) var arrivals: UInt64 = 0
+    /// ``arrivals`` and the instant when the claim in flight began.
+    private var claimSince: (instant: Instant, arrivals: UInt64)?
+    /// Retries and hand-backs submitted but not yet ruled on: once written they may be claimable
+    /// again, so no vouch holds until the store has ruled (which counts as an arrival).
+    private var returnsInFlight = 0
+    /// The latest claim or rank read that showed what held jobs may start without asking again.
+    private var vouch: StartVouch?
     private var lastFinishedAt: Instant
     /// Finished attempts whose completion the store has not ruled on yet: they are reported (and
     /// counted) only once it has, so a result the store threw away is never told as done.
@@ -111,6 +151,9 @@ struct DispatchStateMachine {
     /// Shutdown began and nothing is held any more: the lease keeper can stop.
     var isStoppedAndIdle: Bool { phase != .dispatching && running.isEmpty && buffer.isEmpty }
 
+    /// Slots neither running a job nor checking whether they may start one.
+    private var free: Int { configuration.slots - running.count - checking }
+
     /// Held jobs (running or buffered) per queue.
     private var heldByQueue: [String: Int] {
         var held: [String: Int] = [:]
@@ -132,15 +175,26 @@ struct DispatchStateMachine {
             break
         }
         if claiming != nil { return Action(next: .wait(nil)) }
-        var action = Action(start: startBuffered(), next: .wait(nil))
+        var action = Action(next: .wait(nil))
         action.handBack = handBackLongHeld(now: now)
-        let free = configuration.slots - running.count
-        let wanted = planner.claimSize(free: free, buffered: buffer.count, now: now)
+        action.start = startVouched(now: now)
+        let free = self.free
+        var wanted = planner.claimSize(free: free, buffered: buffer.count, now: now)
+        // A free slot takes a buffered job only once a claim that began after the slot freed has
+        // shown that nothing claimable outranks it; the claim takes the best claimable jobs first,
+        // so it is the check and brings the better jobs in one statement.
+        if free > 0, !buffer.isEmpty { wanted = max(wanted, min(free, configuration.planner.maxClaimBatch)) }
         if wanted > 0, let plan = planner.plan(limit: wanted, held: heldByQueue) {
             claiming = plan.limit
+            claimCovers = free
+            claimIsOrdered = plan.steps.count == 1
+            claimSince = (now, arrivals)
             action.next = .claim(plan)
         } else {
-            action.next = idleWait(free: free)
+            // Nothing to claim. Jobs start here only when no queue has room under per-queue
+            // limits (which promise order within a queue only); otherwise a claim vouches for them.
+            action.start += startBuffered(upTo: free, rankedAtOrAbove: nil)
+            action.next = idleWait(free: self.free)
         }
         return action
     }
@@ -151,34 +205,93 @@ struct DispatchStateMachine {
         claiming = nil
         claimFailures = 0
         planner.recordClaim(took)
+        let covers = claimCovers
+        claimCovers = 0
+        let since = claimSince
+        claimSince = nil
         // Claimed during shutdown, they go back with the buffer in the stopping round.
         buffer.add(jobs, at: now)
-        // A full claim: there may be more. Otherwise start what came and wait for news.
-        if phase != .dispatching || jobs.count == wanted { return dispatchRound(now: now) }
-        let start = startBuffered()
-        return Action(start: start, next: idleWait(free: configuration.slots - running.count))
+        if phase != .dispatching { return dispatchRound(now: now) }
+        // What the claim proves, as of its snapshot: a short claim took everything claimable; a
+        // full one left nothing claimable above its last job. Buffered jobs ranked at or above
+        // that may start in the slots that were free when it began.
+        let full = jobs.count == wanted
+        let bound = full && claimIsOrdered ? jobs.map(\.rank).max() : nil
+        var start = startBuffered(upTo: covers, rankedAtOrAbove: bound)
+        // Nothing arrived while it ran: what it proved also lets slots that freed meanwhile start.
+        if claimIsOrdered, let since, since.arrivals == arrivals, returnsInFlight == 0 {
+            if !full {
+                vouch = StartVouch(bound: .all, since: since.instant)
+            } else if let bound {
+                vouch = StartVouch(bound: .atOrAbove(bound), since: since.instant)
+            }
+            start += startVouched(now: now)
+        }
+        // A full claim: there may be more. Slots that freed during the claim (or that its bound
+        // did not cover) need a claim of their own. Otherwise wait for news.
+        if full || (free > 0 && !buffer.isEmpty) {
+            var action = dispatchRound(now: now)
+            action.start = start + action.start
+            return action
+        }
+        return Action(start: start, next: idleWait(free: free))
     }
 
     /// A claim failed: back off, 200 ms doubling to 5 s, unless a wake-up comes first.
     mutating func claimFailed(now: Instant) -> Action {
         claiming = nil
+        claimSince = nil
         claimFailures += 1
         if phase != .dispatching { return dispatchRound(now: now) }
         return Action(next: .wait(.milliseconds(min(5_000, 100 * (1 << min(claimFailures, 6))))))
     }
 
-    /// A slot's attempt ended after running for `ran`; returns the job the slot runs next, if any
-    /// (a slot takes the next buffered job itself, without waiting for the dispatcher). With
-    /// `recordedByStore` (the store ended it at an operator's request) no completion follows, so
-    /// there is no verdict to wait for.
-    mutating func attemptFinished(_ attempt: FinishedAttempt, ran: Duration, cancelled: Bool, recordedByStore: Bool = false, now: Instant) -> Job? {
+    /// A slot's attempt ended after running for `ran`. The slot runs the next buffered job at once
+    /// when a recent claim or read vouches for it (``StartVouch``), asks the store first when
+    /// there is a buffered job but no such vouch, and is otherwise free for the dispatcher to fill.
+    /// With `recordedByStore` (the store ended it at an operator's request) no completion follows,
+    /// so there is no verdict to wait for.
+    mutating func attemptFinished(
+        _ attempt: FinishedAttempt, ran: Duration, cancelled: Bool, recordedByStore: Bool = false, now: Instant
+    ) -> SlotStep {
         running[attempt.job.leaseToken] = nil
         planner.recordRun(ran, at: now)
         lastFinishedAt = now
         if !recordedByStore { awaitingVerdict[attempt.job.leaseToken] = attempt }
-        guard phase == .dispatching, !cancelled, let next = buffer.next() else { return nil }
-        running[next.leaseToken] = next
-        return next
+        if !recordedByStore, attempt.completion.returnsJob { returnsSubmitted(1) }
+        guard phase == .dispatching, !cancelled, let first = buffer.first else { return .free }
+        if vouches(first.rank, now: now) {
+            _ = buffer.next()
+            running[first.leaseToken] = first
+            return .run(first)
+        }
+        checking += 1
+        return .check
+    }
+
+    /// A slot's check after its attempt ended: the store's best claimable rank, read after the
+    /// slot freed. Returns the buffered job the slot runs next when nothing claimable outranks it
+    /// (a slot takes it itself, without waiting for a claim); `nil` when something does or the
+    /// check failed: the slot is free, and the dispatcher's next claim brings the better jobs.
+    /// A read during which nothing arrived also vouches for the slots that free after it.
+    mutating func rankChecked(_ check: RankCheck, now: Instant) -> Job? {
+        checking -= 1
+        guard phase == .dispatching, case .best(let best, let since, let seen) = check else { return nil }
+        if seen == arrivals, returnsInFlight == 0, since >= (vouch?.since ?? since) {
+            vouch = StartVouch(bound: best.map(StartVouch.Bound.above) ?? .all, since: since)
+        }
+        guard let first = buffer.first else { return nil }
+        if let best, best < first.rank { return nil }
+        _ = buffer.next()
+        running[first.leaseToken] = first
+        return first
+    }
+
+    /// Something may have become claimable on this node's watch (an enqueue on this node, a
+    /// notification from another, a recovered lease): held jobs start only after a new check.
+    mutating func arrived() {
+        arrivals &+= 1
+        vouch = nil
     }
 
     /// The store wrote `batch`, applying the completions whose tokens are in `applied` and
@@ -189,7 +302,10 @@ struct DispatchStateMachine {
     mutating func completionsWritten(_ batch: [Completion], applied: Set<LeaseToken>) -> [FinishedAttempt] {
         var reports: [FinishedAttempt] = []
         reports.reserveCapacity(batch.count)
+        var returned = 0
+        defer { if returned > 0 { returnsRuledOn(returned) } }
         for completion in batch {
+            if completion.outcome.returnsJob { returned += 1 }
             guard var attempt = awaitingVerdict.removeValue(forKey: completion.token) else { continue }
             if applied.contains(completion.token) {
                 switch completion.outcome {
@@ -236,10 +352,41 @@ struct DispatchStateMachine {
 
     // MARK: Helpers
 
-    /// Moves buffered jobs into free slots.
-    private mutating func startBuffered() -> [Job] {
+    /// Retries or hand-backs were submitted: until the store rules on them, no vouch holds.
+    private mutating func returnsSubmitted(_ count: Int) {
+        returnsInFlight += count
+        vouch = nil
+    }
+
+    /// The store ruled on retries or hand-backs: written ones may be claimable again (an arrival).
+    private mutating func returnsRuledOn(_ count: Int) {
+        returnsInFlight = max(0, returnsInFlight - count)
+        arrived()
+    }
+
+    /// Whether a recent claim or read vouches that a held job of `rank` may start now.
+    private func vouches(_ rank: JobRank, now: Instant) -> Bool {
+        guard returnsInFlight == 0, let vouch else { return false }
+        return vouch.covers(rank, now: now, lifetime: configuration.orderRecheckInterval)
+    }
+
+    /// Moves buffered jobs into free slots, in claim order, while a vouch covers them.
+    private mutating func startVouched(now: Instant) -> [Job] {
         var started: [Job] = []
-        while running.count < configuration.slots, let job = buffer.next() {
+        while free > 0, let job = buffer.first, vouches(job.rank, now: now) {
+            _ = buffer.next()
+            running[job.leaseToken] = job
+            started.append(job)
+        }
+        return started
+    }
+
+    /// Moves up to `limit` buffered jobs into free slots, in claim order, while they rank at or
+    /// above `bound` (`nil`: no bound).
+    private mutating func startBuffered(upTo limit: Int, rankedAtOrAbove bound: JobRank?) -> [Job] {
+        var started: [Job] = []
+        while started.count < limit, free > 0, let job = buffer.first, bound.map({ job.rank <= $0 }) ?? true {
+            _ = buffer.next()
             running[job.leaseToken] = job
             started.append(job)
         }
@@ -256,6 +403,7 @@ struct DispatchStateMachine {
         guard lastFinishedAt < cutoff else { return nil }
         let stale = buffer.removeClaimed(before: cutoff)
         guard !stale.isEmpty else { return nil }
+        returnsSubmitted(stale.count)
         planner.pausePrefetch()
         return HandBack(jobs: stale, reason: .heldTooLong)
     }
@@ -279,5 +427,15 @@ struct DispatchStateMachine {
             action.next = .wait(deadline - now)
         }
         return action
+    }
+}
+
+extension Completion.Outcome {
+    /// Whether writing this outcome puts the job back in the queue (a retry or a hand-back).
+    fileprivate var returnsJob: Bool {
+        switch self {
+        case .retry, .release, .snooze: return true
+        case .done, .deadLetter, .failed: return false
+        }
     }
 }

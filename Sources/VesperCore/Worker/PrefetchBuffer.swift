@@ -27,6 +27,9 @@ struct PrefetchBuffer {
         }
     }
 
+    /// The job ``next()`` would hand out.
+    var first: Job? { reversed.last?.job }
+
     mutating func next() -> Job? {
         reversed.popLast()?.job
     }

@@ -10,8 +10,9 @@ import Synchronization
 /// shutdown) with the current instant and performs the actions it returns. The parts: the
 /// ``ClaimPlanner`` (how much to claim, from which queues), the ``AttemptRunner`` (a handler under
 /// its timeout, and the retry decision), the ``TimeoutWatchdog``, the ``LeaseKeeper``, the
-/// ``CompletionWriter`` (whose waiting completions also ride along in the next claim), and the
-/// ``AttemptObserver`` that metrics and per-job logs go through.
+/// ``CompletionWriter`` (whose waiting completions also ride along in the next claim), the
+/// ``RankProbe`` (whether a prefetched job may start), and the ``AttemptObserver`` that metrics
+/// and per-job logs go through.
 ///
 /// On graceful shutdown it stops claiming at once, hands prefetched jobs back, lets running jobs
 /// finish for up to ``WorkerPoolOptions/shutdownTimeout``, then cancels the rest and releases them
@@ -30,6 +31,7 @@ public final class WorkerPool: Service, Sendable {
     private let leaseKeeper: LeaseKeeper
     private let completions: CompletionWriter
     private let dispatcherWakeup = Wakeup()
+    private let rankProbe = RankProbe()
 
     /// Creates a pool; `observer` receives its metrics and per-job reports (defaults to a
     /// ``StandardAttemptObserver`` with `logger` and `metrics`).
@@ -51,8 +53,10 @@ public final class WorkerPool: Service, Sendable {
         self.completions = CompletionWriter(store: store, clock: clock, logger: logger)
     }
 
-    /// Tells the dispatcher that new work may be claimable (an enqueue, a notification).
+    /// Tells the dispatcher that new work may be claimable (an enqueue, a notification): held jobs
+    /// start only after the store confirms nothing claimable outranks them.
     public func wake() {
+        machine.withLock { $0.arrived() }
         dispatcherWakeup.signal()
     }
 
@@ -77,7 +81,7 @@ public final class WorkerPool: Service, Sendable {
                     cancelled: { self.cancelledByRequest($0) },
                     recovered: {
                         self.observer.leasesRecovered($0)
-                        self.dispatcherWakeup.signal()
+                        self.wake()
                     })
             }
             group.addTask {
@@ -160,27 +164,62 @@ public final class WorkerPool: Service, Sendable {
         logger.debug("handed back prefetched jobs", metadata: [LogKey.count: "\(handBack.jobs.count)", "reason": "\(handBack.reason.rawValue)"])
     }
 
-    /// One busy slot: runs a job, then the next buffered one, until the buffer is empty.
+    /// One busy slot: runs a job, then the next buffered one while nothing claimable outranks it.
     private func runSlot(first: Job) async {
         var next: Job? = first
         while let job = next {
             let ran = await runner.run(job)
             let cancelled = Task.isCancelled
             // The state machine holds the attempt for its report before the writer can rule on it.
-            let busy: Int
-            (next, busy) = machine.withLock { machine in
-                let next = machine.attemptFinished(
-                    ran.attempt, ran: ran.duration, cancelled: cancelled, recordedByStore: ran.cancelledByRequest, now: ran.ended)
-                return (next, machine.busy)
+            let (step, busy) = machine.withLock { machine in
+                (
+                    machine.attemptFinished(
+                        ran.attempt, ran: ran.duration, cancelled: cancelled, recordedByStore: ran.cancelledByRequest, now: ran.ended),
+                    machine.busy
+                )
             }
             if ran.cancelledByRequest {
                 // The store ended the job when it found the request: nothing to write.
                 observer.attemptFinished(ran.attempt)
             } else {
-                completions.submit(Completion(token: job.leaseToken, outcome: ran.attempt.completion, result: ran.result))
+                completions.submit(
+                    Completion(token: job.leaseToken, outcome: ran.attempt.completion, result: ran.result, startedAt: ran.attempt.started))
             }
             dispatcherWakeup.signal()
             observer.slotsChanged(total: options.slots, busy: busy)
+            switch step {
+            case .free: next = nil
+            case .run(let job): next = job
+            case .check: next = await nextBuffered()
+            }
+        }
+    }
+
+    /// Reads the best claimable rank (after this slot freed; slots freeing together share a read)
+    /// and takes the next buffered job if nothing claimable outranks it; otherwise the
+    /// dispatcher's next claim fills the slot.
+    private func nextBuffered() async -> Job? {
+        let check = await rankProbe.check { await self.readBestRank() }
+        let (next, busy) = machine.withLock { machine in (machine.rankChecked(check, now: .now), machine.busy) }
+        if next == nil {
+            dispatcherWakeup.signal()
+        } else {
+            observer.slotsChanged(total: options.slots, busy: busy)
+        }
+        return next
+    }
+
+    /// The best claimable rank for this node's selection, with the instant and arrival count it
+    /// began at (so the state machine knows what the read can vouch for).
+    private func readBestRank() async -> DispatchStateMachine.RankCheck {
+        let (since, arrivals) = machine.withLock { (ContinuousClock.now, $0.arrivals) }
+        let now = clock.now()
+        let request = ClaimRequest(limit: 1, types: claimTypes, workerID: options.nodeID, leaseUntil: now, now: now, queues: options.queues)
+        do {
+            return .best(try await store.bestClaimableRank(request), since: since, arrivals: arrivals)
+        } catch {
+            logger.debug("could not read the best claimable rank; the next claim decides", metadata: [LogKey.error: "\(error)"])
+            return .failed
         }
     }
 

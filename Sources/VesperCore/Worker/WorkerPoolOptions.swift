@@ -26,6 +26,10 @@ public struct WorkerPoolOptions: Sendable {
     /// Prefetched jobs still waiting this long while every slot is busy are handed back to
     /// `pending` for other nodes. Defaults to 1s.
     public var prefetchHold: Duration = .seconds(1)
+    /// How long a claim or a read of the best claimable rank lets slots start prefetched jobs
+    /// without asking the store again, while nothing arrives on this node. Bounds how late a job
+    /// that falls due, or that another process commits unannounced, is seen. Defaults to 5 ms.
+    public var orderRecheckInterval: Duration = .milliseconds(5)
     /// Backoff for retryable failures.
     public var retryPolicy: RetryPolicy = RetryPolicy()
     /// Claim only from these queues (`QUEUES`). Defaults to `nil`: every queue.
