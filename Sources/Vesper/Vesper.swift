@@ -244,7 +244,7 @@ public final class Vesper: Sendable {
         let node = NodeInfo(
             id: nodeID, hostname: configuration.nodeName, pid: Int(ProcessInfo.processInfo.processIdentifier),
             apiAddress: configuration.apiAddress.description, workers: configuration.workers,
-            types: handlers.claimableTypes ?? ["*"], startedAt: now, lastHeartbeat: now)
+            types: handlers.claimableTypes ?? ["*"], startedAt: now, lastHeartbeat: now, region: configuration.region)
         var options = FleetService.Options()
         options.heartbeatInterval = configuration.heartbeatInterval
         options.nodeTimeout = configuration.effectiveNodeTimeout

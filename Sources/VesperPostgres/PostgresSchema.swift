@@ -114,6 +114,12 @@ enum PostgresSchema {
                 "CREATE INDEX jobs_failed ON jobs (seq) WHERE status = 'failed'",
                 "CREATE INDEX jobs_cancelled ON jobs (seq) WHERE status = 'cancelled'",
             ]),
+        Migration(
+            version: 6, name: "node-region",
+            statements: [
+                // The region a node runs in (`REGION`); nodes of older versions count as `default`.
+                "ALTER TABLE nodes ADD COLUMN region TEXT NOT NULL DEFAULT 'default'"
+            ]),
     ]
 
     /// Applies every migration not yet recorded, in version order, under the advisory lock.

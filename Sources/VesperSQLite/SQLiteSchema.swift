@@ -96,6 +96,10 @@ enum SQLiteSchema {
                     CREATE INDEX jobs_cancelled ON jobs (seq) WHERE status = 'cancelled';
                     """)
         }
+        migrator.registerMigration("v6-node-region") { db in
+            // The region a node runs in (`REGION`); nodes of older versions count as `default`.
+            try db.execute(sql: "ALTER TABLE nodes ADD COLUMN region TEXT NOT NULL DEFAULT 'default'")
+        }
         return migrator
     }
 }

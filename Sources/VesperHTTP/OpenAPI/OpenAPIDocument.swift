@@ -841,7 +841,7 @@ enum OpenAPIDocument {
     "summary": "The fleet, nodes and remote workers",
     "responses": {
      "200": {
-      "description": "Totals, machines and nodes.",
+      "description": "Totals, machines, regions and nodes.",
       "content": {
        "application/json": {
         "schema": {
@@ -1697,6 +1697,7 @@ enum OpenAPIDocument {
      "total_workers",
      "busy_workers",
      "machines",
+     "regions",
      "nodes"
     ],
     "properties": {
@@ -1738,6 +1739,37 @@ enum OpenAPIDocument {
        }
       }
      },
+     "regions": {
+      "type": "array",
+      "description": "One entry per region (`REGION`) that has a node, sorted by name.",
+      "items": {
+       "type": "object",
+       "additionalProperties": false,
+       "required": [
+        "name",
+        "nodes",
+        "slots",
+        "busy"
+       ],
+       "properties": {
+        "name": {
+         "type": "string"
+        },
+        "nodes": {
+         "type": "integer",
+         "minimum": 0
+        },
+        "slots": {
+         "type": "integer",
+         "minimum": 0
+        },
+        "busy": {
+         "type": "integer",
+         "minimum": 0
+        }
+       }
+      }
+     },
      "nodes": {
       "type": "array",
       "items": {
@@ -1748,6 +1780,7 @@ enum OpenAPIDocument {
         "hostname",
         "pid",
         "api_addr",
+        "region",
         "workers",
         "busy",
         "version",
@@ -1773,6 +1806,10 @@ enum OpenAPIDocument {
         "api_addr": {
          "type": "string",
          "description": "Where the node's API listens; `remote` for a remote worker."
+        },
+        "region": {
+         "type": "string",
+         "description": "The node's region (`REGION`); `default` for a remote worker."
         },
         "workers": {
          "type": "integer",
