@@ -36,15 +36,21 @@ struct PostgresFailoverTests {
             base["DB_TIMEOUT"] = "1s"
             base["POLL_INTERVAL"] = "200ms"
             // The standby is listed first on one node: a node must pick the host that accepts writes.
+            // Two regions: one node beside each server.
             var first = base
             first["DB_HOST"] = "\(servers.standbyDirectory),\(servers.primaryDirectory)"
+            first["REGION"] = "us"
             var second = base
             second["DB_HOST"] = "\(servers.primaryDirectory),\(servers.standbyDirectory)"
+            second["REGION"] = "eu"
             let one = try await VesperProcess(environment: first, directory: directory.path)
             defer { one.stop() }
             let two = try await VesperProcess(environment: second, directory: directory.path)
             defer { two.stop() }
             let nodes = [Node(baseURL: one.baseURL), Node(baseURL: two.baseURL)]
+            try await waitUntil("both regions in the fleet") {
+                (try await nodes[0].get("/workers").json["regions"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["eu", "us"]
+            }
             let tally = Tally()
             let clock = ContinuousClock()
             var killed = clock.now
