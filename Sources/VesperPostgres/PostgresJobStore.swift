@@ -15,7 +15,9 @@ public final class PostgresJobStore: JobStore, Service {
     /// The connection pool every store operation leases from: the pool to the current primary.
     ///
     /// With several hosts in the settings it is replaced when the primary moves (see
-    /// ``PostgresJobStore/followPrimary()``); read it anew for every operation.
+    /// ``PostgresJobStore/followPrimary()``); read it anew for every operation. The store's own
+    /// operations wait for a primary; code using this pool directly should call ``ping()`` or
+    /// ``migrate()`` first, which do.
     public var client: PostgresClient { active.withLock { $0.client } }
     /// The pool in use, the server it connects to, and whether that server is known to accept writes.
     let active: Mutex<ActivePool>

@@ -43,6 +43,14 @@ struct PostgresFailoverTests {
             var second = base
             second["DB_HOST"] = "\(servers.primaryDirectory),\(servers.standbyDirectory)"
             second["REGION"] = "eu"
+            // A node whose hosts are a standby and nothing does not start, and says what it found.
+            var noPrimary = base
+            noPrimary["DB_HOST"] = "\(servers.standbyDirectory),\(directory.path)/no-server-here"
+            let (refused, output) = try await VesperProcess.run(arguments: ["serve"], environment: noPrimary, directory: directory.path)
+            #expect(refused != 0)
+            #expect(output.contains("no PostgreSQL host accepts writes"), "\(output)")
+            #expect(output.contains("\(servers.standbyDirectory) is read-only"), "\(output)")
+
             let one = try await VesperProcess(environment: first, directory: directory.path)
             defer { one.stop() }
             let two = try await VesperProcess(environment: second, directory: directory.path)
