@@ -14,6 +14,9 @@ let package = Package(
         .executable(name: "vesper", targets: ["VesperCLI"]),
         .executable(name: "vesper-example", targets: ["VesperExample"]),
         .executable(name: "vesper-transactional-example", targets: ["VesperTransactionalExample"]),
+        .executable(name: "vesper-embedded-example", targets: ["VesperEmbeddedExample"]),
+        // Test handlers and producers against a throwaway SQLite queue, with `drain()` and assertions.
+        .library(name: "VesperTesting", targets: ["VesperTesting"]),
     ],
     // `PostgreSQL` (on by default) builds the PostgreSQL store into the `Vesper` facade. An
     // application that only uses SQLite can depend on Vesper with `traits: []` and skip compiling
@@ -38,6 +41,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.1.0"),
     ],
     targets: [
         // Core: job model, lifecycle rules, JobStore protocol, queue client, worker pool, retry policy.
@@ -48,6 +52,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                // The tracing API only (spans per attempt); exporting is the application's choice.
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         .target(
@@ -147,6 +153,27 @@ let package = Package(
             dependencies: ["Vesper"],
             path: "Examples/Minimal"
         ),
+        // The README's embedding snippets: a Hummingbird app with its own routes and typed jobs, with
+        // Vesper as one of its services. The app is a library so its tests can build it.
+        .target(
+            name: "VesperEmbeddedExampleApp",
+            dependencies: ["Vesper", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Examples/Embedded/App"
+        ),
+        .executableTarget(
+            name: "VesperEmbeddedExample",
+            dependencies: [
+                "Vesper", "VesperEmbeddedExampleApp",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/Embedded/Main"
+        ),
+        .target(
+            name: "VesperTesting",
+            dependencies: ["VesperCore", "VesperSQLite", .product(name: "Logging", package: "swift-log")]
+        ),
         // Helpers shared by the test targets: temp directories, a throwaway PostgreSQL, waiting.
         .target(
             name: "VesperTestSupport",
@@ -154,10 +181,17 @@ let package = Package(
                 "VesperCore", "VesperSQLite", "VesperPostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             path: "Tests/VesperTestSupport"
         ),
-        .testTarget(name: "VesperCoreTests", dependencies: ["VesperCore", "VesperSQLite", "VesperTestSupport"]),
+        .testTarget(
+            name: "VesperCoreTests",
+            dependencies: [
+                "VesperCore", "VesperSQLite", "VesperTestSupport",
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ]),
         .testTarget(
             name: "VesperStoreTests",
             dependencies: [
@@ -171,12 +205,16 @@ let package = Package(
             dependencies: [
                 "Vesper",
                 "VesperHTTP",
+                "VesperSQLite",
                 "VesperTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         .testTarget(
@@ -184,6 +222,15 @@ let package = Package(
             dependencies: ["Vesper", "VesperWeb", "VesperTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(name: "VesperTests", dependencies: ["Vesper", "VesperTestSupport"]),
+        // VesperTesting's own tests and the embedded example app's tests, which use it.
+        .testTarget(
+            name: "VesperTestingTests",
+            dependencies: [
+                "VesperTesting", "VesperEmbeddedExampleApp",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "VesperBenchTests", dependencies: ["VesperBench", "VesperTestSupport"]),
         .testTarget(
             name: "EndToEndTests",

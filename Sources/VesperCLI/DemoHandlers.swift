@@ -10,6 +10,11 @@ enum DemoHandlers {
         var ms: Int
     }
 
+    struct ProgressPayload: Decodable {
+        var steps: Int
+        var ms: Int
+    }
+
     static func register(on vesper: Vesper) {
         let logger = vesper.logger
         let environment = vesper.configuration.appEnvironment
@@ -29,6 +34,19 @@ enum DemoHandlers {
                 throw JobError.permanent("demo.sleep needs a payload like {\"ms\": 500}")
             }
             try await Task.sleep(for: .milliseconds(ms))
+        }
+        // Returns its payload, byte for byte, as the job's result.
+        vesper.registerResultHandler("demo.echo") { job in JobResult(json: job.payload) }
+        // Reports progress `steps` times, `ms` apart.
+        vesper.register("demo.progress") { job in
+            let payload = try? job.decodePayload(as: ProgressPayload.self)
+            guard let payload, (1...10_000).contains(payload.steps), payload.ms >= 0 else {
+                throw JobError.permanent("demo.progress needs a payload like {\"steps\": 10, \"ms\": 500} (1 to 10000 steps)")
+            }
+            for step in 1...payload.steps {
+                try await Task.sleep(for: .milliseconds(payload.ms))
+                JobProgressReporter.report(percent: step * 100 / payload.steps, message: "step \(step) of \(payload.steps)")
+            }
         }
         vesper.register("demo.fail") { job in
             throw JobError.retryable("demo.fail always fails (attempt \(job.attempt))")

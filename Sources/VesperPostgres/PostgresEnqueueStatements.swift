@@ -11,32 +11,57 @@ import VesperCore
 /// Keys travel as '' for "none" (arrays of optionals are not encodable; a valid key is never empty).
 /// Only `id` and `seq` come back: the rest of each created job is known (``PostgresInsertedJob``).
 enum PostgresEnqueueStatements {
+    /// One enqueue statement; each batch runs the leanest that fits it (`insertedSequences`).
+    protocol Variant {
+        static var name: String { get }
+        static var sql: String { get }
+        /// Whether the statement takes the `trace_context` array.
+        static var traced: Bool { get }
+    }
+
     /// A batch without idempotency keys: a plain insert. `ON CONFLICT` would make every row a
     /// speculative insertion (an extra WAL record per row, ~0.3 µs of server CPU per job).
-    struct Insert: PostgresPreparedStatement {
-        static let name = "vesper_enqueue_v2"
-        static let sql = PostgresEnqueueStatements.notifyingSQL(onConflict: "")
-
-        typealias Row = (UUID, Int64)
-
-        var batch: Batch
-
-        func makeBindings() throws -> PostgresBindings { batch.bindings() }
-        func decodeRow(_ row: PostgresRow) throws -> (UUID, Int64) { try row.decode((UUID, Int64).self) }
+    enum Plain: Variant {
+        static let name = "vesper_enqueue_v3"
+        static let sql = PostgresEnqueueStatements.notifyingSQL(onConflict: "", traced: false)
+        static let traced = false
     }
 
     /// A batch with idempotency keys: jobs whose key is taken (also by an earlier job of the same
     /// batch) are skipped, and the caller answers them from the stored row.
-    struct InsertSkippingKnownKeys: PostgresPreparedStatement {
-        static let name = "vesper_enqueue_keys_v2"
-        static let sql = PostgresEnqueueStatements.notifyingSQL(
-            onConflict: "ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING")
+    enum SkippingKnownKeys: Variant {
+        static let name = "vesper_enqueue_keys_v3"
+        static let sql = PostgresEnqueueStatements.notifyingSQL(onConflict: skipKnownKeys, traced: false)
+        static let traced = false
+    }
+
+    /// ``Plain`` for a batch where some job carries a trace context. Untraced batches (all of
+    /// them when no tracer is bootstrapped) do not send an array of empty contexts.
+    enum Traced: Variant {
+        static let name = "vesper_enqueue_traced_v1"
+        static let sql = PostgresEnqueueStatements.notifyingSQL(onConflict: "", traced: true)
+        static let traced = true
+    }
+
+    /// ``SkippingKnownKeys`` for a batch where some job carries a trace context.
+    enum TracedSkippingKnownKeys: Variant {
+        static let name = "vesper_enqueue_traced_keys_v1"
+        static let sql = PostgresEnqueueStatements.notifyingSQL(onConflict: skipKnownKeys, traced: true)
+        static let traced = true
+    }
+
+    static let skipKnownKeys = "ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
+
+    /// The insert of `batch` as the statement `V`; returns each inserted job's id and `seq`.
+    struct Insert<V: Variant>: PostgresPreparedStatement {
+        static var name: String { V.name }
+        static var sql: String { V.sql }
 
         typealias Row = (UUID, Int64)
 
         var batch: Batch
 
-        func makeBindings() throws -> PostgresBindings { batch.bindings() }
+        func makeBindings() throws -> PostgresBindings { batch.bindings(traced: V.traced) }
         func decodeRow(_ row: PostgresRow) throws -> (UUID, Int64) { try row.decode((UUID, Int64).self) }
     }
 
@@ -48,8 +73,11 @@ enum PostgresEnqueueStatements {
         /// Whether some job has a key that could be taken.
         var hasKeys: Bool { jobs.contains { !($0.idempotencyKey ?? "").isEmpty } }
 
-        func bindings() -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 11)
+        /// Whether some job carries a trace context.
+        var hasTraceContexts: Bool { jobs.contains { $0.traceContext != nil } }
+
+        func bindings(traced: Bool) -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: traced ? 12 : 11)
             bindings.append(now)
             bindings.append(jobs.map(\.id))
             bindings.append(jobs.map(\.type))
@@ -61,20 +89,22 @@ enum PostgresEnqueueStatements {
             bindings.append(jobs.map { $0.idempotencyKey ?? "" })
             bindings.append(jobs.map(\.fingerprint))
             bindings.append(jobs.map(PostgresInsertedJob.timeoutMilliseconds))
+            // '' for a job without a context, as for keys; a stored context is never empty ('{...}').
+            if traced { bindings.append(jobs.map { $0.traceContext?.text ?? "" }) }
             return bindings
         }
     }
 
-    private static func sql(onConflict: String) -> String {
+    private static func sql(onConflict: String, traced: Bool) -> String {
         """
         INSERT INTO jobs (id, type, queue, priority, payload, status, max_retries, run_at, created_at, updated_at,
-            idempotency_key, fingerprint, timeout_ms)
+            idempotency_key, fingerprint, timeout_ms\(traced ? ", trace_context" : ""))
         SELECT n.id, n.type, n.queue, n.priority, n.payload, 'pending', n.max_retries, n.run_at, $1, $1,
-            NULLIF(n.idempotency_key, ''), n.fingerprint, n.timeout_ms
+            NULLIF(n.idempotency_key, ''), n.fingerprint, n.timeout_ms\(traced ? ", NULLIF(n.trace_context, '')" : "")
         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::int8[], $6::text[], $7::int8[], $8::timestamptz[], $9::text[],
-            $10::text[], $11::int8[])
+            $10::text[], $11::int8[]\(traced ? ", $12::text[]" : ""))
             WITH ORDINALITY AS n(id, type, queue, priority, payload, max_retries, run_at, idempotency_key, fingerprint,
-                timeout_ms, ord)
+                timeout_ms, \(traced ? "trace_context, " : "")ord)
         ORDER BY n.ord
         \(onConflict)
         RETURNING id, seq
@@ -84,10 +114,10 @@ enum PostgresEnqueueStatements {
     /// The insert, plus the wake-up for listening nodes in the same statement: a one-time filter
     /// runs `pg_notify` once (delivered at commit). One statement is atomic on its own, so a plain
     /// enqueue needs no BEGIN and COMMIT: one round trip instead of four.
-    private static func notifyingSQL(onConflict: String) -> String {
+    private static func notifyingSQL(onConflict: String, traced: Bool) -> String {
         """
         WITH inserted AS (
-        \(sql(onConflict: onConflict))
+        \(sql(onConflict: onConflict, traced: traced))
         )
         SELECT id, seq FROM inserted WHERE (SELECT true FROM pg_notify('\(PostgresJobStore.channel)', ''))
         """

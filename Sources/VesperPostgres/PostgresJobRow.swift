@@ -7,19 +7,38 @@ enum PostgresJobRow {
     /// The columns every job-returning statement selects, in this order, qualified by `table` so they
     /// stay unambiguous in `UPDATE ... FROM`.
     static func columns(_ table: String = "jobs") -> String {
-        [
-            "seq", "id", "type", "queue", "priority", "payload", "status", "retries", "max_retries", "error", "run_at",
-            "created_at", "updated_at", "started_at", "finished_at", "idempotency_key", "attempt", "timeout_ms",
-            "worker_id", "lease_until",
-        ].map { "\(table).\($0)" }.joined(separator: ", ")
+        (claimedNames + ["cancel_requested", "progress"]).map { "\(table).\($0)" }.joined(separator: ", ")
     }
 
+    /// The columns a claim returns: a claimed job has no cancel request and no progress yet, so
+    /// the hot path reads two columns fewer.
+    static func claimedColumns(_ table: String = "jobs") -> String {
+        claimedNames.map { "\(table).\($0)" }.joined(separator: ", ")
+    }
+
+    /// ``columns(_:)`` and the ones only a single job's read returns: its result and attempt history.
+    static func detailColumns(_ table: String = "jobs") -> String {
+        columns(table) + ", \(table).result, \(table).attempts::text"
+    }
+
+    private static let claimedNames = [
+        "seq", "id", "type", "queue", "priority", "payload", "status", "retries", "max_retries", "error", "run_at",
+        "created_at", "updated_at", "started_at", "finished_at", "idempotency_key", "attempt", "timeout_ms",
+        "worker_id", "lease_until", "trace_context",
+    ]
+
     /// How many columns ``columns(_:)`` lists; extra columns may follow them.
-    static let columnCount = 20
+    static let columnCount = 23
 
     /// A row that cannot be read throws a ``VesperError`` naming it (see ``StoredJobRow``).
     static func job(_ row: PostgresRow) throws -> Job {
+        try job(row, detail: false)
+    }
+
+    /// A row of ``claimedColumns(_:)``, ``columns(_:)`` or (with `detail`) ``detailColumns(_:)``.
+    static func job(_ row: PostgresRow, detail: Bool) throws -> Job {
         let cells = row.makeRandomAccess()
+        let full = cells.count >= columnCount
         let sequence = try cells[0].decode(Int64.self)
         let id = try cells[1].decode(UUID.self)
         return Job(
@@ -42,7 +61,13 @@ enum PostgresJobRow {
             timeoutSeconds: Double(try cells[17].decode(Int64.self)) / 1000,
             workerID: try cells[18].decode(String?.self),
             leaseUntil: try cells[19].decode(Date?.self),
-            sequence: sequence
+            sequence: sequence,
+            cancelRequested: try full ? cells[21].decode(Bool.self) : false,
+            result: try detail ? cells[23].decode(String?.self) : nil,
+            progress: try full ? JobProgress.fromStored(cells[22].decode(String?.self)) : nil,
+            attempts: try detail ? AttemptRecord.fromStored(cells[24].decode(String.self), sequence: sequence, id: id) : nil,
+            // NULL for most jobs; text that does not parse loses the link rather than the job.
+            traceContext: try cells[20].decode(String?.self).flatMap(JobTraceContext.init(text:))
         )
     }
 

@@ -64,20 +64,15 @@ extension PostgresJobStore {
         return (finished, ClaimOrder.sorted(jobs))
     }
 
-    public func extendLeases(_ leases: [LeaseToken], until: Date, now: Date) async throws -> Set<UUID> {
-        if leases.isEmpty { return [] }
-        let query: PostgresQuery = """
-            UPDATE jobs SET lease_until = \(until)
-            FROM unnest(\(leases.map(\.id))::uuid[], \(leases.map(\.attempt))::int8[]) AS l(id, attempt)
-            WHERE jobs.id = l.id AND jobs.attempt = l.attempt AND jobs.status = 'processing'
-            RETURNING jobs.id
-            """
+    public func renewLeases(_ renewal: LeaseRenewal) async throws -> LeaseRenewalResult {
+        if renewal.leases.isEmpty { return LeaseRenewalResult(extended: [], cancelled: []) }
+        let query = PostgresLifecycleSQL.renew(renewal)
         return try await perform {
-            var extended = Set<UUID>()
-            for try await id in try await self.client.query(query, logger: self.logger).decode(UUID.self) {
-                extended.insert(id)
+            var result = LeaseRenewalResult(extended: [], cancelled: [])
+            for try await (id, cancelled) in try await self.client.query(query, logger: self.logger).decode((UUID, Bool).self) {
+                if cancelled { result.cancelled.insert(id) } else { result.extended.insert(id) }
             }
-            return extended
+            return result
         }
     }
 

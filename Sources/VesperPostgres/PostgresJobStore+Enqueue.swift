@@ -30,15 +30,7 @@ extension PostgresJobStore {
     func insert(_ jobs: [NewJob], now: Date, on connection: PostgresConnection, rejectConflicts: Bool) async throws -> [EnqueueOutcome] {
         if jobs.isEmpty { return [] }
         let batch = PostgresEnqueueStatements.Batch(now: now, jobs: jobs)
-        var sequences: [UUID: Int64] = [:]
-        sequences.reserveCapacity(jobs.count)
-        if batch.hasKeys {
-            let statement = PostgresEnqueueStatements.InsertSkippingKnownKeys(batch: batch)
-            for try await (id, sequence) in try await connection.execute(statement, logger: self.logger) { sequences[id] = sequence }
-        } else {
-            let statement = PostgresEnqueueStatements.Insert(batch: batch)
-            for try await (id, sequence) in try await connection.execute(statement, logger: self.logger) { sequences[id] = sequence }
-        }
+        let sequences = try await insertedSequences(batch, on: connection)
         var existing: [String: (job: Job, fingerprint: String)] = [:]
         let skippedKeys = sequences.count == jobs.count ? [] : jobs.filter { sequences[$0.id] == nil }.compactMap(\.idempotencyKey)
         if !skippedKeys.isEmpty {
@@ -63,6 +55,30 @@ extension PostgresJobStore {
         }
         if rejectConflicts, let conflict = BatchConflict.first(in: outcomes) { throw conflict }
         return outcomes
+    }
+}
+
+extension PostgresJobStore {
+    /// Runs the leanest insert statement for `batch`: `ON CONFLICT` only when some job has a key,
+    /// the `trace_context` array only when some job has a context. Returns `seq` by inserted id.
+    private func insertedSequences(_ batch: PostgresEnqueueStatements.Batch, on connection: PostgresConnection) async throws -> [UUID: Int64] {
+        typealias Statements = PostgresEnqueueStatements
+        switch (batch.hasKeys, batch.hasTraceContexts) {
+        case (false, false): return try await insertedSequences(Statements.Insert<Statements.Plain>(batch: batch), on: connection)
+        case (true, false): return try await insertedSequences(Statements.Insert<Statements.SkippingKnownKeys>(batch: batch), on: connection)
+        case (false, true): return try await insertedSequences(Statements.Insert<Statements.Traced>(batch: batch), on: connection)
+        case (true, true):
+            return try await insertedSequences(Statements.Insert<Statements.TracedSkippingKnownKeys>(batch: batch), on: connection)
+        }
+    }
+
+    private func insertedSequences<V>(_ statement: PostgresEnqueueStatements.Insert<V>, on connection: PostgresConnection) async throws
+        -> [UUID: Int64]
+    {
+        var sequences: [UUID: Int64] = [:]
+        sequences.reserveCapacity(statement.batch.jobs.count)
+        for try await (id, sequence) in try await connection.execute(statement, logger: self.logger) { sequences[id] = sequence }
+        return sequences
     }
 }
 

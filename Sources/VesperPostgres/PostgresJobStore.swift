@@ -139,8 +139,9 @@ public final class PostgresJobStore: JobStore, Service {
     public func job(id: UUID) async throws -> Job? {
         try await perform {
             let rows = try await self.client.query(
-                "SELECT \(unescaped: PostgresJobRow.columns()) FROM jobs WHERE id = \(id)", logger: self.logger)
-            return try await PostgresJobRow.jobs(rows).first
+                "SELECT \(unescaped: PostgresJobRow.detailColumns()) FROM jobs WHERE id = \(id)", logger: self.logger)
+            for try await row in rows { return try PostgresJobRow.job(row, detail: true) }
+            return nil
         }
     }
 
@@ -166,14 +167,20 @@ public final class PostgresJobStore: JobStore, Service {
     }
 
     public func cancel(id: UUID, now: Date) async throws -> Job {
+        // A pending job is cancelled at once; a processing one gets the request, which its node's
+        // next lease renewal carries out (``CancelRequest``).
         try await transition(
             id: id,
             update: """
-                UPDATE jobs SET status = 'cancelled', finished_at = \(now), updated_at = \(now)
-                WHERE id = \(id) AND status = 'pending'
+                UPDATE jobs SET
+                    status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END,
+                    finished_at = CASE status WHEN 'pending' THEN \(now) ELSE finished_at END,
+                    cancel_requested = cancel_requested OR status = 'processing',
+                    updated_at = \(now)
+                WHERE id = \(id) AND status IN ('pending', 'processing')
                 RETURNING \(unescaped: PostgresJobRow.columns())
                 """,
-            allowed: "only pending or scheduled jobs can be cancelled")
+            allowed: "only pending, scheduled or processing jobs can be cancelled")
     }
 
     /// Runs a guarded single-row transition, telling "no such job" from "wrong state".

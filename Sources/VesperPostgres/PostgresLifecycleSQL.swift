@@ -30,6 +30,16 @@ enum PostgresLifecycleSQL {
         let clearedErrors = list(CompletionEffect.kinds { $0.clearsError })
         let finishes = list(CompletionEffect.kinds { $0.finishes })
         let releases = list(CompletionEffect.kinds { $0.clearsWorker })
+        let results = list(CompletionEffect.kinds { $0.storesResult })
+        let recorded = list(CompletionEffect.kinds { $0.recordedOutcome != nil })
+        let recordedNames = Kind.allCases.compactMap { kind in
+            CompletionEffect.of(kind).recordedOutcome.map { "WHEN '\(kind.rawValue)' THEN '\($0)'::text" }
+        }
+        // Right-hand sides see the row before the update: `attempt`, `worker_id` and `started_at`
+        // are the attempt's own.
+        let record = appendAttempt(
+            outcome: "CASE c.outcome \(recordedNames.joined(separator: " ")) END",
+            error: "CASE WHEN c.outcome IN (\(errors)) THEN c.error ELSE ''::text END", finishedAt: "$1")
         return """
             status = CASE c.outcome \(statuses.joined(separator: " ")) END,
                 retries = CASE WHEN c.outcome IN (\(failures)) THEN jobs.retries + 1 ELSE jobs.retries END,
@@ -37,10 +47,24 @@ enum PostgresLifecycleSQL {
                 run_at = CASE c.outcome \(runAts.joined(separator: " ")) ELSE jobs.run_at END,
                 finished_at = CASE WHEN c.outcome IN (\(finishes)) THEN $1 ELSE jobs.finished_at END,
                 worker_id = CASE WHEN c.outcome IN (\(releases)) THEN NULL ELSE jobs.worker_id END,
+                result = CASE WHEN c.outcome IN (\(results)) THEN NULLIF(c.result, '') ELSE jobs.result END,
+                attempts = CASE WHEN c.outcome IN (\(recorded)) THEN \(record) ELSE jobs.attempts END,
                 lease_until = NULL,
                 updated_at = $1
             """
     }()
+
+    /// `jobs.attempts` with one more ``AttemptRecord`` for the row's current attempt, in the keys
+    /// of ``AttemptRecord/StoredKey`` (times in microseconds); arguments are SQL expressions.
+    static func appendAttempt(outcome: String, error: String, finishedAt: String) -> String {
+        typealias Key = AttemptRecord.StoredKey
+        func micros(_ time: String) -> String { "(extract(epoch FROM \(time)) * 1000000)::bigint" }
+        return """
+            jobs.attempts || jsonb_build_array(jsonb_build_object('\(Key.attempt)', jobs.attempt, '\(Key.node)', jobs.worker_id, \
+            '\(Key.startedAt)', \(micros("jobs.started_at")), '\(Key.finishedAt)', \(micros(finishedAt + "::timestamptz")), \
+            '\(Key.outcome)', \(outcome), '\(Key.error)', \(error)))
+            """
+    }
 
     /// The finish statement for `completions`, its per-completion columns filled as
     /// ``finishAssignments`` reads them.
@@ -48,6 +72,8 @@ enum PostgresLifecycleSQL {
         var outcomes: [String] = []
         var errors: [String] = []
         var runAts: [Date] = []
+        var results: [String] = []
+        results.reserveCapacity(completions.count)
         outcomes.reserveCapacity(completions.count)
         errors.reserveCapacity(completions.count)
         runAts.reserveCapacity(completions.count)
@@ -55,10 +81,12 @@ enum PostgresLifecycleSQL {
             outcomes.append(completion.outcome.kind.rawValue)
             errors.append(completion.outcome.error ?? "")
             runAts.append(completion.outcome.runAt ?? now)
+            // A result is a JSON text, never empty: '' stands for none (the array has no NULLs).
+            results.append(completion.result ?? "")
         }
         return PostgresPreparedStatements.Finish(
             now: now, ids: completions.map(\.token.id), attempts: completions.map { Int64($0.token.attempt) }, outcomes: outcomes,
-            errors: errors, runAts: runAts)
+            errors: errors, runAts: runAts, results: results)
     }
 
     // MARK: Lost attempts
@@ -88,15 +116,51 @@ enum PostgresLifecycleSQL {
             binds.append(nodeID)
             condition = "worker_id = $3"
         }
-        let exhausted = "retries >= max_retries"
+        let exhausted = "jobs.retries >= jobs.max_retries"
+        let cancelled = "jobs.cancel_requested"
         return PostgresQuery(
             unsafeSQL: """
                 UPDATE jobs SET
-                    status = CASE WHEN \(exhausted) THEN '\(lost.exhaustedStatus.rawValue)' ELSE '\(lost.retryStatus.rawValue)' END,
-                    finished_at = CASE WHEN \(exhausted) THEN $1 ELSE NULL END,
-                    retries = retries + 1, error = $2, run_at = $1, updated_at = $1, worker_id = NULL, lease_until = NULL
+                    status = CASE WHEN \(cancelled) THEN '\(lost.cancelRequestedStatus.rawValue)' \
+                WHEN \(exhausted) THEN '\(lost.exhaustedStatus.rawValue)' ELSE '\(lost.retryStatus.rawValue)' END,
+                    finished_at = CASE WHEN \(cancelled) OR \(exhausted) THEN $1 ELSE NULL END,
+                    attempts = \(appendAttempt(outcome: "'\(lost.recordedOutcome)'::text", error: "$2::text", finishedAt: "$1")),
+                    retries = jobs.retries + 1, error = CASE WHEN \(cancelled) THEN '\(CancelRequest.error)' ELSE $2 END,
+                    run_at = $1, updated_at = $1, worker_id = NULL, lease_until = NULL
                 WHERE status = 'processing' AND \(condition)
                 RETURNING seq
+                """, binds: binds)
+    }
+
+    // MARK: Renewing leases
+
+    /// The lease keeper's beat in one statement: each held lease (`id`, `attempt`, and the
+    /// progress to store or '') is extended, or, when `cancel_requested` is set, ended by the
+    /// ``CancelRequest`` rule instead. Returns each matched id with `cancel_requested`.
+    static func renew(_ renewal: LeaseRenewal) -> PostgresQuery {
+        let leases = renewal.leases
+        let cancelled = "jobs.cancel_requested"
+        let record = appendAttempt(
+            outcome: "'\(CancelRequest.recordedOutcome)'::text", error: "'\(CancelRequest.error)'::text", finishedAt: "$2")
+        var binds = PostgresBindings(capacity: 5)
+        binds.append(renewal.until)
+        binds.append(renewal.now)
+        binds.append(leases.map(\.id))
+        binds.append(leases.map { Int64($0.attempt) })
+        binds.append(leases.map { renewal.progress[$0]?.storedText ?? "" })
+        return PostgresQuery(
+            unsafeSQL: """
+                UPDATE jobs SET
+                    lease_until = CASE WHEN \(cancelled) THEN NULL ELSE $1 END,
+                    progress = COALESCE(NULLIF(l.progress, ''), jobs.progress),
+                    status = CASE WHEN \(cancelled) THEN '\(CancelRequest.status.rawValue)' ELSE jobs.status END,
+                    error = CASE WHEN \(cancelled) THEN '\(CancelRequest.error)' ELSE jobs.error END,
+                    finished_at = CASE WHEN \(cancelled) THEN $2 ELSE jobs.finished_at END,
+                    updated_at = CASE WHEN \(cancelled) THEN $2 ELSE jobs.updated_at END,
+                    attempts = CASE WHEN \(cancelled) THEN \(record) ELSE jobs.attempts END
+                FROM unnest($3::uuid[], $4::int8[], $5::text[]) AS l(id, attempt, progress)
+                WHERE jobs.id = l.id AND jobs.attempt = l.attempt AND jobs.status = 'processing'
+                RETURNING jobs.id, jobs.cancel_requested
                 """, binds: binds)
     }
 

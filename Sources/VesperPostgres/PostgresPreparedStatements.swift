@@ -9,7 +9,7 @@ enum PostgresPreparedStatements {
     /// Leases up to `limit` claimable jobs; see ``PostgresJobStore/claim(_:)`` for the isolation
     /// argument. Walks `jobs_claimable (priority DESC, seq) WHERE status = 'pending'`.
     struct Claim: PostgresPreparedStatement {
-        static let name = "vesper_claim_v1"
+        static let name = "vesper_claim_v2"
         static let sql = """
             WITH picked AS (
                 SELECT seq FROM jobs
@@ -24,7 +24,7 @@ enum PostgresPreparedStatements {
             UPDATE jobs SET status = 'processing', attempt = jobs.attempt + 1, worker_id = $6,
                 lease_until = $7, started_at = $1, updated_at = $1
             FROM picked WHERE jobs.seq = picked.seq
-            RETURNING \(PostgresJobRow.columns())
+            RETURNING \(PostgresJobRow.claimedColumns())
             """
 
         typealias Row = Job
@@ -51,11 +51,12 @@ enum PostgresPreparedStatements {
     /// Applies a batch of completions, each fenced by `id`, `attempt` and `status = 'processing'`,
     /// as the core's ``CompletionEffect`` says (see ``PostgresLifecycleSQL/finishAssignments``).
     struct Finish: PostgresPreparedStatement {
-        static let name = "vesper_finish_v3"
+        static let name = "vesper_finish_v4"
         static let sql = """
             UPDATE jobs SET
                 \(PostgresLifecycleSQL.finishAssignments)
-            FROM unnest($2::uuid[], $3::int8[], $4::text[], $5::text[], $6::timestamptz[]) AS c(id, attempt, outcome, error, run_at)
+            FROM unnest($2::uuid[], $3::int8[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
+                AS c(id, attempt, outcome, error, run_at, result)
             WHERE jobs.id = c.id AND jobs.attempt = c.attempt AND jobs.status = 'processing'
             RETURNING jobs.id, jobs.attempt
             """
@@ -69,15 +70,18 @@ enum PostgresPreparedStatements {
         var outcomes: [String]
         var errors: [String]
         var runAts: [Date]
+        /// Each completion's result, '' for none.
+        var results: [String]
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 6)
+            var bindings = PostgresBindings(capacity: 7)
             bindings.append(now)
             bindings.append(ids)
             bindings.append(attempts)
             bindings.append(outcomes)
             bindings.append(errors)
             bindings.append(runAts)
+            bindings.append(results)
             return bindings
         }
 

@@ -115,7 +115,29 @@ enum PostgresSchema {
                 "CREATE INDEX jobs_cancelled ON jobs (seq) WHERE status = 'cancelled'",
             ]),
         Migration(
-            version: 6, name: "node-region",
+            version: 6, name: "trace-context",
+            statements: [
+                // The producer's trace context (JobTraceContext.text), NULL for a job without one
+                // (a NULL costs a bit in the row's null bitmap). Adding a nullable column without a
+                // default only changes the catalog: no table rewrite, a brief lock.
+                "ALTER TABLE jobs ADD COLUMN trace_context TEXT"
+            ]),
+        Migration(
+            version: 7, name: "running-jobs-under-control",
+            statements: [
+                // An operator asked to cancel a processing job; the holding node's next lease
+                // renewal ends it.
+                "ALTER TABLE jobs ADD COLUMN cancel_requested BOOLEAN NOT NULL DEFAULT false",
+                // What the handler returned (JSON text, kept as written).
+                "ALTER TABLE jobs ADD COLUMN result TEXT",
+                // The current attempt's last progress report (JSON text), written by lease renewals.
+                "ALTER TABLE jobs ADD COLUMN progress TEXT",
+                // The attempt history, appended to by the statement that ends each attempt, so it
+                // costs no second write. A constant default rewrites no rows (PostgreSQL 11+).
+                "ALTER TABLE jobs ADD COLUMN attempts JSONB NOT NULL DEFAULT '[]'",
+            ]),
+        Migration(
+            version: 8, name: "node-region",
             statements: [
                 // The region a node runs in (`REGION`); nodes of older versions count as `default`.
                 "ALTER TABLE nodes ADD COLUMN region TEXT NOT NULL DEFAULT 'default'"

@@ -14,8 +14,8 @@ import VesperCore
 struct SQLiteJobInsert {
     static let sql = """
         INSERT INTO jobs (id, type, queue, priority, payload, status, max_retries, run_at, created_at,
-            updated_at, idempotency_key, fingerprint, timeout_ms)
-        VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)
+            updated_at, idempotency_key, fingerprint, timeout_ms, trace_context)
+        VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
         """
 
@@ -50,13 +50,14 @@ struct SQLiteJobInsert {
                     storedStatus: .pending, retries: 0, maxRetries: job.maxRetries, error: "",
                     runAt: runAt == nowMicros ? storedNow : SQLiteRow.date(runAt), createdAt: storedNow, updatedAt: storedNow,
                     startedAt: nil, finishedAt: nil, idempotencyKey: job.idempotencyKey, attempt: 0,
-                    timeoutSeconds: Double(timeoutMs) / 1000, workerID: nil, leaseUntil: nil, sequence: db.lastInsertedRowID
+                    timeoutSeconds: Double(timeoutMs) / 1000, workerID: nil, leaseUntil: nil, sequence: db.lastInsertedRowID,
+                    traceContext: job.traceContext
                 ))
         }
         return try existing(for: job)
     }
 
-    /// Binds the twelve parameters of ``sql`` in order and executes the statement.
+    /// Binds the thirteen parameters of ``sql`` in order and executes the statement.
     ///
     /// Texts are bound `SQLITE_STATIC`, pointing into the Swift strings' own UTF-8 storage, so
     /// SQLite copies none of them (with `SQLITE_TRANSIENT` it allocated, copied and freed six
@@ -74,6 +75,13 @@ struct SQLiteJobInsert {
         code |= sqlite3_bind_int64(handle, 12, timeoutMs)
         var type = job.type, queue = job.queue, payload = job.payloadJSON, fingerprint = job.fingerprint
         var key = job.idempotencyKey
+        // A job without a trace context binds NULL; one with a context binds its text, copied by
+        // SQLite (`SQLITE_TRANSIENT`) because the text is built for this call only.
+        if let traceContext = job.traceContext {
+            code |= sqlite3_bind_text(handle, 13, traceContext.text, -1, Self.transient)
+        } else {
+            code |= sqlite3_bind_null(handle, 13)
+        }
         defer { sqlite3_clear_bindings(handle) }
         try job.id.withLowercaseText { id in
             try type.withUTF8 { type in
@@ -109,6 +117,9 @@ struct SQLiteJobInsert {
         }
         try statement.execute()
     }
+
+    /// `SQLITE_TRANSIENT`, a C macro Swift does not import: SQLite copies the text before returning.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     /// Binds UTF-8 text without copying it (`SQLITE_STATIC`): `bytes` must stay valid until the
     /// statement has run and its bindings are cleared.

@@ -113,18 +113,20 @@ extension SQLiteJobStore {
         return applied
     }
 
-    public func extendLeases(_ leases: [LeaseToken], until: Date, now: Date) async throws -> Set<UUID> {
-        let until = SQLiteRow.micros(until)
+    public func renewLeases(_ renewal: LeaseRenewal) async throws -> LeaseRenewalResult {
+        let until = SQLiteRow.micros(renewal.until)
+        let now = SQLiteRow.micros(renewal.now)
         return try await run {
             try await self.pool.write { db in
-                var extended = Set<UUID>()
-                let statement = try db.cachedStatement(
-                    sql: "UPDATE jobs SET lease_until = ? WHERE id = ? AND attempt = ? AND status = 'processing'")
-                for lease in leases {
-                    try statement.execute(arguments: [until, lease.id.lowercaseText, lease.attempt])
-                    if db.changesCount == 1 { extended.insert(lease.id) }
+                var result = LeaseRenewalResult(extended: [], cancelled: [])
+                let statement = try db.cachedStatement(sql: SQLiteLifecycleSQL.renewStatement)
+                for lease in renewal.leases {
+                    let progress = renewal.progress[lease]?.storedText
+                    let arguments: StatementArguments = [until, now, progress, lease.id.lowercaseText, lease.attempt]
+                    guard let cancelled = try Bool.fetchOne(statement, arguments: arguments) else { continue }
+                    if cancelled { result.cancelled.insert(lease.id) } else { result.extended.insert(lease.id) }
                 }
-                return extended
+                return result
             }
         }
     }

@@ -64,8 +64,8 @@ public final class SQLiteJobStore: JobStore {
         try await run {
             try await self.pool.read { db in
                 try Row.fetchOne(
-                    db, sql: "SELECT \(SQLiteRow.columns) FROM jobs WHERE id = ?", arguments: [id.lowercaseText]
-                ).map(SQLiteRow.job)
+                    db, sql: "SELECT \(SQLiteRow.detailColumns) FROM jobs WHERE id = ?", arguments: [id.lowercaseText]
+                ).map { try SQLiteRow.job($0, detail: true) }
             }
         }
     }
@@ -106,14 +106,20 @@ public final class SQLiteJobStore: JobStore {
     }
 
     public func cancel(id: UUID, now: Date) async throws -> Job {
+        // A pending job is cancelled at once; a processing one gets the request, which its node's
+        // next lease renewal carries out (``CancelRequest``).
         try await transition(
             id: id,
             sql: """
-                UPDATE jobs SET status = 'cancelled', finished_at = ?, updated_at = ?
-                WHERE id = ? AND status = 'pending'
+                UPDATE jobs SET
+                    status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END,
+                    finished_at = CASE status WHEN 'pending' THEN ?1 ELSE finished_at END,
+                    cancel_requested = CASE status WHEN 'processing' THEN 1 ELSE cancel_requested END,
+                    updated_at = ?2
+                WHERE id = ?3 AND status IN ('pending', 'processing')
                 RETURNING \(SQLiteRow.columns)
                 """,
-            now: now, allowed: "only pending or scheduled jobs can be cancelled")
+            now: now, allowed: "only pending, scheduled or processing jobs can be cancelled")
     }
 
     /// Runs a guarded single-row transition, telling "no such job" from "wrong state".

@@ -25,9 +25,25 @@ enum SQLiteLifecycleSQL {
         if effect.runAt != .keep { assignments.append("run_at = ?") }
         if effect.finishes { assignments.append("finished_at = ?") }
         assignments.append("updated_at = ?")
+        if effect.storesResult { assignments.append("result = ?") }
+        if let outcome = effect.recordedOutcome {
+            // Right-hand sides see the row before the update: `attempt`, `worker_id` and
+            // `started_at` are the attempt's own.
+            assignments.append("attempts = " + appendAttempt(outcome: "'\(outcome)'", error: effect.recordsError ? "?" : "''", finishedAt: "?"))
+        }
         if effect.clearsWorker { assignments.append("worker_id = NULL") }
         if effect.clearsLease { assignments.append("lease_until = NULL") }
         return "UPDATE jobs SET \(assignments.joined(separator: ", ")) WHERE id = ? AND attempt = ? AND status = 'processing'"
+    }
+
+    /// `attempts` with one more ``AttemptRecord`` for the row's current attempt: `json_insert` at
+    /// `$[#]` (the end), in the keys of ``AttemptRecord/StoredKey``; arguments are SQL expressions.
+    static func appendAttempt(outcome: String, error: String, finishedAt: String) -> String {
+        typealias Key = AttemptRecord.StoredKey
+        return """
+            json_insert(attempts, '$[#]', json_object('\(Key.attempt)', attempt, '\(Key.node)', worker_id, \
+            '\(Key.startedAt)', started_at, '\(Key.finishedAt)', \(finishedAt), '\(Key.outcome)', \(outcome), '\(Key.error)', \(error)))
+            """
     }
 
     /// The values for ``finishStatements``, in placeholder order; `now` in stored microseconds.
@@ -35,7 +51,7 @@ enum SQLiteLifecycleSQL {
         let outcome = completion.outcome
         let effect = outcome.effect
         var values: [(any DatabaseValueConvertible)?] = []
-        values.reserveCapacity(6)
+        values.reserveCapacity(9)
         if effect.recordsError { values.append(outcome.error ?? "") }
         switch effect.runAt {
         case .keep: break
@@ -44,6 +60,12 @@ enum SQLiteLifecycleSQL {
         }
         if effect.finishes { values.append(now) }
         values.append(now)
+        if effect.storesResult { values.append(completion.result) }
+        if effect.recordedOutcome != nil {
+            // In ``appendAttempt``'s order: the finish time, then the error.
+            values.append(now)
+            if effect.recordsError { values.append(outcome.error ?? "") }
+        }
         values.append(completion.token.id.lowercaseText)
         values.append(completion.token.attempt)
         return StatementArguments(values)
@@ -56,13 +78,38 @@ enum SQLiteLifecycleSQL {
     /// is the old count: `retries >= max_retries` is "no retries left".
     static func lostAttempt(_ lost: LostAttempt, now: Int64) -> (assignments: String, arguments: StatementArguments) {
         let exhausted = "retries >= max_retries"
+        let cancelled = "cancel_requested = 1"
+        let error = "CASE WHEN \(cancelled) THEN '\(CancelRequest.error)' ELSE ?2 END"
         let assignments = """
-            status = CASE WHEN \(exhausted) THEN '\(lost.exhaustedStatus.rawValue)' ELSE '\(lost.retryStatus.rawValue)' END,
-            finished_at = CASE WHEN \(exhausted) THEN ? ELSE NULL END,
-            retries = retries + 1, error = ?, run_at = ?, updated_at = ?, worker_id = NULL, lease_until = NULL
+            status = CASE WHEN \(cancelled) THEN '\(lost.cancelRequestedStatus.rawValue)' \
+            WHEN \(exhausted) THEN '\(lost.exhaustedStatus.rawValue)' ELSE '\(lost.retryStatus.rawValue)' END,
+            finished_at = CASE WHEN \(cancelled) OR \(exhausted) THEN ?1 ELSE NULL END,
+            attempts = \(appendAttempt(outcome: "'\(lost.recordedOutcome)'", error: "?2", finishedAt: "?1")),
+            retries = retries + 1, error = \(error), run_at = ?1, updated_at = ?1, worker_id = NULL, lease_until = NULL
             """
-        return (assignments, [now, lost.error, now, now])
+        return (assignments, [now, lost.error])
     }
+
+    // MARK: Renewing leases
+
+    /// One lease of a renewal, bound as `(until, now, progress or NULL, id, attempt)`: extends it,
+    /// stores the progress, or, when `cancel_requested` is set, ends the job by the
+    /// ``CancelRequest`` rule instead. Returns `cancel_requested`, so the caller knows which.
+    static let renewStatement: String = {
+        let cancelled = "cancel_requested = 1"
+        return """
+            UPDATE jobs SET
+                lease_until = CASE WHEN \(cancelled) THEN NULL ELSE ?1 END,
+                progress = coalesce(?3, progress),
+                status = CASE WHEN \(cancelled) THEN '\(CancelRequest.status.rawValue)' ELSE status END,
+                error = CASE WHEN \(cancelled) THEN '\(CancelRequest.error)' ELSE error END,
+                finished_at = CASE WHEN \(cancelled) THEN ?2 ELSE finished_at END,
+                updated_at = CASE WHEN \(cancelled) THEN ?2 ELSE updated_at END,
+                attempts = CASE WHEN \(cancelled) THEN \(appendAttempt(outcome: "'\(CancelRequest.recordedOutcome)'", error: "'\(CancelRequest.error)'", finishedAt: "?2")) ELSE attempts END
+            WHERE id = ?4 AND attempt = ?5 AND status = 'processing'
+            RETURNING cancel_requested
+            """
+    }()
 
     // MARK: Listing
 

@@ -7,8 +7,12 @@ enum SQLiteRow {
     /// The columns every job-returning statement selects, in this order.
     static let columns = """
         seq, id, type, queue, priority, payload, status, retries, max_retries, error, run_at, created_at,
-        updated_at, started_at, finished_at, idempotency_key, attempt, timeout_ms, worker_id, lease_until
+        updated_at, started_at, finished_at, idempotency_key, attempt, timeout_ms, worker_id, lease_until, trace_context,
+        cancel_requested, progress
         """
+
+    /// ``columns`` and the ones only a single job's read returns: its result and attempt history.
+    static let detailColumns = columns + ", result, attempts"
 
     /// Runs `statement` and decodes each row straight from SQLite as it is stepped (a cursor, so
     /// no copied `Row` per job: on a claim of hundreds of jobs that copy was most of the decoding).
@@ -20,7 +24,7 @@ enum SQLiteRow {
     /// The columns a claim returns: the ones it does not set itself.
     static let claimedColumns = """
         seq, id, type, queue, priority, payload, retries, max_retries, error, run_at, created_at, idempotency_key,
-        attempt, timeout_ms
+        attempt, timeout_ms, trace_context
         """
 
     /// A job a claim just leased: the columns the claim set come from the request, rounded as stored.
@@ -34,11 +38,17 @@ enum SQLiteRow {
                     storedStatus: .processing, retries: row[6], maxRetries: row[7], error: row[8], runAt: date(row[9]),
                     createdAt: date(row[10]), updatedAt: now, startedAt: now, finishedAt: nil, idempotencyKey: row[11],
                     attempt: row[12], timeoutSeconds: Double(row[13] as Int64) / 1000, workerID: request.workerID,
-                    leaseUntil: leaseUntil, sequence: row[0])
+                    leaseUntil: leaseUntil, sequence: row[0], traceContext: traceContext(row[14]))
             })
     }
 
+    /// A row of ``columns`` (extra columns may follow and are ignored).
     static func job(_ row: Row) throws -> Job {
+        try job(row, detail: false)
+    }
+
+    /// A row of ``columns``, or with `detail` of ``detailColumns``.
+    static func job(_ row: Row, detail: Bool) throws -> Job {
         let sequence: Int64 = row[0]
         let id = try StoredJobRow.id(row[1], sequence: sequence)
         return Job(
@@ -61,8 +71,18 @@ enum SQLiteRow {
             timeoutSeconds: Double(row[17] as Int64) / 1000,
             workerID: row[18],
             leaseUntil: (row[19] as Int64?).map(date),
-            sequence: sequence
+            sequence: sequence,
+            cancelRequested: row[21],
+            result: detail ? row[23] : nil,
+            progress: JobProgress.fromStored(row[22]),
+            attempts: try detail ? AttemptRecord.fromStored(row[24], sequence: sequence, id: id) : nil,
+            traceContext: traceContext(row[20])
         )
+    }
+
+    /// The `trace_context` column: `nil` for NULL (most jobs) or text that does not parse.
+    static func traceContext(_ text: String?) -> JobTraceContext? {
+        text.flatMap(JobTraceContext.init(text:))
     }
 
     /// Microseconds since 1970, saturating. Times from outside are range-checked where they enter

@@ -96,7 +96,27 @@ enum SQLiteSchema {
                     CREATE INDEX jobs_cancelled ON jobs (seq) WHERE status = 'cancelled';
                     """)
         }
-        migrator.registerMigration("v6-node-region") { db in
+        migrator.registerMigration("v6-trace-context") { db in
+            // The producer's trace context (JobTraceContext.text), NULL for a job without one (one
+            // byte of the record header). Adding a column only rewrites the schema, not the rows.
+            try db.execute(sql: "ALTER TABLE jobs ADD COLUMN trace_context TEXT")
+        }
+        migrator.registerMigration("v7-running-jobs-under-control") { db in
+            // `cancel_requested`: an operator asked to cancel a processing job; the holding node's
+            // next lease renewal ends it. `result`: what the handler returned (JSON text).
+            // `progress`: the current attempt's last report (JSON text, written by lease renewals).
+            // `attempts`: the attempt history, a JSON array appended to by the statement that ends
+            // each attempt, so keeping it costs no second write. Adding columns with constant
+            // defaults rewrites no rows.
+            try db.execute(
+                sql: """
+                    ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE jobs ADD COLUMN result TEXT;
+                    ALTER TABLE jobs ADD COLUMN progress TEXT;
+                    ALTER TABLE jobs ADD COLUMN attempts TEXT NOT NULL DEFAULT '[]';
+                    """)
+        }
+        migrator.registerMigration("v8-node-region") { db in
             // The region a node runs in (`REGION`); nodes of older versions count as `default`.
             try db.execute(sql: "ALTER TABLE nodes ADD COLUMN region TEXT NOT NULL DEFAULT 'default'")
         }

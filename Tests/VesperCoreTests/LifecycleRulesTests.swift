@@ -71,12 +71,22 @@ struct LifecycleRulesTests {
         #expect(afterRelease.runAt == now)
         #expect(afterRelease.finishedAt == nil)
         #expect(afterRelease.workerID == nil)
+
+        let later = now.addingTimeInterval(30)
+        let snooze = Completion.Outcome.snooze(runAt: later)
+        let afterSnooze = snooze.effect.applied(to: before, outcome: snooze, now: now)
+        #expect(afterSnooze.storedStatus == .pending)
+        #expect(afterSnooze.retries == 0, "a snooze does not use a retry")
+        #expect(afterSnooze.error == "earlier", "a snooze keeps the last error")
+        #expect(afterSnooze.runAt == later)
+        #expect(afterSnooze.finishedAt == nil)
+        #expect(afterSnooze.workerID == nil)
     }
 
     @Test func everyKindHasAnEffectAndAName() {
-        #expect(Completion.Outcome.Kind.allCases.map(\.rawValue) == ["done", "retry", "dlq", "failed", "release"])
+        #expect(Completion.Outcome.Kind.allCases.map(\.rawValue) == ["done", "retry", "dlq", "failed", "release", "snooze"])
         #expect(CompletionEffect.kinds { $0.countsFailure } == [.retry, .deadLetter, .failed])
-        #expect(CompletionEffect.kinds { $0.clearsWorker } == [.retry, .release])
+        #expect(CompletionEffect.kinds { $0.clearsWorker } == [.retry, .release, .snooze])
         #expect(CompletionEffect.kinds { $0.finishes } == [.done, .deadLetter, .failed])
         #expect(Completion.Outcome.Kind.allCases.allSatisfy { CompletionEffect.of($0).clearsLease })
     }

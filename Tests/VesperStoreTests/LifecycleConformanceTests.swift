@@ -13,13 +13,17 @@ struct LifecycleConformanceTests {
             let now = testEpoch.addingTimeInterval(1)
             let outcomes: [Completion.Outcome] = [
                 .done, .retry(error: "try again", runAt: later), .deadLetter(error: "gave up"), .failed(error: "bad input"), .release,
+                .snooze(runAt: later.addingTimeInterval(5)),
             ]
             for _ in outcomes { try await store.add(testJob()) }
             let claimed = try await store.claim(outcomes.count)
-            let completions = zip(claimed, outcomes).map { Completion(token: LeaseToken(id: $0.id, attempt: $0.attempt), outcome: $1) }
+            // Every completion carries a result; only the kinds whose effect stores one keep it.
+            let completions = zip(claimed, outcomes).map {
+                Completion(token: LeaseToken(id: $0.id, attempt: $0.attempt), outcome: $1, result: #"{"ok":true}"#)
+            }
             #expect(try await store.finish(completions, now: now) == Set(completions.map(\.token)))
             for (job, outcome) in zip(claimed, outcomes) {
-                let expected = outcome.effect.applied(to: job, outcome: outcome, now: now)
+                let expected = outcome.effect.applied(to: job, outcome: outcome, result: #"{"ok":true}"#, now: now)
                 let stored = try #require(try await store.job(id: job.id))
                 #expect(stored.storedStatus == expected.storedStatus, "\(outcome)")
                 #expect(stored.retries == expected.retries, "\(outcome)")
@@ -30,6 +34,11 @@ struct LifecycleConformanceTests {
                 #expect(stored.leaseUntil == expected.leaseUntil, "\(outcome)")
                 #expect(stored.updatedAt == expected.updatedAt, "\(outcome)")
                 #expect(stored.attempt == job.attempt, "\(outcome)")
+                #expect(stored.result == expected.result, "\(outcome)")
+                #expect((stored.attempts ?? []).map(\.outcome) == (expected.attempts ?? []).map(\.outcome), "\(outcome)")
+                #expect((stored.attempts ?? []).map(\.error) == (expected.attempts ?? []).map(\.error), "\(outcome)")
+                #expect((stored.attempts ?? []).map(\.node) == (expected.attempts ?? []).map(\.node), "\(outcome)")
+                #expect((stored.attempts ?? []).map(\.attempt) == (expected.attempts ?? []).map(\.attempt), "\(outcome)")
             }
         }
     }

@@ -230,8 +230,13 @@ struct StoreConformanceTests {
             let jobs = (0..<50).map { _ in testJob() }
             _ = try await store.enqueue(jobs, now: testEpoch)
             async let claimed = store.claim(50)
-            let cancelled = await jobs.asyncCompactMap { job in try? await store.cancel(id: job.id, now: testEpoch) }
+            let answered = await jobs.asyncCompactMap { job in try? await store.cancel(id: job.id, now: testEpoch) }
             let claimedIDs = Set(try await claimed.map(\.id))
+            // A job the claim took first is only asked to stop (it is processing).
+            let cancelled = answered.filter { $0.storedStatus == .cancelled }
+            let requested = answered.filter { $0.storedStatus == .processing }
+            #expect(requested.allSatisfy { $0.cancelRequested })
+            #expect(Set(requested.map(\.id)).isSubset(of: claimedIDs))
             let cancelledIDs = Set(cancelled.map(\.id))
             #expect(claimedIDs.isDisjoint(with: cancelledIDs))
             #expect(claimedIDs.count + cancelledIDs.count == 50)
@@ -336,7 +341,10 @@ struct ClaimedJobConformanceTests {
                 ClaimRequest(limit: 5, types: nil, workerID: "node-7", leaseUntil: now.addingTimeInterval(30.000_000_3), now: now))
             #expect(claimed.count == 2)
             for job in claimed {
-                let stored = try #require(try await store.job(id: job.id))
+                var stored = try #require(try await store.job(id: job.id))
+                // A claim does not read the attempt history (only a single job's read does).
+                #expect(stored.attempts?.count == job.attempt - 1)
+                stored.attempts = nil
                 #expect(job == stored)
             }
             #expect(claimed.first?.error == "try again")

@@ -7,7 +7,10 @@ import Testing
 struct ReadmeSnippetTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..")
 
-    @Test(arguments: ["Examples/Minimal/main.swift", "Examples/TransactionalEnqueue/main.swift"])
+    @Test(arguments: [
+        "Examples/Minimal/main.swift", "Examples/TransactionalEnqueue/main.swift", "Examples/Embedded/App/Jobs.swift",
+        "Examples/Embedded/Main/main.swift", "Tests/VesperTestingTests/ExampleSignupTests.swift",
+    ])
     func snippetIsTheExampleFile(path: String) throws {
         let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
         let example = try String(contentsOf: Self.root.appendingPathComponent(path), encoding: .utf8)

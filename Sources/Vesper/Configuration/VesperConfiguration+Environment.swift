@@ -64,6 +64,7 @@ extension VesperConfiguration {
         appEnvironment = try env.oneOf("APP_ENV", ["development", "production", "test"]) ?? appEnvironment
         requireConsumer = try env.boolean("REQUIRE_CONSUMER") ?? requireConsumer
         demoConsumer = try env.boolean("DEMO_CONSUMER") ?? demoConsumer
+        if let name = try env.oneOf("ROLE", VesperRole.allCases.map(\.rawValue)) { role = VesperRole(rawValue: name)! }
         http.readHeaderTimeout = try env.duration("HTTP_READ_HEADER_TIMEOUT") ?? http.readHeaderTimeout
         http.readTimeout = try env.duration("HTTP_READ_TIMEOUT") ?? http.readTimeout
         http.writeTimeout = try env.duration("HTTP_WRITE_TIMEOUT") ?? http.writeTimeout
@@ -72,6 +73,7 @@ extension VesperConfiguration {
         limits.maxPayloadBytes = try env.integer("MAX_PAYLOAD_BYTES", in: 2...(1 << 30)) ?? http.maxBodyBytes
         defaultMaxRetries = try env.integer("MAX_RETRIES", in: 0...limits.maxRetriesCeiling) ?? defaultMaxRetries
         defaultJobTimeout = try env.duration("JOB_TIMEOUT", positive: true) ?? defaultJobTimeout
+        maxResultBytes = try env.integer("MAX_RESULT_BYTES", in: 2...(1 << 30)) ?? maxResultBytes
         retryBaseDelay = try env.duration("RETRY_BASE_DELAY") ?? retryBaseDelay
         retryMaxDelay = try env.duration("RETRY_MAX_DELAY") ?? retryMaxDelay
         leaseDuration = try env.duration("LEASE_DURATION", positive: true) ?? leaseDuration

@@ -42,6 +42,9 @@ public struct VesperConfiguration: Sendable {
     /// a handler done (`DEMO_CONSUMER`), outside production. Off by default, so a stock node never
     /// takes jobs meant for remote workers. Defaults to false.
     public var demoConsumer: Bool = false
+    /// What this node runs (`ROLE`): the API and workers, or one of them for split deployments.
+    /// Defaults to ``VesperRole/all``.
+    public var role: VesperRole = .all
     /// Refuse to start without a consumer (always on in production). Defaults to false.
     public var requireConsumer: Bool = false
     /// HTTP server timeouts.
@@ -84,6 +87,9 @@ public struct VesperConfiguration: Sendable {
     public var metricsRequireToken: Bool = true
     /// Largest `POST /jobs/batch`. Defaults to 1,000.
     public var maxBatch: Int = 1000
+    /// Largest result a handler may return, in bytes of JSON (`MAX_RESULT_BYTES`); a larger one
+    /// fails the attempt. Defaults to 64 KiB.
+    public var maxResultBytes: Int = WorkerPoolOptions.defaultMaxResultBytes
     /// Claim only from these queues (`QUEUES`). Defaults to `nil`: every queue.
     public var queues: [String]? = nil
     /// Per-queue concurrency limits on this node (`QUEUE_CONCURRENCY`). Defaults to none.
@@ -131,4 +137,20 @@ public struct VesperConfiguration: Sendable {
     /// Whether the stock binary adds its catch-all demo consumer: with `DEMO_CONSUMER=1`, outside
     /// production.
     public var demoConsumerEnabled: Bool { demoHandlersEnabled && demoConsumer }
+}
+
+/// What a node runs (`ROLE`). Nodes of every role share one database: `api` nodes take jobs over
+/// HTTP, `worker` nodes run them.
+public enum VesperRole: String, Sendable, CaseIterable {
+    /// The HTTP API (and dashboard) and the worker pool. The default.
+    case all
+    /// The HTTP API only: no worker pool, no jobs claimed, even with handlers registered.
+    case api
+    /// The worker pool only: no HTTP listener (`API_ADDR` is not used).
+    case worker
+
+    /// Whether this node serves HTTP.
+    public var servesAPI: Bool { self != .worker }
+    /// Whether this node runs jobs.
+    public var runsWorkers: Bool { self != .api }
 }

@@ -24,16 +24,20 @@ public final class JobQueue: Sendable {
     private let batcher: EnqueueBatcher
     private let atomicBatch: (any AtomicBatchEnqueue)?
     private let metrics: VesperMetrics
+    /// Middleware whose ``JobMiddleware/enqueue(_:)`` runs before every job is stored.
+    public let middleware: JobMiddlewareStack
     /// Wakes this node's dispatcher (internal so `retryAll` can wake it once per page, not per job).
     let onEnqueue: @Sendable () -> Void
 
     /// - Parameters:
     ///   - metrics: where enqueued jobs are counted; a node passes the one it owns.
+    ///   - middleware: run on every job before it is stored (a node passes the stack it owns).
     ///   - onEnqueue: called after jobs were stored, to wake this node's dispatcher.
     public init(
         store: any JobStore, defaults: Defaults = Defaults(), clock: WallClock = .system, metrics: VesperMetrics = VesperMetrics(),
-        onEnqueue: @escaping @Sendable () -> Void = {}
+        middleware: JobMiddlewareStack = JobMiddlewareStack(), onEnqueue: @escaping @Sendable () -> Void = {}
     ) {
+        self.middleware = middleware
         self.store = store
         self.defaults = defaults
         self.clock = clock
@@ -59,6 +63,8 @@ public final class JobQueue: Sendable {
     ///
     /// - Throws: ``ValidationError`` for a bad field, or the store's error when the database fails.
     public func enqueue(_ job: NewJob) async throws -> EnqueueOutcome {
+        var job = job
+        try await middleware.prepare(&job)
         try job.validate(limits: defaults.limits)
         let outcome = try await batcher.enqueue(job)
         if case .created = outcome {
@@ -74,6 +80,8 @@ public final class JobQueue: Sendable {
     ///
     /// - Throws: ``ValidationError`` whose field is prefixed with the job's index (`jobs[3].priority`).
     public func enqueueBatch(_ jobs: [NewJob]) async throws -> [EnqueueOutcome] {
+        var jobs = jobs
+        for index in jobs.indices { try await middleware.prepare(&jobs[index]) }
         for (index, job) in jobs.enumerated() {
             do {
                 try job.validate(limits: defaults.limits)

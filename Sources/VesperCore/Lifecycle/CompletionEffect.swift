@@ -8,6 +8,7 @@ extension Completion.Outcome {
         case deadLetter = "dlq"
         case failed
         case release
+        case snooze
     }
 
     public var kind: Kind {
@@ -17,6 +18,7 @@ extension Completion.Outcome {
         case .deadLetter: .deadLetter
         case .failed: .failed
         case .release: .release
+        case .snooze: .snooze
         }
     }
 
@@ -24,14 +26,16 @@ extension Completion.Outcome {
     public var error: String? {
         switch self {
         case .retry(let error, _), .deadLetter(let error), .failed(let error): error
-        case .done, .release: nil
+        case .done, .release, .snooze: nil
         }
     }
 
     /// The time the outcome asks the job to run again, if it names one (a release runs again now).
     public var runAt: Date? {
-        if case .retry(_, let runAt) = self { return runAt }
-        return nil
+        switch self {
+        case .retry(_, let runAt), .snooze(let runAt): runAt
+        case .done, .deadLetter, .failed, .release: nil
+        }
     }
 }
 
@@ -67,21 +71,43 @@ public struct CompletionEffect: Sendable, Equatable {
     public var clearsWorker: Bool
     /// Always true: a finished attempt holds no lease.
     public var clearsLease: Bool { true }
+    /// Whether `result` becomes the completion's result (``Completion/result``): only a job that
+    /// ends `done` has one.
+    public var storesResult: Bool { status == .done }
+    /// The outcome appended to the job's `attempts` history, or `nil` when the attempt is not
+    /// recorded (a release: the job was handed back, mostly without having run).
+    public var recordedOutcome: String?
 
     /// The effect of each kind of outcome.
     public static func of(_ kind: Completion.Outcome.Kind) -> CompletionEffect {
         switch kind {
         case .done:
-            CompletionEffect(status: .done, countsFailure: false, recordsError: false, runAt: .keep, finishes: true, clearsWorker: false)
+            CompletionEffect(
+                status: .done, countsFailure: false, recordsError: false, runAt: .keep, finishes: true, clearsWorker: false,
+                recordedOutcome: AttemptOutcome.done.name)
         case .retry:
-            CompletionEffect(status: .pending, countsFailure: true, recordsError: true, runAt: .given, finishes: false, clearsWorker: true)
+            CompletionEffect(
+                status: .pending, countsFailure: true, recordsError: true, runAt: .given, finishes: false, clearsWorker: true,
+                recordedOutcome: AttemptOutcome.retried.name)
         case .deadLetter:
-            CompletionEffect(status: .dlq, countsFailure: true, recordsError: true, runAt: .keep, finishes: true, clearsWorker: false)
+            CompletionEffect(
+                status: .dlq, countsFailure: true, recordsError: true, runAt: .keep, finishes: true, clearsWorker: false,
+                recordedOutcome: AttemptOutcome.deadLettered.name)
         case .failed:
-            CompletionEffect(status: .failed, countsFailure: true, recordsError: true, runAt: .keep, finishes: true, clearsWorker: false)
+            CompletionEffect(
+                status: .failed, countsFailure: true, recordsError: true, runAt: .keep, finishes: true, clearsWorker: false,
+                recordedOutcome: AttemptOutcome.failed.name)
         case .release:
             // Not the job's fault (shutdown, a stale prefetch): back to waiting, not counted.
-            CompletionEffect(status: .pending, countsFailure: false, recordsError: false, runAt: .now, finishes: false, clearsWorker: true)
+            CompletionEffect(
+                status: .pending, countsFailure: false, recordsError: false, runAt: .now, finishes: false, clearsWorker: true,
+                recordedOutcome: nil)
+        case .snooze:
+            // The handler asked to run later: back to waiting until the time it named, not counted,
+            // the last error kept (a snooze is not a failure and does not erase one).
+            CompletionEffect(
+                status: .pending, countsFailure: false, recordsError: false, runAt: .given, finishes: false, clearsWorker: true,
+                recordedOutcome: AttemptOutcome.snoozed.name)
         }
     }
 
@@ -92,7 +118,7 @@ public struct CompletionEffect: Sendable, Equatable {
 
     /// `job` as this effect leaves it after a finish at `now` (for tests and for reasoning; stores
     /// apply the effect in SQL).
-    public func applied(to job: Job, outcome: Completion.Outcome, now: Date) -> Job {
+    public func applied(to job: Job, outcome: Completion.Outcome, result: String? = nil, now: Date) -> Job {
         var job = job
         job.storedStatus = status
         if countsFailure { job.retries += 1 }
@@ -104,6 +130,13 @@ public struct CompletionEffect: Sendable, Equatable {
         case .given: if let runAt = outcome.runAt { job.runAt = runAt }
         }
         if finishes { job.finishedAt = now }
+        if storesResult { job.result = result }
+        if let recordedOutcome {
+            let record = AttemptRecord(
+                attempt: job.attempt, node: job.workerID, startedAt: job.startedAt, finishedAt: now, outcome: recordedOutcome,
+                error: outcome.error ?? "")
+            job.attempts = (job.attempts ?? []) + [record]
+        }
         if clearsWorker { job.workerID = nil }
         job.leaseUntil = nil
         job.updatedAt = now

@@ -27,6 +27,11 @@ public struct LostAttempt: Sendable, Equatable {
     public let exhaustedStatus: JobStatus = .dlq
     /// The state it goes to otherwise.
     public let retryStatus: JobStatus = .pending
+    /// A lost job whose cancel was requested is not run again: it ends ``CancelRequest/status``
+    /// with ``CancelRequest/error``, whatever its retries.
+    public let cancelRequestedStatus: JobStatus = CancelRequest.status
+    /// The outcome appended to the job's attempt history (``AttemptRecord/lostOutcome``).
+    public let recordedOutcome = AttemptRecord.lostOutcome
 
     /// Whether a job with `retries` failed attempts so far (before this one) may run again.
     public static func hasRetriesLeft(retries: Int, maxRetries: Int) -> Bool {

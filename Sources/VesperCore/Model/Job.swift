@@ -38,12 +38,25 @@ public struct Job: Sendable, Equatable {
     public var leaseUntil: Date?
     /// The store's insertion sequence: FIFO order within a priority, and the paging cursor.
     public var sequence: Int64
+    /// The producer's trace context, as stored on enqueue; `nil` when there is none.
+    public var traceContext: JobTraceContext?
+    /// An operator asked to cancel the job while it was `processing`; the node holding it cancels
+    /// the handler at its next lease extension and the job ends `cancelled`.
+    public var cancelRequested: Bool
+    /// What the handler returned, as a JSON text (`nil` when it returned nothing). Read by
+    /// ``JobStore/job(id:)`` only; listings leave it `nil`.
+    public var result: String?
+    /// The current attempt's last reported progress, if it reported any.
+    public var progress: JobProgress?
+    /// Every attempt so far, oldest first. Read by ``JobStore/job(id:)`` only; `nil` when not read.
+    public var attempts: [AttemptRecord]?
 
     public init(
         id: UUID, type: String, queue: String, priority: Int, payload: String, storedStatus: JobStatus,
         retries: Int, maxRetries: Int, error: String, runAt: Date, createdAt: Date, updatedAt: Date,
         startedAt: Date?, finishedAt: Date?, idempotencyKey: String?, attempt: Int, timeoutSeconds: Double,
-        workerID: String?, leaseUntil: Date?, sequence: Int64
+        workerID: String?, leaseUntil: Date?, sequence: Int64, cancelRequested: Bool = false, result: String? = nil,
+        progress: JobProgress? = nil, attempts: [AttemptRecord]? = nil, traceContext: JobTraceContext? = nil
     ) {
         self.id = id
         self.type = type
@@ -65,6 +78,11 @@ public struct Job: Sendable, Equatable {
         self.workerID = workerID
         self.leaseUntil = leaseUntil
         self.sequence = sequence
+        self.traceContext = traceContext
+        self.cancelRequested = cancelRequested
+        self.result = result
+        self.progress = progress
+        self.attempts = attempts
     }
 
     /// The status a user sees at `now`: `scheduled` for a pending job that is not yet due.

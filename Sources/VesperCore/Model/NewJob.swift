@@ -18,6 +18,9 @@ public struct NewJob: Sendable, Equatable {
     public var idempotencyKey: String?
     /// Identifies the request behind an idempotency key: the same key with another fingerprint is a conflict.
     public var fingerprint: String
+    /// The producer's trace context, carried to the attempts' spans; `nil` when there is none
+    /// (``JobTracingMiddleware`` fills it on enqueue). Not part of ``fingerprint``.
+    public var traceContext: JobTraceContext?
 
     /// The named queue of a job that names none.
     public static let defaultQueue = "default"
@@ -32,7 +35,8 @@ public struct NewJob: Sendable, Equatable {
         runAt: Date? = nil,
         timeoutSeconds: Double,
         idempotencyKey: String? = nil,
-        fingerprint: String? = nil
+        fingerprint: String? = nil,
+        traceContext: JobTraceContext? = nil
     ) {
         self.id = id
         self.type = type
@@ -43,6 +47,7 @@ public struct NewJob: Sendable, Equatable {
         self.runAt = runAt
         self.timeoutSeconds = timeoutSeconds
         self.idempotencyKey = idempotencyKey
+        self.traceContext = traceContext
         self.fingerprint =
             fingerprint ?? Self.fingerprint(
                 type: type, queue: queue, priority: priority, payloadJSON: payloadJSON, maxRetries: maxRetries

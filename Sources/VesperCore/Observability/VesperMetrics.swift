@@ -44,7 +44,7 @@ public final class VesperMetrics: Sendable {
     /// One-line descriptions, emitted as `# HELP` lines by the `/metrics` endpoint.
     public static let help: [String: String] = [
         "vesper_jobs_enqueued_total": "Jobs stored, by type and priority.",
-        "vesper_jobs_finished_total": "Finished attempts, by type and outcome (done, retried, failed, dlq, released).",
+        "vesper_jobs_finished_total": "Finished attempts, by type and outcome (done, retried, failed, dlq, released, snoozed, cancelled).",
         "vesper_job_run_duration_seconds": "Handler run time of an attempt, by type.",
         "vesper_job_wait_duration_seconds": "Queue wait from when a job became due to its first start, by type.",
         "vesper_jobs_running": "Jobs running on this node.",

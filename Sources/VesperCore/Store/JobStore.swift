@@ -43,9 +43,11 @@ public protocol JobStore: Sendable {
     /// fsync, instead of two, which is what a busy node's throughput is made of.
     func finishAndClaim(_ completions: [Completion], _ request: ClaimRequest) async throws -> (finished: Set<LeaseToken>, claimed: [Job])
 
-    /// Pushes the lease of running jobs out to `until`, fenced by attempt.
-    /// Returns the ids whose lease was extended.
-    func extendLeases(_ leases: [LeaseToken], until: Date, now: Date) async throws -> Set<UUID>
+    /// The lease keeper's beat, one statement per store: pushes the lease of held jobs out to
+    /// `renewal.until` (fenced by attempt), stores the progress reported since the last beat, and
+    /// ends `cancelled` (by the ``CancelRequest`` rule) every held job an operator asked to
+    /// cancel, instead of extending it. Returns the ids extended and the ids cancelled.
+    func renewLeases(_ renewal: LeaseRenewal) async throws -> LeaseRenewalResult
 
     /// Returns every job whose lease ran out to `pending`, counting the lost attempt; a job with no
     /// retries left goes to `dlq` with error "lease expired". Returns how many were recovered.
@@ -58,7 +60,9 @@ public protocol JobStore: Sendable {
     /// Puts a `dlq` or `failed` job back to `pending` with its retries reset.
     func retry(id: UUID, now: Date) async throws -> Job
 
-    /// Cancels a `pending` or `scheduled` job.
+    /// Cancels a `pending` or `scheduled` job at once. For a `processing` job it records the
+    /// request (`cancel_requested`) and returns the job still `processing`: the node holding it
+    /// ends it at its next lease renewal. Any other state is ``VesperError/Code/invalidState``.
     func cancel(id: UUID, now: Date) async throws -> Job
 
     /// Releases resources; the store is not used afterwards.
@@ -66,6 +70,11 @@ public protocol JobStore: Sendable {
 }
 
 extension JobStore {
+    /// Extends leases only (``renewLeases(_:)`` without progress); returns the ids extended.
+    public func extendLeases(_ leases: [LeaseToken], until: Date, now: Date) async throws -> Set<UUID> {
+        try await renewLeases(LeaseRenewal(leases: leases, until: until, now: now)).extended
+    }
+
     /// Two transactions, for stores that cannot do better.
     public func finishAndClaim(_ completions: [Completion], _ request: ClaimRequest) async throws -> (finished: Set<LeaseToken>, claimed: [Job]) {
         let finished = completions.isEmpty ? [] : try await finish(completions, now: request.now)
@@ -139,14 +148,53 @@ public struct Completion: Sendable, Equatable {
         case failed(error: String)
         /// Not run to the end through no fault of the job (shutdown): back to `pending`, not counted.
         case release
+        /// The handler asked to run again at `runAt` (``JobSnooze``): back to `pending`, not
+        /// counted as a failure, the last error kept.
+        case snooze(runAt: Date)
     }
 
     public var token: LeaseToken
     public var outcome: Outcome
+    /// What the handler returned, as a JSON text; stored with a `done` outcome only.
+    public var result: String?
 
-    public init(token: LeaseToken, outcome: Outcome) {
+    public init(token: LeaseToken, outcome: Outcome, result: String? = nil) {
         self.token = token
         self.outcome = outcome
+        self.result = result
+    }
+}
+
+/// What the lease keeper sends on each beat: the leases a node holds, and the progress its running
+/// handlers reported since the last beat (carried by the same statement, so progress costs no
+/// round trip of its own).
+public struct LeaseRenewal: Sendable {
+    public var leases: [LeaseToken]
+    /// Progress to store, by lease; a lease the store does not extend stores none.
+    public var progress: [LeaseToken: JobProgress]
+    /// The new lease end.
+    public var until: Date
+    public var now: Date
+
+    public init(leases: [LeaseToken], progress: [LeaseToken: JobProgress] = [:], until: Date, now: Date) {
+        self.leases = leases
+        self.progress = progress
+        self.until = until
+        self.now = now
+    }
+}
+
+/// The store's answer to a ``LeaseRenewal``.
+public struct LeaseRenewalResult: Sendable, Equatable {
+    /// Jobs whose lease was extended.
+    public var extended: Set<UUID>
+    /// Jobs an operator asked to cancel: the same statement ended them `cancelled` (the
+    /// ``CancelRequest`` rule), and the node should cancel their handlers.
+    public var cancelled: Set<UUID>
+
+    public init(extended: Set<UUID>, cancelled: Set<UUID>) {
+        self.extended = extended
+        self.cancelled = cancelled
     }
 }
 

@@ -15,4 +15,7 @@ public enum LogKey {
     /// How many lines like this one a rate-limited log held back since its last line.
     public static let suppressed = "vesper_suppressed"
     public static let schedule = "vesper_schedule"
+    public static let queue = "vesper_queue"
+    /// The W3C trace id of the producer's trace, on a job's lines when the job carries one.
+    public static let traceID = "vesper_trace_id"
 }

@@ -11,6 +11,8 @@
 /// | `.deadLetter`          | `dlq`        |
 /// | `.failed`              | `failed`     |
 /// | `.release`             | `released`   |
+/// | `.snooze`              | `snoozed`    |
+/// | (none: the store ended the job at an operator's request) | `cancelled` |
 /// | any, rejected by the store because the lease moved on | `lost_lease` |
 ///
 /// `lost_lease` is never a metric label: the store threw the result away, so the attempt is reported
@@ -31,6 +33,11 @@ public struct AttemptOutcome: Sendable, Hashable, CustomStringConvertible {
     public static let failed = AttemptOutcome("failed")
     /// Not run to the end through no fault of the job (shutdown): back to `pending`, not counted.
     public static let released = AttemptOutcome("released")
+    /// The handler threw ``JobSnooze``: back to `pending` until later, not counted as a failure.
+    public static let snoozed = AttemptOutcome("snoozed")
+    /// An operator cancelled the running job: the store ended it `cancelled` at the node's lease
+    /// renewal, and the handler's task was cancelled.
+    public static let cancelled = AttemptOutcome("cancelled")
     /// The store rejected the result: the lease had moved on (another node reclaimed the job).
     public static let lostLease = AttemptOutcome("lost_lease")
 
@@ -46,6 +53,7 @@ extension Completion.Outcome {
         case .deadLetter: .deadLettered
         case .failed: .failed
         case .release: .released
+        case .snooze: .snoozed
         }
     }
 

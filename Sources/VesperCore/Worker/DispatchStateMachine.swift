@@ -168,12 +168,14 @@ struct DispatchStateMachine {
     }
 
     /// A slot's attempt ended after running for `ran`; returns the job the slot runs next, if any
-    /// (a slot takes the next buffered job itself, without waiting for the dispatcher).
-    mutating func attemptFinished(_ attempt: FinishedAttempt, ran: Duration, cancelled: Bool, now: Instant) -> Job? {
+    /// (a slot takes the next buffered job itself, without waiting for the dispatcher). With
+    /// `recordedByStore` (the store ended it at an operator's request) no completion follows, so
+    /// there is no verdict to wait for.
+    mutating func attemptFinished(_ attempt: FinishedAttempt, ran: Duration, cancelled: Bool, recordedByStore: Bool = false, now: Instant) -> Job? {
         running[attempt.job.leaseToken] = nil
         planner.recordRun(ran, at: now)
         lastFinishedAt = now
-        awaitingVerdict[attempt.job.leaseToken] = attempt
+        if !recordedByStore { awaitingVerdict[attempt.job.leaseToken] = attempt }
         guard phase == .dispatching, !cancelled, let next = buffer.next() else { return nil }
         running[next.leaseToken] = next
         return next
@@ -192,7 +194,7 @@ struct DispatchStateMachine {
             if applied.contains(completion.token) {
                 switch completion.outcome {
                 case .done: done += 1
-                case .release: break
+                case .release, .snooze: break
                 case .retry, .deadLetter, .failed: failed += 1
                 }
             } else {
@@ -214,6 +216,11 @@ struct DispatchStateMachine {
     /// are dropped (returned, for the log); a running one finishes, and its result is rejected.
     mutating func leasesLost(_ tokens: Set<LeaseToken>) -> [Job] {
         buffer.remove(tokens)
+    }
+
+    /// The tokens among `tokens` whose job is running in a slot.
+    func running(among tokens: Set<LeaseToken>) -> [LeaseToken] {
+        tokens.filter { running[$0] != nil }
     }
 
     /// Graceful shutdown: no more claims; running jobs get ``Configuration/shutdownTimeout``.

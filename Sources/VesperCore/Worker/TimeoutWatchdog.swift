@@ -1,7 +1,8 @@
 import Synchronization
 
 /// Cancels handlers that run past their job's timeout: one task per node, which sleeps until the
-/// earliest deadline (at most a second) and is woken when a job with an earlier one starts.
+/// earliest deadline (at most a second) and is woken when a job with an earlier one starts. Also
+/// the place a cancel requested by an operator reaches a running handler (``requestCancel(_:)``).
 ///
 /// A sleeping timer task per job would be simpler, but a cancelled `Task.sleep` stays in the
 /// executor's timer queue until its deadline: with the default 5-minute `JOB_TIMEOUT` that held
@@ -16,6 +17,9 @@ final class TimeoutWatchdog: Sendable {
         var watched: [LeaseToken: Watched] = [:]
         /// Attempts whose handler was cancelled for running past its timeout.
         var timedOut: Set<LeaseToken> = []
+        /// Attempts an operator cancelled (the store already ended them `cancelled`): cancelled
+        /// when watched, or as soon as they are.
+        var cancelRequested: Set<LeaseToken> = []
         /// When the watchdog will next look, so an earlier deadline can wake it.
         var wakesAt: ContinuousClock.Instant?
         var stopped = false
@@ -24,22 +28,46 @@ final class TimeoutWatchdog: Sendable {
     private let state = Mutex(State())
     private let wakeup = Wakeup()
 
+    /// Why a watched handler returned.
+    enum Ending: Equatable {
+        case returned
+        case timedOut
+        case cancelledByRequest
+    }
+
     /// Watches an attempt whose handler must return by `deadline`; `cancel` stops it.
     func watch(_ token: LeaseToken, until deadline: ContinuousClock.Instant, cancel: @escaping @Sendable () -> Void) {
-        let wake = state.withLock { state -> Bool in
+        let (wake, cancelNow) = state.withLock { state -> (Bool, Bool) in
             state.watched[token] = Watched(deadline: deadline, cancel: cancel)
-            guard let wakesAt = state.wakesAt else { return true }
-            return deadline < wakesAt
+            let cancelNow = state.cancelRequested.contains(token)
+            guard let wakesAt = state.wakesAt else { return (true, cancelNow) }
+            return (deadline < wakesAt, cancelNow)
         }
+        if cancelNow { cancel() }
         if wake { wakeup.signal() }
     }
 
-    /// Stops watching an attempt; returns whether its handler was cancelled for its timeout.
-    func unwatch(_ token: LeaseToken) -> Bool {
+    /// Stops watching an attempt; says whether its handler was cancelled, and why.
+    func unwatch(_ token: LeaseToken) -> Ending {
         state.withLock { state in
             state.watched[token] = nil
-            return state.timedOut.remove(token) != nil
+            let timedOut = state.timedOut.remove(token) != nil
+            if state.cancelRequested.remove(token) != nil { return .cancelledByRequest }
+            return timedOut ? .timedOut : .returned
         }
+    }
+
+    /// Cancels the handlers of these attempts, which the store has ended `cancelled` at an
+    /// operator's request; one that is not watched yet (its slot is just starting it) is
+    /// cancelled as soon as it is.
+    func requestCancel(_ tokens: some Sequence<LeaseToken>) {
+        let cancels = state.withLock { state in
+            tokens.compactMap { token -> (@Sendable () -> Void)? in
+                state.cancelRequested.insert(token)
+                return state.watched[token]?.cancel
+            }
+        }
+        for cancel in cancels { cancel() }
     }
 
     /// Runs until ``stop()``, calling `tick` at every look (at least once a second).

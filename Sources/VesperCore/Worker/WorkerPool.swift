@@ -26,6 +26,7 @@ public final class WorkerPool: Service, Sendable {
     private let machine: Mutex<DispatchStateMachine>
     private let runner: AttemptRunner
     private let watchdog = TimeoutWatchdog()
+    private let progress = ProgressBoard()
     private let leaseKeeper: LeaseKeeper
     private let completions: CompletionWriter
     private let dispatcherWakeup = Wakeup()
@@ -43,8 +44,10 @@ public final class WorkerPool: Service, Sendable {
         self.logger = logger
         self.observer = observer ?? StandardAttemptObserver(logger: logger, metrics: metrics)
         self.machine = Mutex(DispatchStateMachine(DispatchStateMachine.Configuration(options), now: .now))
-        self.runner = AttemptRunner(registry: registry, retryPolicy: options.retryPolicy, nodeID: options.nodeID, clock: clock, watchdog: watchdog)
-        self.leaseKeeper = LeaseKeeper(store: store, clock: clock, options: options, logger: logger)
+        self.runner = AttemptRunner(
+            registry: registry, retryPolicy: options.retryPolicy, nodeID: options.nodeID, clock: clock, watchdog: watchdog, progress: progress,
+            maxResultBytes: options.maxResultBytes, logger: logger)
+        self.leaseKeeper = LeaseKeeper(store: store, clock: clock, options: options, progress: progress, logger: logger)
         self.completions = CompletionWriter(store: store, clock: clock, logger: logger)
     }
 
@@ -71,6 +74,7 @@ public final class WorkerPool: Service, Sendable {
                 await self.leaseKeeper.run(
                     held: { self.machine.withLock { ($0.heldLeases, $0.isStoppedAndIdle) } },
                     lost: { self.leasesLost($0) },
+                    cancelled: { self.cancelledByRequest($0) },
                     recovered: {
                         self.observer.leasesRecovered($0)
                         self.dispatcherWakeup.signal()
@@ -165,10 +169,16 @@ public final class WorkerPool: Service, Sendable {
             // The state machine holds the attempt for its report before the writer can rule on it.
             let busy: Int
             (next, busy) = machine.withLock { machine in
-                let next = machine.attemptFinished(ran.attempt, ran: ran.duration, cancelled: cancelled, now: ran.ended)
+                let next = machine.attemptFinished(
+                    ran.attempt, ran: ran.duration, cancelled: cancelled, recordedByStore: ran.cancelledByRequest, now: ran.ended)
                 return (next, machine.busy)
             }
-            completions.submit(Completion(token: job.leaseToken, outcome: ran.attempt.completion))
+            if ran.cancelledByRequest {
+                // The store ended the job when it found the request: nothing to write.
+                observer.attemptFinished(ran.attempt)
+            } else {
+                completions.submit(Completion(token: job.leaseToken, outcome: ran.attempt.completion, result: ran.result))
+            }
             dispatcherWakeup.signal()
             observer.slotsChanged(total: options.slots, busy: busy)
         }
@@ -181,6 +191,17 @@ public final class WorkerPool: Service, Sendable {
     }
 
     // MARK: Leases
+
+    /// The store ended these held jobs `cancelled` at an operator's request: drop buffered ones,
+    /// cancel the handlers of running ones (a handler that ignores it keeps its slot until it returns).
+    private func cancelledByRequest(_ tokens: Set<LeaseToken>) {
+        let (dropped, running) = machine.withLock { ($0.leasesLost(tokens), $0.running(among: tokens)) }
+        watchdog.requestCancel(running)
+        for token in tokens {
+            logger.notice("cancelling a job at an operator's request", metadata: [LogKey.jobID: "\(token.id.uuidString.lowercased())"])
+        }
+        if !dropped.isEmpty { dispatcherWakeup.signal() }
+    }
 
     private func leasesLost(_ tokens: Set<LeaseToken>) {
         let dropped = machine.withLock { $0.leasesLost(tokens) }

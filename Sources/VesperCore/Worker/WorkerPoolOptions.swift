@@ -34,6 +34,13 @@ public struct WorkerPoolOptions: Sendable {
     /// Queues not listed share the node's slots freely. Defaults to no limits.
     public var queueConcurrency: [String: Int] = [:]
 
+    /// Largest result a handler may return, in bytes of JSON (`MAX_RESULT_BYTES`); a larger one
+    /// fails the attempt. Defaults to 64 KiB.
+    public var maxResultBytes: Int = WorkerPoolOptions.defaultMaxResultBytes
+
+    /// 64 KiB.
+    public static let defaultMaxResultBytes = 64 << 10
+
     public init(nodeID: String) {
         self.nodeID = nodeID
     }

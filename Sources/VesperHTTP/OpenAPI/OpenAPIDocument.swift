@@ -465,8 +465,8 @@ enum OpenAPIDocument {
      "jobs"
     ],
     "operationId": "cancelJob",
-    "summary": "Cancel a pending or scheduled job (admin)",
-    "description": "`409` in any other state.",
+    "summary": "Cancel a pending or scheduled job, or ask a processing one to stop (admin)",
+    "description": "A processing job answers `202` with `cancel_requested: true`; the node holding it ends it `cancelled` at its next heartbeat. `409` in any other state.",
     "parameters": [
      {
       "$ref": "#/components/parameters/JobID"
@@ -475,6 +475,16 @@ enum OpenAPIDocument {
     "responses": {
      "200": {
       "description": "The job, now cancelled.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Job"
+        }
+       }
+      }
+     },
+     "202": {
+      "description": "The job, still processing, with `cancel_requested`.",
       "content": {
        "application/json": {
         "schema": {
@@ -1506,7 +1516,9 @@ enum OpenAPIDocument {
      "finished_at",
      "idempotency_key",
      "attempt",
-     "timeout_seconds"
+     "timeout_seconds",
+     "cancel_requested",
+     "progress"
     ],
     "properties": {
      "job_id": {
@@ -1580,6 +1592,97 @@ enum OpenAPIDocument {
      },
      "timeout_seconds": {
       "type": "number"
+     },
+     "cancel_requested": {
+      "type": "boolean",
+      "description": "An operator asked to cancel the job while it ran."
+     },
+     "progress": {
+      "description": "The current attempt's last progress report, or null.",
+      "oneOf": [
+       {
+        "type": "null"
+       },
+       {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+         "percent",
+         "message",
+         "updated_at"
+        ],
+        "properties": {
+         "percent": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 100
+         },
+         "message": {
+          "type": "string"
+         },
+         "updated_at": {
+          "type": "string",
+          "format": "date-time"
+         }
+        }
+       }
+      ]
+     },
+     "result": {
+      "description": "What the handler returned (any JSON), or null. Only in `GET /jobs/{id}`."
+     },
+     "attempts": {
+      "description": "Every attempt, oldest first. Only in `GET /jobs/{id}`.",
+      "type": "array",
+      "items": {
+       "type": "object",
+       "additionalProperties": false,
+       "required": [
+        "attempt",
+        "node",
+        "started_at",
+        "finished_at",
+        "outcome",
+        "error"
+       ],
+       "properties": {
+        "attempt": {
+         "type": "integer",
+         "minimum": 0
+        },
+        "node": {
+         "type": [
+          "string",
+          "null"
+         ]
+        },
+        "started_at": {
+         "type": [
+          "string",
+          "null"
+         ],
+         "format": "date-time"
+        },
+        "finished_at": {
+         "type": "string",
+         "format": "date-time"
+        },
+        "outcome": {
+         "type": "string",
+         "enum": [
+          "done",
+          "retried",
+          "dlq",
+          "failed",
+          "cancelled",
+          "lost"
+         ]
+        },
+        "error": {
+         "type": "string"
+        }
+       }
+      }
      }
     }
    },

@@ -6,7 +6,7 @@ import VesperCore
 struct BulkRetryRoutes<Context: RequestContext> {
     let queue: JobQueue
 
-    func register(on router: Router<Context>) {
+    func register(on router: some RouterMethods<Context>) {
         router.post("jobs/retry", use: retryAll)
     }
 

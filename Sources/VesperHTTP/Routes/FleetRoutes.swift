@@ -5,7 +5,7 @@ import VesperCore
 struct FleetRoutes<Context: RequestContext> {
     let registry: any NodeRegistry
 
-    func register(on router: Router<Context>) {
+    func register(on router: some RouterMethods<Context>) {
         router.get("workers") { _, _ in
             Response.json(FleetJSON.render(FleetView(nodes: try await registry.listNodes())))
         }

@@ -5,7 +5,7 @@ import VesperCore
 struct HealthRoutes<Context: RequestContext> {
     let store: any JobStore
 
-    func register(on router: Router<Context>) {
+    func register(on router: some RouterMethods<Context>) {
         router.get("health") { _, _ in Response.json(#"{"status":"ok"}"#) }
         router.get("ready") { _, _ in
             do {

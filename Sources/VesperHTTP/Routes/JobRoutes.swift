@@ -10,7 +10,7 @@ struct JobRoutes<Context: RequestContext> {
     let maxBodyBytes: Int
     let maxBatch: Int
 
-    func register(on router: Router<Context>) {
+    func register(on router: some RouterMethods<Context>) {
         router.post("jobs", use: submit)
         router.post("jobs/batch", use: submitBatch)
         router.get("jobs", use: list)
@@ -23,7 +23,8 @@ struct JobRoutes<Context: RequestContext> {
         let members = try await RequestBody.jsonObject(request, maxBytes: maxBodyBytes)
         let now = client.now()
         let headerKey = request.headers[.idempotencyKey]
-        let job = try JobRequest.decode(members, client: client, now: now, headerKey: headerKey)
+        var job = try JobRequest.decode(members, client: client, now: now, headerKey: headerKey)
+        job.traceContext = Self.traceContext(request)
         let outcome = try await client.enqueue(job)
         let renderedAt = client.now()
         switch outcome {
@@ -60,10 +61,13 @@ struct JobRoutes<Context: RequestContext> {
             throw ValidationError(field: "jobs", message: "a batch holds 1 to \(maxBatch) jobs, got \(objects.count)")
         }
         let now = client.now()
+        let traceContext = Self.traceContext(request)
         var jobs: [NewJob] = []
         jobs.reserveCapacity(objects.count)
         for (index, object) in objects.enumerated() {
-            jobs.append(try JobRequest.decode(object, client: client, now: now, headerKey: nil, fieldPrefix: "jobs[\(index)]."))
+            var job = try JobRequest.decode(object, client: client, now: now, headerKey: nil, fieldPrefix: "jobs[\(index)].")
+            job.traceContext = traceContext
+            jobs.append(job)
         }
         let outcomes = try await client.enqueueBatch(jobs)
         let renderedAt = client.now()
@@ -112,9 +116,22 @@ struct JobRoutes<Context: RequestContext> {
         return Response.json(JobJSON.render(job, now: client.now()))
     }
 
+    /// A pending or scheduled job is cancelled at once (200). A processing one is asked to stop
+    /// (202, `cancel_requested: true`): the node holding it ends it at its next heartbeat.
     @Sendable func cancel(_ request: Request, context: Context) async throws -> Response {
         let job = try await client.cancel(id: try jobID(context))
-        return Response.json(JobJSON.render(job, now: client.now()))
+        let accepted = job.storedStatus == .processing
+        return Response.json(JobJSON.render(job, now: client.now()), status: accepted ? .accepted : .ok)
+    }
+
+    /// The request's W3C trace context (`traceparent`, `tracestate`), carried to the job's attempts;
+    /// `nil` without a valid `traceparent`. Read without a tracer, so a node that exports nothing
+    /// still passes the caller's context on to the nodes that run the job.
+    static func traceContext(_ request: Request) -> JobTraceContext? {
+        guard let traceparent = request.headers[.traceparent] else { return nil }
+        // Several `tracestate` fields are one list (RFC 9110 field combination).
+        let tracestate = request.headers[values: .tracestate]
+        return W3CTraceContext.context(traceparent: traceparent, tracestate: tracestate.isEmpty ? nil : tracestate.joined(separator: ","))
     }
 
     private func jobID(_ context: Context) throws -> UUID {
@@ -128,4 +145,6 @@ struct JobRoutes<Context: RequestContext> {
 
 extension HTTPField.Name {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let traceparent = HTTPField.Name("traceparent")!
+    static let tracestate = HTTPField.Name("tracestate")!
 }

@@ -6,7 +6,7 @@ struct QueueRoutes<Context: RequestContext> {
     let control: any QueueControl
     let clock: WallClock
 
-    func register(on router: Router<Context>) {
+    func register(on router: some RouterMethods<Context>) {
         router.get("queues", use: list)
         router.post("queues/:name/pause") { request, context in try await setPaused(true, context: context) }
         router.post("queues/:name/resume") { request, context in try await setPaused(false, context: context) }

@@ -6,7 +6,7 @@ struct StatsRoutes<Context: RequestContext> {
     let source: any QueueStatisticsSource
     let clock: WallClock
 
-    func register(on router: Router<Context>) {
+    func register(on router: some RouterMethods<Context>) {
         router.get("stats") { _, _ in
             Response.json(StatsJSON.render(try await source.statistics(now: clock.now())))
         }

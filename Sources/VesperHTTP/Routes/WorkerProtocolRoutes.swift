@@ -10,7 +10,7 @@ struct WorkerProtocolRoutes<Context: RequestContext> {
     let clock: WallClock
     let maxBodyBytes: Int
 
-    func register(on router: Router<Context>) {
+    func register(on router: some RouterMethods<Context>) {
         router.post("claims", use: claim)
         router.post("jobs/:id/heartbeat", use: heartbeat)
         router.post("jobs/:id/complete", use: complete)

@@ -22,11 +22,38 @@ enum JobJSON {
         writer.field("idempotency_key", job.idempotencyKey)
         writer.field("attempt", job.attempt)
         writer.field("timeout_seconds", job.timeoutSeconds)
+        writer.field("cancel_requested", job.cancelRequested)
+        // Progress of an earlier attempt says nothing about the current one.
+        if let progress = job.progress, progress.attempt == job.attempt {
+            writer.beginObject("progress")
+            writer.field("percent", progress.percent)
+            writer.field("message", progress.message)
+            writer.field("updated_at", RFC3339.format(progress.updatedAt))
+            writer.endObject()
+        } else {
+            writer.rawField("progress", "null")
+        }
+        // Only a single job's read carries these (``JobStore/job(id:)``); listings omit them.
+        if let attempts = job.attempts {
+            writer.rawField("result", job.result ?? "null")
+            writer.beginArray("attempts")
+            for attempt in attempts {
+                writer.beginObject()
+                writer.field("attempt", attempt.attempt)
+                writer.field("node", attempt.node)
+                writer.field("started_at", attempt.startedAt.map(RFC3339.format))
+                writer.field("finished_at", RFC3339.format(attempt.finishedAt))
+                writer.field("outcome", attempt.outcome)
+                writer.field("error", attempt.error)
+                writer.endObject()
+            }
+            writer.endArray()
+        }
         writer.endObject()
     }
 
     static func render(_ job: Job, now: Date) -> String {
-        var writer = JSONWriter(capacity: 512 + job.payload.utf8.count)
+        var writer = JSONWriter(capacity: 512 + job.payload.utf8.count + (job.result?.utf8.count ?? 0) + 200 * (job.attempts?.count ?? 0))
         write(job, now: now, to: &writer)
         return writer.output
     }

@@ -1,0 +1,29 @@
+import Foundation
+
+/// How to enqueue one typed job; every property overrides the type's ``JobTypeDefaults`` and
+/// defaults to `nil` (the type's default, then the node's).
+public struct EnqueueOptions: Sendable {
+    public var queue: String?
+    public var priority: Int?
+    public var maxRetries: Int?
+    public var timeout: Duration?
+    /// Not before this time. Wins over ``delay``.
+    public var runAt: Date?
+    /// Not before this long from now.
+    public var delay: Duration?
+    /// Enqueueing the same request again with this key returns the first job.
+    public var idempotencyKey: String?
+
+    public init(
+        queue: String? = nil, priority: Int? = nil, maxRetries: Int? = nil, timeout: Duration? = nil, runAt: Date? = nil,
+        delay: Duration? = nil, idempotencyKey: String? = nil
+    ) {
+        self.queue = queue
+        self.priority = priority
+        self.maxRetries = maxRetries
+        self.timeout = timeout
+        self.runAt = runAt
+        self.delay = delay
+        self.idempotencyKey = idempotencyKey
+    }
+}
