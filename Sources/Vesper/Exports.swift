@@ -7,4 +7,5 @@
 @_exported import struct VesperHTTP.ListenAddress
 #if PostgreSQL
 @_exported import struct VesperPostgres.PostgresSettings
+@_exported import struct VesperPostgres.PostgresEndpoint
 #endif

@@ -356,7 +356,8 @@ public final class Vesper: Service, JobRegistrar, Sendable {
         let node = NodeInfo(
             id: nodeID, hostname: configuration.nodeName, pid: Int(ProcessInfo.processInfo.processIdentifier),
             apiAddress: configuration.role.servesAPI ? configuration.apiAddress.description : "", workers: pool == nil ? 0 : configuration.workers,
-            types: pool == nil ? [] : handlers.claimableTypes ?? ["*"], startedAt: now, lastHeartbeat: now)
+            types: pool == nil ? [] : handlers.claimableTypes ?? ["*"], startedAt: now, lastHeartbeat: now,
+            region: configuration.region)
         var options = FleetService.Options()
         options.heartbeatInterval = configuration.heartbeatInterval
         options.nodeTimeout = configuration.effectiveNodeTimeout

@@ -14,10 +14,10 @@ struct WorkersCommand: AsyncParsableCommand {
 
     static func table(_ fleet: [String: Any]) -> String {
         let nodes = fleet["nodes"] as? [[String: Any]] ?? []
-        var rows = [["HOSTNAME", "NODE", "PID", "API", "WORKERS", "BUSY", "DONE", "FAILED", "LAST HEARTBEAT"]]
+        var rows = [["HOSTNAME", "NODE", "REGION", "PID", "API", "WORKERS", "BUSY", "DONE", "FAILED", "LAST HEARTBEAT"]]
         for node in nodes {
             rows.append(
-                ["hostname", "id", "pid", "api_addr", "workers", "busy", "jobs_done", "jobs_failed", "last_heartbeat"].map {
+                ["hostname", "id", "region", "pid", "api_addr", "workers", "busy", "jobs_done", "jobs_failed", "last_heartbeat"].map {
                     node[$0].map { "\($0)" } ?? ""
                 })
         }
@@ -25,6 +25,13 @@ struct WorkersCommand: AsyncParsableCommand {
         let machines = (fleet["machines"] as? [Any])?.count ?? 0
         lines.append("")
         lines.append("\(nodes.count) nodes on \(machines) machines · \(fleet["total_workers"] ?? 0) workers, \(fleet["busy_workers"] ?? 0) busy")
+        let regions = fleet["regions"] as? [[String: Any]] ?? []
+        if regions.count > 1 {
+            lines.append(
+                "regions: "
+                    + regions.map { "\($0["name"] ?? "?") \($0["nodes"] ?? 0) nodes, \($0["slots"] ?? 0) slots, \($0["busy"] ?? 0) busy" }
+                    .joined(separator: " · "))
+        }
         return lines.joined(separator: "\n")
     }
 }

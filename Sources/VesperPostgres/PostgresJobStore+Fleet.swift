@@ -9,13 +9,13 @@ extension PostgresJobStore: NodeRegistry {
             try await self.client.query(
                 """
                 INSERT INTO nodes (id, hostname, pid, api_addr, workers, busy, version, types, started_at, last_heartbeat,
-                    jobs_done, jobs_failed)
+                    jobs_done, jobs_failed, region)
                 VALUES (\(node.id), \(node.hostname), \(node.pid), \(node.apiAddress), \(node.workers), \(node.busy), \(node.version),
-                    \(types), \(node.startedAt), \(node.lastHeartbeat), \(node.jobsDone), \(node.jobsFailed))
+                    \(types), \(node.startedAt), \(node.lastHeartbeat), \(node.jobsDone), \(node.jobsFailed), \(node.region))
                 ON CONFLICT (id) DO UPDATE SET hostname = EXCLUDED.hostname, pid = EXCLUDED.pid, api_addr = EXCLUDED.api_addr,
                     workers = EXCLUDED.workers, busy = EXCLUDED.busy, version = EXCLUDED.version, types = EXCLUDED.types,
                     started_at = EXCLUDED.started_at, last_heartbeat = EXCLUDED.last_heartbeat, jobs_done = EXCLUDED.jobs_done,
-                    jobs_failed = EXCLUDED.jobs_failed
+                    jobs_failed = EXCLUDED.jobs_failed, region = EXCLUDED.region
                 """, logger: self.logger
             ).drain()
         }
@@ -46,18 +46,19 @@ extension PostgresJobStore: NodeRegistry {
         try await perform {
             let rows = try await self.client.query(
                 """
-                SELECT id, hostname, pid, api_addr, workers, busy, version, types, started_at, last_heartbeat, jobs_done, jobs_failed
+                SELECT id, hostname, pid, api_addr, workers, busy, version, types, started_at, last_heartbeat, jobs_done, jobs_failed,
+                    region
                 FROM nodes
                 """, logger: self.logger)
             var nodes: [NodeInfo] = []
-            for try await (id, hostname, pid, api, workers, busy, version, types, startedAt, lastHeartbeat, done, failed) in rows.decode(
-                (String, String, Int, String, Int, Int, String, String, Date, Date, Int, Int).self)
+            for try await (id, hostname, pid, api, workers, busy, version, types, startedAt, lastHeartbeat, done, failed, region)
+                in rows.decode((String, String, Int, String, Int, Int, String, String, Date, Date, Int, Int, String).self)
             {
                 nodes.append(
                     NodeInfo(
                         id: id, hostname: hostname, pid: pid, apiAddress: api, workers: workers, busy: busy, version: version,
                         types: types.split(separator: ",").map(String.init), startedAt: startedAt, lastHeartbeat: lastHeartbeat,
-                        jobsDone: done, jobsFailed: failed))
+                        jobsDone: done, jobsFailed: failed, region: region))
             }
             return nodes
         }

@@ -11,9 +11,8 @@ extension PostgresJobStore: JobNotifications {
     /// calls `onWake` once after re-listening, since notifications sent in the gap are lost.
     /// Returns when the calling task is cancelled.
     public func listenForNewJobs(onWake: @escaping @Sendable () -> Void) async throws {
-        let configuration: PostgresConnection.Configuration
         do {
-            configuration = try settings.connectionConfiguration()
+            _ = try settings.connectionConfiguration()
         } catch {
             throw PostgresErrorText.unavailable(error)
         }
@@ -22,6 +21,8 @@ extension PostgresJobStore: JobNotifications {
         while !Task.isCancelled {
             connectionID += 1
             do {
+                // The server the pool uses now: after a failover the listener follows the primary.
+                let configuration = try settings.connectionConfiguration(endpoint: active.withLock { $0.endpoint })
                 let connection = try await PostgresConnection.connect(
                     configuration: configuration, id: connectionID, logger: logger)
                 do {

@@ -16,6 +16,10 @@ extension PostgresJobStore {
         var quiet = Logger(label: "vesper.postgres.startup")
         quiet.logLevel = .critical
         let logger = quiet
+        if settings.endpoints.count > 1 {
+            try await checkHosts()
+            return
+        }
         do {
             let configuration = try settings.connectionConfiguration()
             try await Deadline.run(settings.operationTimeout) {
@@ -29,5 +33,26 @@ extension PostgresJobStore {
             let short = cause.contains("Connection refused") ? "connection refused" : cause
             throw VesperError(.unavailable, "cannot reach PostgreSQL at \(place): \(short)")
         }
+    }
+
+    /// With several hosts: at least one must accept writes (libpq's `target_session_attrs=read-write`).
+    /// The error names each host and what it was found to be.
+    private func checkHosts() async throws {
+        var findings: [String] = []
+        for endpoint in settings.endpoints {
+            let (role, connection) = await Self.probe(endpoint, reusing: nil, settings: settings, logger: logger)
+            try? await connection?.close()
+            if role == .primary { return }
+            switch role {
+            case .readOnly: findings.append("\(endpoint) is read-only")
+            case .unreachable(let cause):
+                findings.append("\(endpoint): \(cause.contains("Connection refused") ? "connection refused" : cause)")
+            case .primary: break
+            }
+        }
+        throw VesperError(
+            .unavailable,
+            "no PostgreSQL host accepts writes (DB_HOST/DATABASE_URL, user \(settings.user), database \(settings.database)): "
+                + findings.joined(separator: "; "))
     }
 }

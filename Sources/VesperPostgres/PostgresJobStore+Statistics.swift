@@ -46,11 +46,13 @@ extension PostgresJobStore: QueueStatisticsSource {
                 statistics.doneLast5Minutes = five
             }
             let fleet = try await self.client.query(
-                "SELECT COUNT(*)::BIGINT, COALESCE(SUM(workers), 0)::BIGINT, COALESCE(SUM(busy), 0)::BIGINT FROM nodes", logger: self.logger)
-            for try await (nodes, workers, busy) in fleet.decode((Int, Int, Int).self) {
-                statistics.fleetNodes = nodes
-                statistics.fleetWorkers = workers
-                statistics.fleetBusy = busy
+                "SELECT region, COUNT(*)::BIGINT, COALESCE(SUM(workers), 0)::BIGINT, COALESCE(SUM(busy), 0)::BIGINT FROM nodes GROUP BY region",
+                logger: self.logger)
+            for try await (region, nodes, workers, busy) in fleet.decode((String, Int, Int, Int).self) {
+                statistics.fleetByRegion[region] = FleetFigures(nodes: nodes, slots: workers, busy: busy)
+                statistics.fleetNodes += nodes
+                statistics.fleetWorkers += workers
+                statistics.fleetBusy += busy
             }
             return statistics
         }

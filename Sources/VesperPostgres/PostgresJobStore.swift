@@ -12,8 +12,15 @@ import VesperCore
 /// ``withRunning(_:)``. Claims use `FOR UPDATE SKIP LOCKED`, so any number of nodes can claim
 /// concurrently without sharing a job or blocking one another.
 public final class PostgresJobStore: JobStore, Service {
-    /// The connection pool every store operation leases from.
-    public let client: PostgresClient
+    /// The connection pool every store operation leases from: the pool to the current primary.
+    ///
+    /// With several hosts in the settings it is replaced when the primary moves (see
+    /// ``PostgresJobStore/followPrimary()``); read it anew for every operation. The store's own
+    /// operations wait for a primary; code using this pool directly should call ``ping()`` or
+    /// ``migrate()`` first, which do.
+    public var client: PostgresClient { active.withLock { $0.client } }
+    /// The pool in use, the server it connects to, and whether that server is known to accept writes.
+    let active: Mutex<ActivePool>
     let settings: PostgresSettings
     let logger: Logger
     /// Finished by ``close()``; ends ``run()``.
@@ -37,7 +44,13 @@ public final class PostgresJobStore: JobStore, Service {
         } catch {
             throw VesperError(.unavailable, "cannot configure PostgreSQL TLS: \(PostgresErrorText.describe(error))")
         }
-        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let endpoints = settings.endpoints
+        // One host: the pool is used as configured, as libpq's default `target_session_attrs=any`.
+        // Several: nothing is used until a probe found the one that accepts writes.
+        active = Mutex(
+            ActivePool(
+                endpoint: endpoints[0], client: PostgresClient(configuration: configuration, backgroundLogger: logger),
+                writable: endpoints.count == 1))
         (closeSignal, closeContinuation) = AsyncStream.makeStream(of: Void.self)
     }
 
@@ -49,7 +62,11 @@ public final class PostgresJobStore: JobStore, Service {
     /// Call it once, from a `ServiceGroup` or from ``withRunning(_:)``.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.client.run() }
+            if settings.endpoints.count > 1 {
+                group.addTask { await self.followPrimary() }
+            } else {
+                group.addTask { await self.client.run() }
+            }
             group.addTask {
                 for await _ in self.closeSignal {}
             }
@@ -192,8 +209,14 @@ public final class PostgresJobStore: JobStore, Service {
     /// minute) instead of answering 503.
     func perform<T: Sendable>(timeout: Duration? = nil, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         do {
-            return try await Deadline.run(timeout ?? settings.operationTimeout, operation)
+            return try await Deadline.run(timeout ?? settings.operationTimeout) {
+                try await self.waitForPrimary()
+                return try await operation()
+            }
         } catch let error as Deadline.Exceeded {
+            if !active.withLock({ $0.writable }) {
+                throw VesperError(.unavailable, "no PostgreSQL host accepts writes (waiting for a primary among \(settings.endpoints))")
+            }
             throw VesperError(.unavailable, "PostgreSQL did not answer within \(error.limit)")
         } catch let error as VesperError {
             throw error

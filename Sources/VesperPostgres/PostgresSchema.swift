@@ -136,6 +136,12 @@ enum PostgresSchema {
                 // costs no second write. A constant default rewrites no rows (PostgreSQL 11+).
                 "ALTER TABLE jobs ADD COLUMN attempts JSONB NOT NULL DEFAULT '[]'",
             ]),
+        Migration(
+            version: 8, name: "node-region",
+            statements: [
+                // The region a node runs in (`REGION`); nodes of older versions count as `default`.
+                "ALTER TABLE nodes ADD COLUMN region TEXT NOT NULL DEFAULT 'default'"
+            ]),
     ]
 
     /// Applies every migration not yet recorded, in version order, under the advisory lock.

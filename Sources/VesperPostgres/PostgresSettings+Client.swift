@@ -3,25 +3,28 @@ import PostgresNIO
 import VesperCore
 
 extension PostgresSettings {
-    /// The socket file to connect to when `unixSocketPath` is set.
+    /// The socket file to connect to when `endpoint` is a Unix socket directory.
     ///
     /// The setting names a directory, as libpq's `host=/dir` does; PostgreSQL names the socket inside
     /// it `.s.PGSQL.<port>`. A path that already names the socket file is used as is.
-    var socketFilePath: String? {
-        guard let path = unixSocketPath else { return nil }
+    static func socketFilePath(_ endpoint: PostgresEndpoint) -> String? {
+        guard endpoint.isUnixSocket else { return nil }
+        let path = endpoint.host
         if (path as NSString).lastPathComponent.hasPrefix(".s.PGSQL.") { return path }
-        return (path as NSString).appendingPathComponent(".s.PGSQL.\(port)")
+        return (path as NSString).appendingPathComponent(".s.PGSQL.\(endpoint.port)")
     }
 
-    /// The pool configuration for `PostgresClient`: endpoint, credentials, TLS and pool size.
-    func clientConfiguration() throws -> PostgresClient.Configuration {
+    /// The pool configuration for `PostgresClient` to `endpoint` (the first of ``endpoints`` by
+    /// default): credentials, TLS and pool size.
+    func clientConfiguration(endpoint: PostgresEndpoint? = nil) throws -> PostgresClient.Configuration {
+        let endpoint = endpoint ?? endpoints[0]
         var configuration: PostgresClient.Configuration
-        if let socket = socketFilePath {
+        if let socket = Self.socketFilePath(endpoint) {
             configuration = PostgresClient.Configuration(
                 unixSocketPath: socket, username: user, password: password, database: database)
         } else {
             configuration = PostgresClient.Configuration(
-                host: host, port: port, username: user, password: password, database: database, tls: try clientTLS())
+                host: endpoint.host, port: endpoint.port, username: user, password: password, database: database, tls: try clientTLS())
         }
         configuration.options.maximumConnections = maxConnections
         configuration.options.additionalStartupParameters = [("TimeZone", timeZone), ("application_name", "vesper")]
@@ -29,10 +32,14 @@ extension PostgresSettings {
     }
 
     /// The single-connection configuration used by the LISTEN connection, which lives outside the pool
-    /// so a long-lived listener never holds one of the pool's slots.
-    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+    /// so a long-lived listener never holds one of the pool's slots; also the probes that find the
+    /// primary among several hosts.
+    func connectionConfiguration(
+        endpoint: PostgresEndpoint? = nil, applicationName: String = "vesper-listener"
+    ) throws -> PostgresConnection.Configuration {
+        let endpoint = endpoint ?? endpoints[0]
         var configuration: PostgresConnection.Configuration
-        if let socket = socketFilePath {
+        if let socket = Self.socketFilePath(endpoint) {
             configuration = PostgresConnection.Configuration(
                 unixSocketPath: socket, username: user, password: password, database: database)
         } else {
@@ -42,9 +49,9 @@ extension PostgresSettings {
             case .require, .verifyFull: tls = .require(try NIOSSLContext(configuration: tlsConfiguration()))
             }
             configuration = PostgresConnection.Configuration(
-                host: host, port: port, username: user, password: password, database: database, tls: tls)
+                host: endpoint.host, port: endpoint.port, username: user, password: password, database: database, tls: tls)
         }
-        configuration.options.additionalStartupParameters = [("TimeZone", timeZone), ("application_name", "vesper-listener")]
+        configuration.options.additionalStartupParameters = [("TimeZone", timeZone), ("application_name", applicationName)]
         return configuration
     }
 

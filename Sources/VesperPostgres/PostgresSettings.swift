@@ -7,7 +7,9 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
         case verifyFull = "verify-full"
     }
 
+    /// One host, or several separated by commas (`pg-a,pg-b:5433`, see ``endpoints``).
     public var host: String
+    /// The port of hosts that name none. Defaults to 5432.
     public var port: Int = 5432
     public var user: String = "postgres"
     public var password: String? = nil
@@ -26,8 +28,17 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
         self.host = host
     }
 
+    /// The servers to connect to, in the order they are tried: `unixSocketPath` alone when set,
+    /// else the entries of `host`. With more than one the store connects to the one that accepts
+    /// writes and follows it through failovers (``PostgresJobStore``).
+    public var endpoints: [PostgresEndpoint] {
+        if let unixSocketPath { return [PostgresEndpoint(host: unixSocketPath, port: port)] }
+        let list = (try? PostgresEndpoint.parseList(host, defaultPort: port)) ?? []
+        return list.isEmpty ? [PostgresEndpoint(host: host, port: port)] : list
+    }
+
     public var description: String {
         if let unixSocketPath { return "postgres \(user)@\(unixSocketPath)/\(database)" }
-        return "postgres \(user)@\(host):\(port)/\(database)"
+        return "postgres \(user)@\(endpoints.map(\.description).joined(separator: ","))/\(database)"
     }
 }

@@ -9,13 +9,13 @@ extension SQLiteJobStore: NodeRegistry {
                 try db.execute(
                     sql: """
                         INSERT OR REPLACE INTO nodes (id, hostname, pid, api_addr, workers, busy, version, types, started_at,
-                            last_heartbeat, jobs_done, jobs_failed)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            last_heartbeat, jobs_done, jobs_failed, region)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         node.id, node.hostname, node.pid, node.apiAddress, node.workers, node.busy, node.version,
                         node.types.joined(separator: ","), SQLiteRow.micros(node.startedAt), SQLiteRow.micros(node.lastHeartbeat),
-                        node.jobsDone, node.jobsFailed,
+                        node.jobsDone, node.jobsFailed, node.region,
                     ])
             }
         }
@@ -44,14 +44,15 @@ extension SQLiteJobStore: NodeRegistry {
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT id, hostname, pid, api_addr, workers, busy, version, types, started_at, last_heartbeat, jobs_done, jobs_failed
+                        SELECT id, hostname, pid, api_addr, workers, busy, version, types, started_at, last_heartbeat, jobs_done, jobs_failed,
+                            region
                         FROM nodes
                         """
                 ).map { row in
                     NodeInfo(
                         id: row[0], hostname: row[1], pid: row[2], apiAddress: row[3], workers: row[4], busy: row[5], version: row[6],
                         types: (row[7] as String).split(separator: ",").map(String.init), startedAt: SQLiteRow.date(row[8]),
-                        lastHeartbeat: SQLiteRow.date(row[9]), jobsDone: row[10], jobsFailed: row[11])
+                        lastHeartbeat: SQLiteRow.date(row[9]), jobsDone: row[10], jobsFailed: row[11], region: row[12])
                 }
             }
         }

@@ -43,10 +43,14 @@ extension SQLiteJobStore: QueueStatisticsSource {
                     """
                 statistics.doneLastMinute = try Int.fetchOne(db, sql: recent, arguments: [nowMicros - 60_000_000]) ?? 0
                 statistics.doneLast5Minutes = try Int.fetchOne(db, sql: recent, arguments: [nowMicros - 300_000_000]) ?? 0
-                if let fleet = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(SUM(workers), 0), COALESCE(SUM(busy), 0) FROM nodes") {
-                    statistics.fleetNodes = fleet[0]
-                    statistics.fleetWorkers = fleet[1]
-                    statistics.fleetBusy = fleet[2]
+                let fleet = try Row.fetchAll(
+                    db, sql: "SELECT region, COUNT(*), COALESCE(SUM(workers), 0), COALESCE(SUM(busy), 0) FROM nodes GROUP BY region")
+                for row in fleet {
+                    let figures = FleetFigures(nodes: row[1], slots: row[2], busy: row[3])
+                    statistics.fleetByRegion[row[0]] = figures
+                    statistics.fleetNodes += figures.nodes
+                    statistics.fleetWorkers += figures.slots
+                    statistics.fleetBusy += figures.busy
                 }
                 return statistics
             }

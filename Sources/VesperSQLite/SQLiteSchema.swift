@@ -116,6 +116,10 @@ enum SQLiteSchema {
                     ALTER TABLE jobs ADD COLUMN attempts TEXT NOT NULL DEFAULT '[]';
                     """)
         }
+        migrator.registerMigration("v8-node-region") { db in
+            // The region a node runs in (`REGION`); nodes of older versions count as `default`.
+            try db.execute(sql: "ALTER TABLE nodes ADD COLUMN region TEXT NOT NULL DEFAULT 'default'")
+        }
         return migrator
     }
 }

@@ -7,6 +7,45 @@ import VesperTestSupport
 /// Several real `vesper serve` processes sharing one SQLite file.
 @Suite("Fleet on one SQLite file", .serialized)
 struct FleetTests {
+    @Test func regionsShowInTheFleetViewTheCLIAndTheGauges() async throws {
+        try await withTemporaryDirectory { directory in
+            let database = directory.file("regions.db")
+            var nodes: [VesperProcess] = []
+            defer { nodes.forEach { $0.stop() } }
+            for (region, workers) in [("eu", 3), ("eu", 2), ("us", 4)] {
+                nodes.append(
+                    try await VesperProcess(
+                        environment: [
+                            "WORKERS": "\(workers)", "DB_PATH": database, "REGION": region, "METRICS_SAMPLE_INTERVAL": "200ms",
+                            "NODE_TIMEOUT": "10s",
+                        ], directory: directory.path))
+            }
+            let client = Node(baseURL: nodes[0].baseURL)
+            try await waitUntil("the node to see three nodes") { (try await client.get("/workers").json["nodes"] as? [Any])?.count == 3 }
+            let fleet = try await client.get("/workers").json
+            let regions = try #require(fleet["regions"] as? [[String: Any]])
+            #expect(regions.map { $0["name"] as? String } == ["eu", "us"])
+            #expect(regions.map { $0["nodes"] as? Int } == [2, 1])
+            #expect(regions.map { $0["slots"] as? Int } == [5, 4])
+            let nodeRegions = (fleet["nodes"] as? [[String: Any]] ?? []).compactMap { $0["region"] as? String }.sorted()
+            #expect(nodeRegions == ["eu", "eu", "us"])
+            try await waitUntil("the gauges to carry the region") {
+                let metrics = try await client.get("/metrics").body
+                return metrics.contains(#"vesper_fleet_nodes{region="eu"} 2"#) && metrics.contains(#"vesper_fleet_workers{region="us"} 4"#)
+            }
+            let (status, table) = try await VesperProcess.run(
+                arguments: ["workers", "--server", client.baseURL], environment: [:], directory: directory.path)
+            #expect(status == 0)
+            #expect(table.contains("REGION"))
+            #expect(table.contains("regions: eu 2 nodes, 5 slots"))
+
+            let (badStatus, badOutput) = try await VesperProcess.run(
+                arguments: ["serve"], environment: ["DB_PATH": database, "REGION": "eu west"], directory: directory.path)
+            #expect(badStatus != 0)
+            #expect(badOutput.contains("REGION"))
+        }
+    }
+
     @Test func threeNodesSeeTheWholeFleetAndShareTheWork() async throws {
         try await withTemporaryDirectory { directory in
             let database = directory.file("shared.db")

@@ -37,6 +37,33 @@ struct NodeRegistryConformanceTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func regionsAreStoredAndSummed(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            var eu = node("eu-1", workers: 4)
+            eu.region = "eu"
+            var eu2 = node("eu-2", host: "machine-b", workers: 6)
+            eu2.region = "eu"
+            try await store.registerNode(eu)
+            try await store.registerNode(eu2)
+            try await store.registerNode(node("plain", workers: 2))
+            _ = try await store.heartbeat(nodeID: "eu-2", NodeHeartbeat(apiAddress: "x", busy: 5, jobsDone: 0, jobsFailed: 0), at: testEpoch)
+            let nodes = try await store.listNodes().sorted { $0.id < $1.id }
+            #expect(nodes.map(\.region) == ["eu", "eu", "default"])
+            let view = FleetView(nodes: nodes)
+            #expect(
+                view.regions == [
+                    FleetView.Region(name: "default", nodes: 1, slots: 2, busy: 0), FleetView.Region(name: "eu", nodes: 2, slots: 10, busy: 5),
+                ])
+            if let source = store as? any QueueStatisticsSource {
+                let statistics = try await source.statistics(now: testEpoch)
+                #expect(statistics.fleetByRegion == ["eu": FleetFigures(nodes: 2, slots: 10, busy: 5), "default": FleetFigures(nodes: 1, slots: 2, busy: 0)])
+                #expect(statistics.fleetNodes == 3)
+                #expect(statistics.fleetWorkers == 12)
+            }
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func reapingRemovesSilentNodesAndReleasesTheirJobsAtOnce(kind: StoreKind) async throws {
         try await withStore(kind) { store in
             try await store.registerNode(node("dead"))

@@ -110,6 +110,50 @@ import VesperTestSupport
         #expect(settings.sslMode == .verifyFull)
     }
 
+    @Test func severalHostsAreReadFromDBHostAndDatabaseURL() async throws {
+        let fromHost = try await VesperConfiguration.fromEnvironment(["DB_HOST": "pg-a, pg-b:5433,[::1]:6000", "DB_PORT": "6432"], dotEnvPath: nil)
+        guard case .postgres(let settings) = fromHost.database else {
+            Issue.record("DB_HOST must select PostgreSQL")
+            return
+        }
+        #expect(
+            settings.endpoints == [
+                PostgresEndpoint(host: "pg-a", port: 6432), PostgresEndpoint(host: "pg-b", port: 5433), PostgresEndpoint(host: "::1", port: 6000),
+            ])
+        #expect(settings.unixSocketPath == nil)
+
+        let fromURL = try await VesperConfiguration.fromEnvironment(
+            ["DATABASE_URL": "postgres://app:s3cret@pg-eu:5432,pg-us:5433/queue?sslmode=require"], dotEnvPath: nil)
+        guard case .postgres(let url) = fromURL.database else {
+            Issue.record("DATABASE_URL must select PostgreSQL")
+            return
+        }
+        #expect(url.endpoints == [PostgresEndpoint(host: "pg-eu", port: 5432), PostgresEndpoint(host: "pg-us", port: 5433)])
+        #expect(url.user == "app")
+        #expect(url.password == "s3cret")
+        #expect(url.database == "queue")
+        #expect(url.sslMode == .require)
+        #expect(!url.description.contains("s3cret"))
+
+        let sockets = try await VesperConfiguration.fromEnvironment(["DB_HOST": "/run/a,/run/b"], dotEnvPath: nil)
+        guard case .postgres(let socketSettings) = sockets.database else { return }
+        #expect(socketSettings.endpoints.map(\.isUnixSocket) == [true, true])
+        #expect(socketSettings.unixSocketPath == nil)
+    }
+
+    @Test(arguments: [
+        ["DB_HOST": "pg-a,,pg-b"], ["DB_HOST": "pg-a:99999"], ["DB_HOST": "pg-a:x"], ["DB_HOST": "[::1"],
+        ["DATABASE_URL": "postgres://u@pg-a:5432,:5433/db"],
+    ])
+    func badHostListsAreRejected(environment: [String: String]) async throws {
+        do {
+            _ = try await VesperConfiguration.fromEnvironment(environment, dotEnvPath: nil)
+            Issue.record("\(environment) was accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.variable == environment.keys.first)
+        }
+    }
+
     @Test func apiTokensFromTheVariableAndAFile() async throws {
         try await withTemporaryDirectory { directory in
             let file = directory.file("tokens")

@@ -105,6 +105,14 @@ extension VesperConfiguration {
         metricsMaxTypes = try env.integer("METRICS_MAX_TYPES", in: 0...10_000) ?? metricsMaxTypes
         statsLogInterval = try env.duration("STATS_LOG_INTERVAL") ?? statsLogInterval
         if let name = env["NODE_NAME"], !name.isEmpty { nodeName = name }
+        if let name = env["REGION"] {
+            do {
+                try NewJob.validateName(name.trimmingCharacters(in: .whitespaces), field: "region")
+            } catch {
+                throw ConfigurationError(variable: "REGION", message: "'\(name)': \(error.message)")
+            }
+            region = name.trimmingCharacters(in: .whitespaces)
+        }
         queues = try env.queueList("QUEUES") ?? queues
         queueConcurrency = try env.queueLimits("QUEUE_CONCURRENCY") ?? queueConcurrency
         retention = try env.retention("RETENTION") ?? retention
@@ -148,19 +156,41 @@ extension PostgresSettings {
         timeZone = env["DB_TIMEZONE"] ?? timeZone
         maxConnections = try env.integer("DB_MAX_CONNECTIONS", in: 1...1000) ?? maxConnections
         operationTimeout = try env.duration("DB_TIMEOUT", positive: true) ?? operationTimeout
-        if host.hasPrefix("/") {
+        let endpoints: [PostgresEndpoint]
+        do {
+            endpoints = try PostgresEndpoint.parseList(host, defaultPort: port)
+        } catch {
+            throw ConfigurationError(variable: env["DB_HOST"] != nil ? "DB_HOST" : "DATABASE_URL", message: error.message)
+        }
+        if endpoints.count == 1, host.hasPrefix("/") {
             unixSocketPath = host
         }
     }
 
     /// Reads `postgres://user:password@host:port/database?sslmode=...`.
+    ///
+    /// The host part may list several servers (`postgres://u:p@pg-a:5432,pg-b:5432/vesper`), as
+    /// libpq's URIs do; they are kept in `host` as written.
     mutating func apply(url: String) throws(ConfigurationError) {
+        // URLComponents reads one host: parse the URL with a stand-in host, keep the list as written.
+        var url = url
+        var hostList: String?
+        if let schemeEnd = url.range(of: "://") {
+            let authorityEnd = url[schemeEnd.upperBound...].firstIndex(where: { $0 == "/" || $0 == "?" }) ?? url.endIndex
+            let authority = url[schemeEnd.upperBound..<authorityEnd]
+            let hostStart = authority.lastIndex(of: "@").map { url.index(after: $0) } ?? schemeEnd.upperBound
+            let hosts = String(url[hostStart..<authorityEnd])
+            if hosts.contains(",") {
+                hostList = hosts
+                url.replaceSubrange(hostStart..<authorityEnd, with: "multiple-hosts")
+            }
+        }
         guard let components = URLComponents(string: url), let scheme = components.scheme,
             scheme == "postgres" || scheme == "postgresql", let host = components.host, !host.isEmpty
         else {
             throw ConfigurationError(variable: "DATABASE_URL", message: "expected postgres://user:password@host:port/database")
         }
-        self.host = host
+        self.host = hostList ?? host
         if let port = components.port { self.port = port }
         if let user = components.user, !user.isEmpty { self.user = user }
         if let password = components.password { self.password = password }

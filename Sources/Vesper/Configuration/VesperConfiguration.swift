@@ -70,6 +70,9 @@ public struct VesperConfiguration: Sendable {
     public var nodeTimeout: Duration?
     /// This node's name in the fleet view. Defaults to the host name.
     public var nodeName: String = ProcessInfo.processInfo.hostName
+    /// The region this node runs in (`REGION`), shown in the fleet view and on the fleet gauges.
+    /// Defaults to `default`.
+    public var region: String = NodeInfo.defaultRegion
     /// How often queue-depth gauges are refreshed from the store. Defaults to 5s.
     public var metricsSampleInterval: Duration = .seconds(5)
     /// How many job types without a handler on this node get their own `type` label on job

@@ -1,4 +1,4 @@
-/// The fleet as `GET /workers` and `vesper workers` show it: totals, machines, nodes.
+/// The fleet as `GET /workers` and `vesper workers` show it: totals, machines, regions, nodes.
 public struct FleetView: Sendable, Equatable {
     public struct Machine: Sendable, Equatable {
         public var hostname: String
@@ -7,10 +7,28 @@ public struct FleetView: Sendable, Equatable {
         public var busy: Int
     }
 
+    /// The nodes of one region (`REGION`) and their slots.
+    public struct Region: Sendable, Equatable {
+        public var name: String
+        public var nodes: Int
+        /// Slots (`WORKERS`) of its nodes.
+        public var slots: Int
+        public var busy: Int
+
+        public init(name: String, nodes: Int, slots: Int, busy: Int) {
+            self.name = name
+            self.nodes = nodes
+            self.slots = slots
+            self.busy = busy
+        }
+    }
+
     public var totalWorkers: Int
     public var busyWorkers: Int
     /// One entry per host name, sorted by name.
     public var machines: [Machine]
+    /// One entry per region that has a node, sorted by name.
+    public var regions: [Region]
     /// Every node, sorted by host name then start time.
     public var nodes: [NodeInfo]
 
@@ -26,5 +44,12 @@ public struct FleetView: Sendable, Equatable {
             machines[node.hostname]!.busy += node.busy
         }
         self.machines = machines.values.sorted { $0.hostname < $1.hostname }
+        var regions: [String: Region] = [:]
+        for node in nodes {
+            regions[node.region, default: Region(name: node.region, nodes: 0, slots: 0, busy: 0)].nodes += 1
+            regions[node.region]!.slots += node.workers
+            regions[node.region]!.busy += node.busy
+        }
+        self.regions = regions.values.sorted { $0.name < $1.name }
     }
 }

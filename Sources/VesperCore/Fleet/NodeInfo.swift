@@ -9,6 +9,8 @@ public struct NodeInfo: Sendable, Equatable {
     public var pid: Int
     /// Where its HTTP API listens.
     public var apiAddress: String
+    /// The region it runs in (`REGION`, `default` unless set).
+    public var region: String
     /// Slots (`WORKERS`): jobs this node runs at once. The name stays `workers` on the wire.
     public var workers: Int
     /// Slots running a job at the last heartbeat.
@@ -25,9 +27,11 @@ public struct NodeInfo: Sendable, Equatable {
 
     public init(
         id: String, hostname: String, pid: Int, apiAddress: String, workers: Int, busy: Int = 0, version: String = VesperVersion.current,
-        types: [String], startedAt: Date, lastHeartbeat: Date, jobsDone: Int = 0, jobsFailed: Int = 0
+        types: [String], startedAt: Date, lastHeartbeat: Date, jobsDone: Int = 0, jobsFailed: Int = 0,
+        region: String = NodeInfo.defaultRegion
     ) {
         self.id = id
+        self.region = region
         self.hostname = hostname
         self.pid = pid
         self.apiAddress = apiAddress
@@ -40,6 +44,11 @@ public struct NodeInfo: Sendable, Equatable {
         self.jobsDone = jobsDone
         self.jobsFailed = jobsFailed
     }
+}
+
+extension NodeInfo {
+    /// The region of a node that names none.
+    public static let defaultRegion = "default"
 }
 
 /// The live figures a node reports with each heartbeat.

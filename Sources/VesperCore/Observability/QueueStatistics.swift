@@ -15,10 +15,25 @@ public struct QueueStatistics: Sendable, Equatable {
     public var fleetNodes: Int = 0
     public var fleetWorkers: Int = 0
     public var fleetBusy: Int = 0
+    /// The fleet's figures per region (`REGION`); they add up to the totals above.
+    public var fleetByRegion: [String: FleetFigures] = [:]
     public var sampledAt: Date
 
     public init(sampledAt: Date) {
         self.sampledAt = sampledAt
+    }
+}
+
+/// The size of part of the fleet: nodes, their slots, and how many are busy.
+public struct FleetFigures: Sendable, Equatable {
+    public var nodes: Int
+    public var slots: Int
+    public var busy: Int
+
+    public init(nodes: Int, slots: Int, busy: Int) {
+        self.nodes = nodes
+        self.slots = slots
+        self.busy = busy
     }
 }
 

@@ -21,6 +21,8 @@ public final class VesperMetrics: Sendable {
     private let finished = KeyedMetricHandles<FinishLabels, FinishHandles>()
     private let waits = KeyedMetricHandles<String, CoreMetrics.Timer>()
     private let typeLabels = JobTypeLabels()
+    /// Every region the fleet gauges have shown.
+    private let fleetRegions = Mutex<Set<String>>([])
 
     private struct JobLabels: Hashable, Sendable {
         var type: String
@@ -54,9 +56,9 @@ public final class VesperMetrics: Sendable {
         "vesper_queue_jobs": "Jobs in the queue by status (sampled from the database).",
         "vesper_queue_pending_jobs": "Claimable jobs by priority (sampled from the database).",
         "vesper_queue_oldest_pending_age_seconds": "Age of the oldest claimable job since it became due (sampled).",
-        "vesper_fleet_nodes": "Nodes in the fleet (sampled).",
-        "vesper_fleet_workers": "Worker slots across the fleet (sampled).",
-        "vesper_fleet_workers_busy": "Busy worker slots across the fleet (sampled).",
+        "vesper_fleet_nodes": "Nodes in the fleet, by region (sampled).",
+        "vesper_fleet_workers": "Worker slots across the fleet, by region (sampled).",
+        "vesper_fleet_workers_busy": "Busy worker slots across the fleet, by region (sampled).",
     ]
 
     /// Bounds the `type` label of job metrics: the types this node has handlers for keep theirs, and
@@ -144,9 +146,18 @@ public final class VesperMetrics: Sendable {
             gauge("vesper_queue_pending_jobs", [("priority", String(priority))]).record(statistics.pendingByPriority[priority] ?? 0)
         }
         gauge("vesper_queue_oldest_pending_age_seconds", []).record(statistics.oldestPendingAge ?? 0)
-        gauge("vesper_fleet_nodes", []).record(statistics.fleetNodes)
-        gauge("vesper_fleet_workers", []).record(statistics.fleetWorkers)
-        gauge("vesper_fleet_workers_busy", []).record(statistics.fleetBusy)
+        // One series per region; a region whose last node left drops to zero rather than keeping
+        // its last value.
+        let regions = fleetRegions.withLock { seen in
+            seen.formUnion(statistics.fleetByRegion.keys)
+            return seen.sorted()
+        }
+        for region in regions {
+            let figures = statistics.fleetByRegion[region] ?? FleetFigures(nodes: 0, slots: 0, busy: 0)
+            gauge("vesper_fleet_nodes", [("region", region)]).record(figures.nodes)
+            gauge("vesper_fleet_workers", [("region", region)]).record(figures.slots)
+            gauge("vesper_fleet_workers_busy", [("region", region)]).record(figures.busy)
+        }
     }
 
     // MARK: Handle cache

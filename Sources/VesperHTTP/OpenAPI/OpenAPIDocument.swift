@@ -1008,7 +1008,7 @@ enum OpenAPIDocument {
     "summary": "The fleet, nodes and remote workers",
     "responses": {
      "200": {
-      "description": "Totals, machines and nodes.",
+      "description": "Totals, machines, regions and nodes.",
       "content": {
        "application/json": {
         "schema": {
@@ -1957,6 +1957,7 @@ enum OpenAPIDocument {
      "total_workers",
      "busy_workers",
      "machines",
+     "regions",
      "nodes"
     ],
     "properties": {
@@ -1998,6 +1999,37 @@ enum OpenAPIDocument {
        }
       }
      },
+     "regions": {
+      "type": "array",
+      "description": "One entry per region (`REGION`) that has a node, sorted by name.",
+      "items": {
+       "type": "object",
+       "additionalProperties": false,
+       "required": [
+        "name",
+        "nodes",
+        "slots",
+        "busy"
+       ],
+       "properties": {
+        "name": {
+         "type": "string"
+        },
+        "nodes": {
+         "type": "integer",
+         "minimum": 0
+        },
+        "slots": {
+         "type": "integer",
+         "minimum": 0
+        },
+        "busy": {
+         "type": "integer",
+         "minimum": 0
+        }
+       }
+      }
+     },
      "nodes": {
       "type": "array",
       "items": {
@@ -2008,6 +2040,7 @@ enum OpenAPIDocument {
         "hostname",
         "pid",
         "api_addr",
+        "region",
         "workers",
         "busy",
         "version",
@@ -2033,6 +2066,10 @@ enum OpenAPIDocument {
         "api_addr": {
          "type": "string",
          "description": "Where the node's API listens; `remote` for a remote worker."
+        },
+        "region": {
+         "type": "string",
+         "description": "The node's region (`REGION`); `default` for a remote worker."
         },
         "workers": {
          "type": "integer",

@@ -29,6 +29,16 @@ enum FleetJSON {
             writer.endObject()
         }
         writer.endArray()
+        writer.beginArray("regions")
+        for region in view.regions {
+            writer.beginObject()
+            writer.field("name", region.name)
+            writer.field("nodes", region.nodes)
+            writer.field("slots", region.slots)
+            writer.field("busy", region.busy)
+            writer.endObject()
+        }
+        writer.endArray()
         writer.beginArray("nodes")
         for node in view.nodes {
             writer.beginObject()
@@ -36,6 +46,7 @@ enum FleetJSON {
             writer.field("hostname", node.hostname)
             writer.field("pid", node.pid)
             writer.field("api_addr", node.apiAddress)
+            writer.field("region", node.region)
             writer.field("workers", node.workers)
             writer.field("busy", node.busy)
             writer.field("version", node.version)
