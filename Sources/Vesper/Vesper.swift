@@ -376,6 +376,7 @@ public final class Vesper: Service, JobRegistrar, Sendable {
         options.heartbeatInterval = configuration.heartbeatInterval
         options.pollInterval = configuration.pollInterval
         options.retryPolicy = RetryPolicy(baseDelay: configuration.retryBaseDelay, maxDelay: configuration.retryMaxDelay)
+        options.maxResultBytes = configuration.maxResultBytes
         let writeTimeout = configuration.http.writeTimeout  // zero: no write timeout
         if writeTimeout > .zero { options.maxWait = min(RemoteClaim.maxWait, max(.zero, writeTimeout - .seconds(1))) }
         return RemoteWorkerGateway(store: store, options: options, logger: logger)

@@ -154,6 +154,57 @@ struct WorkerProtocolTests {
         }
     }
 
+    /// A remote worker's progress rides on its heartbeat, its result is stored with the job, and a
+    /// cancel requested meanwhile ends the job at the next heartbeat, which answers 409 `cancelled`.
+    @Test(arguments: StoreKind.allCases)
+    func progressResultsAndCancelTravelOverTheProtocol(kind: StoreKind) async throws {
+        var options = RemoteWorkerGateway.Options()
+        options.maxResultBytes = 100
+        try await withProtocolNode(store: kind, options: options) { node in
+            let done = try await node.enqueue(#"{"type":"resize"}"#)
+            let cancelled = try await node.enqueue(#"{"type":"resize"}"#)
+            #expect(try await node.claimIDs(#"{"worker":"w","max":2}"#).count == 2)
+
+            let beat = try await node.client.post(
+                "/jobs/\(done.lowercaseText)/heartbeat", json: #"{"attempt":1,"progress":{"percent":40,"message":"resizing"}}"#)
+            #expect(beat.status == .ok, "\(beat.text)")
+            let running = try #require(try await node.store.job(id: done))
+            #expect(running.progress?.percent == 40 && running.progress?.message == "resizing")
+            let badProgress = try await node.client.post(
+                "/jobs/\(done.lowercaseText)/heartbeat", json: #"{"attempt":1,"progress":{"percent":140}}"#)
+            #expect(badProgress.status == .badRequest && badProgress.text.contains("progress.percent"), "\(badProgress.text)")
+
+            let completed = try await node.client.post(
+                "/jobs/\(done.lowercaseText)/complete", json: #"{"attempt":1,"result":{"width":640}}"#)
+            #expect(completed.status == .ok, "\(completed.text)")
+            let stored = try #require(try await node.store.job(id: done))
+            #expect(stored.storedStatus == .done)
+            #expect(stored.result == #"{"width":640}"#)
+            #expect(stored.attempts?.map(\.outcome) == ["done"])
+
+            let cancel = try await node.client.post("/jobs/\(cancelled.lowercaseText)/cancel", json: "")
+            #expect(cancel.status == .accepted, "\(cancel.text)")
+            let stop = try await node.client.post("/jobs/\(cancelled.lowercaseText)/heartbeat", json: #"{"attempt":1}"#)
+            #expect(stop.status == .conflict)
+            #expect(stop.errorCode == "cancelled", "\(stop.text)")
+            #expect(try await node.store.job(id: cancelled)?.storedStatus == .cancelled)
+            let late = try await node.client.post("/jobs/\(cancelled.lowercaseText)/complete", json: #"{"attempt":1,"result":1}"#)
+            #expect(late.status == .conflict)
+            #expect(try await node.store.job(id: cancelled)?.storedStatus == .cancelled)
+
+            // A result over MAX_RESULT_BYTES fails the attempt, as it does in process.
+            let big = try await node.enqueue(#"{"type":"resize","max_retries":0}"#)
+            #expect(try await node.claimIDs(#"{"worker":"w"}"#) == [big.lowercaseText])
+            let padding = String(repeating: "x", count: 200)
+            let tooBig = try await node.client.post("/jobs/\(big.lowercaseText)/complete", json: #"{"attempt":1,"result":"\#(padding)"}"#)
+            #expect(tooBig.status == .ok, "\(tooBig.text)")
+            let failed = try #require(try await node.store.job(id: big))
+            #expect(failed.storedStatus == .dlq)
+            #expect(failed.error.contains("MAX_RESULT_BYTES"), "\(failed.error)")
+            #expect(failed.result == nil)
+        }
+    }
+
     /// A waiting claim is ended by an enqueue, not by polling: the poll interval is longer than the
     /// wait, so only the wake-up can hand it the job.
     @Test(arguments: StoreKind.allCases)

@@ -79,6 +79,8 @@ public enum RemoteAttemptVerdict: Sendable, Equatable {
     /// A heartbeat after the attempt's deadline: the attempt was recorded as failed with error
     /// `timeout` (retried or dead-lettered by the usual rules); the job as it now is.
     case deadlinePassed(Job)
+    /// An operator asked to cancel the job: the heartbeat ended it `cancelled`; the job as it now is.
+    case cancelled(Job)
     /// No such job.
     case notFound
 }

@@ -31,6 +31,8 @@ public final class RemoteWorkerGateway: Service, Sendable {
         /// `HTTP_WRITE_TIMEOUT`, so a long poll answers before the server gives up on it.
         /// Defaults to 60s.
         public var maxWait: Duration = RemoteClaim.maxWait
+        /// Results larger than this fail the attempt (`MAX_RESULT_BYTES`). Defaults to 64 KiB.
+        public var maxResultBytes = 65_536
 
         public init() {}
     }
@@ -120,28 +122,46 @@ public final class RemoteWorkerGateway: Service, Sendable {
         }
     }
 
-    /// Extends the lease of attempt `attempt` of job `id` by the lease duration. After the
-    /// attempt's deadline it records the attempt as failed with error `timeout` instead.
-    public func heartbeat(id: UUID, attempt: Int) async throws -> RemoteAttemptVerdict {
+    /// Extends the lease of attempt `attempt` of job `id` by the lease duration, storing `progress`
+    /// with it when given. After the attempt's deadline it records the attempt as failed with error
+    /// `timeout` instead; when an operator asked to cancel the job, the same statement ends it
+    /// `cancelled` and the verdict says so, so the worker stops.
+    public func heartbeat(id: UUID, attempt: Int, progress: (percent: Int, message: String)? = nil) async throws -> RemoteAttemptVerdict {
         guard let job = try await store.job(id: id) else { return .notFound }
         let token = LeaseToken(id: id, attempt: attempt)
         guard job.storedStatus == .processing, job.attempt == attempt else { return .stale(job) }
         let now = clock.now()
         if now > Self.deadline(of: job, claimedAt: now) {
             let outcome = AttemptRunner.decide(.timedOut, job: job, now: now, retryPolicy: options.retryPolicy)
-            return try await finish(token, outcome, worker: job.workerID, now: now, deadlinePassed: true)
+            return try await finish(token, outcome, of: job, now: now, deadlinePassed: true)
         }
-        let extended = try await store.extendLeases([token], until: now.addingTimeInterval(options.leaseDuration.secondsDouble), now: now)
-        guard extended.contains(id), let current = try await store.job(id: id) else { return try await staleOrGone(id) }
+        var reports: [LeaseToken: JobProgress] = [:]
+        if let progress { reports[token] = JobProgress(percent: progress.percent, message: progress.message, updatedAt: now, attempt: attempt) }
+        let renewal = try await store.renewLeases(
+            LeaseRenewal(leases: [token], progress: reports, until: now.addingTimeInterval(options.leaseDuration.secondsDouble), now: now))
+        if renewal.cancelled.contains(id) {
+            if let worker = job.workerID { release(token, of: worker, succeeded: false) }
+            guard let current = try await store.job(id: id) else { return .notFound }
+            return .cancelled(current)
+        }
+        guard renewal.extended.contains(id), let current = try await store.job(id: id) else { return try await staleOrGone(id) }
         if let worker = job.workerID { await touch(worker, claim: nil) }
         return .applied(current)
     }
 
-    /// Records attempt `attempt` of job `id` as done.
-    public func complete(id: UUID, attempt: Int) async throws -> RemoteAttemptVerdict {
+    /// Records attempt `attempt` of job `id` as done, storing `result` with it. A result larger
+    /// than ``Options/maxResultBytes`` fails the attempt instead, like an in-process handler's.
+    public func complete(id: UUID, attempt: Int, result: JobResult? = nil) async throws -> RemoteAttemptVerdict {
         guard let job = try await store.job(id: id) else { return .notFound }
         guard job.storedStatus == .processing, job.attempt == attempt else { return .stale(job) }
-        return try await finish(LeaseToken(id: id, attempt: attempt), .done, worker: job.workerID, now: clock.now(), deadlinePassed: false)
+        let now = clock.now()
+        if let result, result.json.utf8.count > options.maxResultBytes {
+            let error = JobError.retryable("result is \(result.json.utf8.count) bytes, more than MAX_RESULT_BYTES (\(options.maxResultBytes))")
+            let outcome = AttemptRunner.decide(.failure(error), job: job, now: now, retryPolicy: options.retryPolicy)
+            return try await finish(LeaseToken(id: id, attempt: attempt), outcome, of: job, now: now, deadlinePassed: false)
+        }
+        return try await finish(
+            LeaseToken(id: id, attempt: attempt), .done, result: result?.json, of: job, now: now, deadlinePassed: false)
     }
 
     /// Records attempt `attempt` of job `id` as failed: retried with backoff while retries are
@@ -152,7 +172,7 @@ public final class RemoteWorkerGateway: Service, Sendable {
         let now = clock.now()
         let error = retryable ? JobError.retryable(message) : JobError.permanent(message)
         let outcome = AttemptRunner.decide(.failure(error), job: job, now: now, retryPolicy: options.retryPolicy)
-        return try await finish(LeaseToken(id: id, attempt: attempt), outcome, worker: job.workerID, now: now, deadlinePassed: false)
+        return try await finish(LeaseToken(id: id, attempt: attempt), outcome, of: job, now: now, deadlinePassed: false)
     }
 
     /// The attempt's deadline: when it was claimed (its `started_at`) plus the job's timeout.
@@ -160,22 +180,28 @@ public final class RemoteWorkerGateway: Service, Sendable {
         (job.startedAt ?? now).addingTimeInterval(job.timeoutSeconds)
     }
 
-    private func finish(_ token: LeaseToken, _ outcome: Completion.Outcome, worker: String?, now: Date, deadlinePassed: Bool) async throws
-        -> RemoteAttemptVerdict
-    {
-        let applied = try await store.finish([Completion(token: token, outcome: outcome)], now: now)
+    private func finish(
+        _ token: LeaseToken, _ outcome: Completion.Outcome, result: String? = nil, of job: Job, now: Date, deadlinePassed: Bool
+    ) async throws -> RemoteAttemptVerdict {
+        let worker = job.workerID
+        let completion = Completion(token: token, outcome: outcome, result: result, startedAt: job.startedAt)
+        let applied = try await store.finish([completion], now: now)
         guard applied.contains(token) else { return try await staleOrGone(token.id) }
         if let worker {
-            let succeeded = outcome == .done
-            workers.withLock { workers in
-                guard workers[worker] != nil else { return }
-                workers[worker]!.held.remove(token)
-                if succeeded { workers[worker]!.info.jobsDone += 1 } else { workers[worker]!.info.jobsFailed += 1 }
-            }
+            release(token, of: worker, succeeded: outcome == .done)
             await touch(worker, claim: nil)
         }
         guard let current = try await store.job(id: token.id) else { return .notFound }
         return deadlinePassed ? .deadlinePassed(current) : .applied(current)
+    }
+
+    /// Counts an ended attempt in its worker's fleet entry.
+    private func release(_ token: LeaseToken, of worker: String, succeeded: Bool) {
+        workers.withLock { workers in
+            guard workers[worker] != nil else { return }
+            workers[worker]!.held.remove(token)
+            if succeeded { workers[worker]!.info.jobsDone += 1 } else { workers[worker]!.info.jobsFailed += 1 }
+        }
     }
 
     private func staleOrGone(_ id: UUID) async throws -> RemoteAttemptVerdict {

@@ -758,7 +758,7 @@ enum OpenAPIDocument {
     ],
     "operationId": "heartbeatJob",
     "summary": "Extend the lease of a claimed job",
-    "description": "Extends the lease by `LEASE_DURATION`. `409 stale_attempt` when the attempt is no longer\nthe job's current one (nothing changes: stop working on it); `409 deadline_exceeded` when\nthe attempt ran past its deadline, which records it as failed with error `timeout`.\n",
+    "description": "Extends the lease by `LEASE_DURATION` and stores `progress` when given (shown by\n`GET /jobs/{id}` while the job runs). `409 stale_attempt` when the attempt is no longer\nthe job's current one (nothing changes: stop working on it); `409 deadline_exceeded` when\nthe attempt ran past its deadline, which records it as failed with error `timeout`;\n`409 cancelled` when an operator asked to cancel the job, which this heartbeat ended\n`cancelled` (stop working on it).\n",
     "parameters": [
      {
       "$ref": "#/components/parameters/JobID"
@@ -777,6 +777,25 @@ enum OpenAPIDocument {
         "properties": {
          "attempt": {
           "$ref": "#/components/schemas/Attempt"
+         },
+         "progress": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+           "percent"
+          ],
+          "properties": {
+           "percent": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 100
+           },
+           "message": {
+            "type": "string",
+            "description": "Cut to 256 bytes.",
+            "pattern": "^[^\\u0000]*$"
+           }
+          }
          }
         }
        }
@@ -855,7 +874,7 @@ enum OpenAPIDocument {
     ],
     "operationId": "completeJob",
     "summary": "Record a claimed job as done",
-    "description": "`409 stale_attempt` when the attempt is no longer current: nothing changes. `result` is\nchecked to be JSON and is not stored by this version.\n",
+    "description": "`409 stale_attempt` when the attempt is no longer current: nothing changes. `result` is\nstored with the job (`GET /jobs/{id}` returns it); one larger than `MAX_RESULT_BYTES` fails\nthe attempt instead, like an in-process handler's.\n",
     "parameters": [
      {
       "$ref": "#/components/parameters/JobID"
@@ -876,7 +895,7 @@ enum OpenAPIDocument {
           "$ref": "#/components/schemas/Attempt"
          },
          "result": {
-          "description": "Any JSON value (accepted, not stored by this version)."
+          "description": "Any JSON value, stored as the job's result."
          }
         }
        }

@@ -52,9 +52,10 @@ struct WorkerProtocolRoutes<Context: RequestContext> {
 
     @Sendable func heartbeat(_ request: Request, context: Context) async throws -> Response {
         let id = try Self.jobID(context)
-        let body = try ProtocolBody(try await RequestBody.jsonObject(request, maxBytes: maxBodyBytes), allowed: ["attempt"])
+        let body = try ProtocolBody(try await RequestBody.jsonObject(request, maxBytes: maxBodyBytes), allowed: ["attempt", "progress"])
         let attempt = try body.attempt()
-        let job = try Self.accepted(try await gateway.heartbeat(id: id, attempt: attempt), id: id, attempt: attempt)
+        let progress = try body.progress()
+        let job = try Self.accepted(try await gateway.heartbeat(id: id, attempt: attempt, progress: progress), id: id, attempt: attempt)
         var writer = JSONWriter()
         writer.beginObject()
         writer.field("job_id", job.id.lowercaseText)
@@ -67,10 +68,10 @@ struct WorkerProtocolRoutes<Context: RequestContext> {
 
     @Sendable func complete(_ request: Request, context: Context) async throws -> Response {
         let id = try Self.jobID(context)
-        // `result` is any JSON value; it is checked like every body but not stored yet.
         let body = try ProtocolBody(try await RequestBody.jsonObject(request, maxBytes: maxBodyBytes), allowed: ["attempt", "result"])
         let attempt = try body.attempt()
-        let job = try Self.accepted(try await gateway.complete(id: id, attempt: attempt), id: id, attempt: attempt)
+        let result = body.json("result").map(JobResult.init(json:))
+        let job = try Self.accepted(try await gateway.complete(id: id, attempt: attempt, result: result), id: id, attempt: attempt)
         return Response.json(JobJSON.render(job, now: clock.now()))
     }
 
@@ -110,6 +111,13 @@ struct WorkerProtocolRoutes<Context: RequestContext> {
                 message:
                     "attempt \(attempt) of job \(id.lowercaseText) is not current "
                     + "(the job is \(job.status().rawValue) at attempt \(job.attempt)); nothing was changed",
+                field: "attempt")
+        case .cancelled(let job):
+            throw APIError(
+                .conflict, code: "cancelled",
+                message:
+                    "job \(id.lowercaseText) was cancelled by request (the job is \(job.status().rawValue)); stop working on it, "
+                    + "nothing more will be recorded for attempt \(attempt)",
                 field: "attempt")
         case .deadlinePassed(let job):
             throw APIError(
@@ -163,6 +171,32 @@ struct ProtocolBody {
             throw ValidationError(field: field, message: "\(field) must be an array of strings")
         }
         return strings
+    }
+
+    /// A member's JSON text as sent (any JSON value), `nil` when absent or `null`.
+    func json(_ field: String) -> String? {
+        values[field].map { String(decoding: $0.bytes, as: UTF8.self) }
+    }
+
+    /// The optional `progress` of a heartbeat: `{"percent": 0-100, "message": "..."}`.
+    func progress() throws(ValidationError) -> (percent: Int, message: String)? {
+        guard let value = values["progress"] else { return nil }
+        guard value.kind == .object, let members = try? JSONObjectScanner.members(of: Array(value.bytes)) else {
+            throw ValidationError(field: "progress", message: "progress must be an object like {\"percent\": 40, \"message\": \"resizing\"}")
+        }
+        guard let object = try? ProtocolBody(members, allowed: ["percent", "message"]) else {
+            throw ValidationError(field: "progress", message: "progress has only the fields percent and message")
+        }
+        guard let percent = try? object.integer("percent"), (0...100).contains(percent) else {
+            throw ValidationError(field: "progress.percent", message: "progress.percent must be an integer from 0 to 100")
+        }
+        guard let message = try? object.string("message") ?? "" else {
+            throw ValidationError(field: "progress.message", message: "progress.message must be a string")
+        }
+        guard !message.utf8.contains(0) else {
+            throw ValidationError(field: "progress.message", message: "progress.message must not contain the NUL character (U+0000)")
+        }
+        return (percent, message)
     }
 
     /// The required `attempt`, a positive integer.
