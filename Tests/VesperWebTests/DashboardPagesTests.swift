@@ -86,6 +86,34 @@ struct DashboardPagesTests {
         }
     }
 
+    /// A running job shows its progress and a Cancel button; a finished one its result and every
+    /// attempt; what the handler wrote is escaped like everything else from the database.
+    @Test func jobPageShowsProgressResultAndAttempts() async throws {
+        try await withDashboard { client, queue, store in
+            guard case .created(let job) = try await queue.enqueue(queue.newJob(type: "resize", payloadJSON: "{}")) else {
+                throw DashboardTestError(message: "not created")
+            }
+            let now = queue.now()
+            let claimed = try #require(
+                try await store.claim(ClaimRequest(limit: 1, types: ["resize"], workerID: "node-a", leaseUntil: now.addingTimeInterval(30), now: now))
+                    .first)
+            let token = LeaseToken(id: claimed.id, attempt: claimed.attempt)
+            let progress = JobProgress(percent: 40, message: "<b>resizing</b>", updatedAt: now, attempt: claimed.attempt)
+            _ = try await store.renewLeases(LeaseRenewal(leases: [token], progress: [token: progress], until: now.addingTimeInterval(30), now: now))
+            let running = try await client.get("/ui/jobs/\(job.id.lowercaseText)")
+            #expect(running.text.contains("id=\"job-progress\"") && running.text.contains("40%"))
+            #expect(running.text.contains("&lt;b&gt;resizing&lt;/b&gt;") && !running.text.contains("<b>resizing</b>"))
+            #expect(running.text.contains("id=\"cancel-job\""))
+
+            _ = try await store.finish(
+                [Completion(token: token, outcome: .done, result: #"{"url":"<cat>.png"}"#, startedAt: now)], now: now.addingTimeInterval(1))
+            let finished = try await client.get("/ui/jobs/\(job.id.lowercaseText)")
+            #expect(finished.text.contains("id=\"job-result\"") && finished.text.contains("&lt;cat&gt;.png"))
+            #expect(finished.text.contains("id=\"job-attempts\"") && finished.text.contains("node-a"))
+            #expect(!finished.text.contains("id=\"job-progress\"") && !finished.text.contains("id=\"cancel-job\""))
+        }
+    }
+
     @Test func jobPageOffersDeleteAndRunNowWhereTheStateAllows() async throws {
         try await withDashboard { client, queue, store in
             guard case .created(let later) = try await queue.enqueue(queue.newJob(type: "later", runAt: queue.now().addingTimeInterval(3600)))

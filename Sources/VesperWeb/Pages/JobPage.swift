@@ -18,7 +18,7 @@ extension VesperDashboard {
         if viewer.canAdmin && status == .scheduled {
             actions.append(actionButton("/ui/jobs/\(job.id.lowercaseText)/run", label: "Run now", id: "run-job", viewer: viewer))
         }
-        if viewer.canAdmin && (status == .pending || status == .scheduled) {
+        if viewer.canAdmin && (status == .pending || status == .scheduled || (status == .processing && !job.cancelRequested)) {
             actions.append(actionButton("/ui/jobs/\(job.id.lowercaseText)/cancel", label: "Cancel", id: "cancel-job", viewer: viewer, style: "danger"))
         }
         if viewer.canAdmin && BulkAction.delete.appliesTo.contains(job.storedStatus) {
@@ -36,13 +36,18 @@ extension VesperDashboard {
             "<dt>\(name)</dt><dd id=\"field-\(name.replacingOccurrences(of: " ", with: "-"))\">\(value)</dd>"
         }
         let error: HTML = job.error.isEmpty ? "<p class=\"muted\">No error.</p>" : "<pre id=\"job-error\">\(job.error)</pre>"
+        let running = Self.runningSection(job, status: status)
+        let result: HTML = job.result.map { "<h2>Result</h2><pre id=\"job-result\">\(Format.prettyJSON($0))</pre>" } ?? ""
         let body: HTML = """
             <h1>Job <code>\(job.id.lowercaseText)</code></h1>
             <section id="job-state" data-live>
             <p>Status: <span class="status \(status.rawValue)" id="job-status">\(status.rawValue)</span></p>
             <div class="actions">\(actions)</div>
             <dl class="fields">\(rows)</dl>
+            \(running)
             <h2>Error</h2>\(error)
+            \(result)
+            \(Self.attemptsTable(job.attempts ?? []))
             </section>
             <h2>Payload</h2>
             <pre id="job-payload">\(Format.prettyJSON(job.payload))</pre>
@@ -50,6 +55,37 @@ extension VesperDashboard {
             """
         let url = FormData(encoded: Substring(request.uri.query ?? ""))
         return Layout.page(title: "Job \(job.id.lowercaseText.suffix(12))", active: "/ui/jobs", viewer: viewer, notice: Self.notice(url), body: body)
+    }
+
+    /// A running job's last progress report and whether a cancel was asked for.
+    static func runningSection(_ job: Job, status: JobStatus) -> HTML {
+        guard status == .processing else { return "" }
+        var parts: [HTML] = []
+        if job.cancelRequested { parts.append("<p id=\"job-cancel-requested\"><strong>Cancel requested</strong>: the node running it stops it at its next heartbeat.</p>") }
+        if let progress = job.progress, progress.attempt == job.attempt {
+            parts.append(
+                """
+                <p id="job-progress"><progress max="100" value="\(String(progress.percent))"></progress> \(String(progress.percent))% \
+                \(progress.message) <span class="muted">(\(Format.time(progress.updatedAt)))</span></p>
+                """)
+        }
+        return "\(parts)"
+    }
+
+    /// Every attempt so far: number, node, start, finish, outcome and error.
+    static func attemptsTable(_ attempts: [AttemptRecord]) -> HTML {
+        guard !attempts.isEmpty else { return "" }
+        let rows = attempts.map { attempt -> HTML in
+            """
+            <tr><td>\(String(attempt.attempt))</td><td>\(attempt.node ?? "—")</td><td>\(Format.time(attempt.startedAt))</td>\
+            <td>\(Format.time(attempt.finishedAt))</td><td>\(attempt.outcome)</td><td>\(attempt.error)</td></tr>
+            """
+        }
+        return """
+            <h2>Attempts</h2>
+            <table id="job-attempts"><thead><tr><th>#</th><th>node</th><th>started</th><th>finished</th><th>outcome</th><th>error</th></tr></thead>
+            <tbody>\(rows)</tbody></table>
+            """
     }
 
     func actionButton(_ path: String, label: String, id: String, viewer: Viewer, style: String = "") -> HTML {
