@@ -61,7 +61,7 @@ struct JobCommand: AsyncParsableCommand {
     }
 
     struct Cancel: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Cancel a pending or scheduled job.")
+        static let configuration = CommandConfiguration(abstract: "Cancel a pending or scheduled job, or ask a running one to stop.")
         @Argument(help: "The job id.") var id: String
         @OptionGroup var server: ServerOption
         @OptionGroup var output: OutputOption

@@ -16,21 +16,14 @@ struct JobAdministrationRoutes<Context: RequestContext> {
     /// Deletes a job that is not running: `200` with the job as it was (so a caller can log what
     /// it removed), `404` for an unknown id, `409` for a `processing` job.
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
-        let job = try await client.delete(id: try Self.jobID(context))
+        let job = try await client.delete(id: try context.jobID())
         return Response.json(JobJSON.render(job, now: client.now()))
     }
 
     /// Makes a `scheduled` job due now: `200` with the job, `409` for any other state.
     @Sendable func runNow(_ request: Request, context: Context) async throws -> Response {
-        let job = try await client.runNow(id: try Self.jobID(context))
+        let job = try await client.runNow(id: try context.jobID())
         return Response.json(JobJSON.render(job, now: client.now()))
     }
 
-    static func jobID(_ context: Context) throws -> UUID {
-        let text = context.parameters.get("id") ?? ""
-        guard let id = UUID(uuidString: text) else {
-            throw ValidationError(field: "job_id", message: "job id \"\(text.prefix(100))\" is not a UUID")
-        }
-        return id
-    }
 }

@@ -90,7 +90,7 @@ struct JobRoutes<Context: RequestContext> {
     }
 
     @Sendable func read(_ request: Request, context: Context) async throws -> Response {
-        let id = try jobID(context)
+        let id = try context.jobID()
         guard let job = try await client.job(id: id) else { throw VesperError.notFound(id.lowercaseText) }
         return Response.json(JobJSON.render(job, now: client.now()))
     }
@@ -112,14 +112,14 @@ struct JobRoutes<Context: RequestContext> {
     }
 
     @Sendable func retry(_ request: Request, context: Context) async throws -> Response {
-        let job = try await client.retry(id: try jobID(context))
+        let job = try await client.retry(id: try context.jobID())
         return Response.json(JobJSON.render(job, now: client.now()))
     }
 
     /// A pending or scheduled job is cancelled at once (200). A processing one is asked to stop
     /// (202, `cancel_requested: true`): the node holding it ends it at its next heartbeat.
     @Sendable func cancel(_ request: Request, context: Context) async throws -> Response {
-        let job = try await client.cancel(id: try jobID(context))
+        let job = try await client.cancel(id: try context.jobID())
         let accepted = job.storedStatus == .processing
         return Response.json(JobJSON.render(job, now: client.now()), status: accepted ? .accepted : .ok)
     }
@@ -132,14 +132,6 @@ struct JobRoutes<Context: RequestContext> {
         // Several `tracestate` fields are one list (RFC 9110 field combination).
         let tracestate = request.headers[values: .tracestate]
         return W3CTraceContext.context(traceparent: traceparent, tracestate: tracestate.isEmpty ? nil : tracestate.joined(separator: ","))
-    }
-
-    private func jobID(_ context: Context) throws -> UUID {
-        let text = context.parameters.get("id") ?? ""
-        guard let id = UUID(uuidString: text) else {
-            throw ValidationError(field: "job_id", message: "job id \"\(text.prefix(100))\" is not a UUID")
-        }
-        return id
     }
 }
 

@@ -51,7 +51,7 @@ struct WorkerProtocolRoutes<Context: RequestContext> {
     }
 
     @Sendable func heartbeat(_ request: Request, context: Context) async throws -> Response {
-        let id = try Self.jobID(context)
+        let id = try context.jobID()
         let body = try ProtocolBody(try await RequestBody.jsonObject(request, maxBytes: maxBodyBytes), allowed: ["attempt", "progress"])
         let attempt = try body.attempt()
         let progress = try body.progress()
@@ -67,7 +67,7 @@ struct WorkerProtocolRoutes<Context: RequestContext> {
     }
 
     @Sendable func complete(_ request: Request, context: Context) async throws -> Response {
-        let id = try Self.jobID(context)
+        let id = try context.jobID()
         let body = try ProtocolBody(try await RequestBody.jsonObject(request, maxBytes: maxBodyBytes), allowed: ["attempt", "result"])
         let attempt = try body.attempt()
         let result = body.json("result").map(JobResult.init(json:))
@@ -76,7 +76,7 @@ struct WorkerProtocolRoutes<Context: RequestContext> {
     }
 
     @Sendable func fail(_ request: Request, context: Context) async throws -> Response {
-        let id = try Self.jobID(context)
+        let id = try context.jobID()
         let body = try ProtocolBody(try await RequestBody.jsonObject(request, maxBytes: maxBodyBytes), allowed: ["attempt", "error", "retryable"])
         let attempt = try body.attempt()
         guard let message = try body.string("error") else { throw ValidationError(field: "error", message: "error is required") }
@@ -88,14 +88,6 @@ struct WorkerProtocolRoutes<Context: RequestContext> {
         let job = try Self.accepted(
             try await gateway.fail(id: id, attempt: attempt, error: message, retryable: retryable), id: id, attempt: attempt)
         return Response.json(JobJSON.render(job, now: clock.now()))
-    }
-
-    static func jobID(_ context: Context) throws(ValidationError) -> UUID {
-        let text = context.parameters.get("id") ?? ""
-        guard let id = UUID(uuidString: text) else {
-            throw ValidationError(field: "job_id", message: "job id \"\(text.prefix(100))\" is not a UUID")
-        }
-        return id
     }
 
     /// The job of an applied verdict; every other verdict as the API error it is.
