@@ -13,21 +13,31 @@ public struct JobContext: Sendable {
     /// When this attempt is cancelled for running past the job's timeout (wall clock).
     public let deadline: Date
     /// A logger whose metadata carries the job's id, type, queue and attempt, and the producer's
-    /// W3C trace id when the job carries one.
-    public var logger: Logger
+    /// W3C trace id when the job carries one. Built when read (unless middleware set one): most
+    /// handlers never log, and building the metadata for every attempt cost more than a no-op job.
+    public var logger: Logger {
+        get { customLogger ?? Self.tagged(baseLogger, with: job) }
+        set { customLogger = newValue }
+    }
+    private let baseLogger: Logger
+    private var customLogger: Logger?
     /// The attempt's result, if the handler sets one.
     let resultSlot = JobResultSlot()
 
     public init(job: Job, deadline: Date, logger: Logger) {
         self.job = job
         self.deadline = deadline
+        self.baseLogger = logger
+    }
+
+    private static func tagged(_ logger: Logger, with job: Job) -> Logger {
         var logger = logger
         logger[metadataKey: LogKey.jobID] = "\(job.id.lowercaseText)"
         logger[metadataKey: LogKey.jobType] = "\(job.type)"
         logger[metadataKey: LogKey.queue] = "\(job.queue)"
         logger[metadataKey: LogKey.attempt] = "\(job.attempt)"
         if let traceID = job.traceContext?.traceID { logger[metadataKey: LogKey.traceID] = "\(traceID)" }
-        self.logger = logger
+        return logger
     }
 
     public var id: UUID { job.id }

@@ -46,6 +46,8 @@ public struct JobTracingMiddleware: JobMiddleware {
 
     public func run(_ context: JobContext, next: (JobContext) async throws -> Void) async throws {
         let tracer = self.tracer ?? InstrumentationSystem.tracer
+        // Without a bootstrapped tracer every span is a no-op: skip building its attributes.
+        if tracer is NoOpTracer { return try await next(context) }
         let base = ServiceContext.current ?? .topLevel
         var parent = base
         var link: ServiceContext?
