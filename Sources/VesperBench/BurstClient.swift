@@ -79,10 +79,10 @@ struct BurstClient: Sendable {
     }
 
     /// `status` and `attempt` of a rendered job.
-    static func statusAndAttempt(in body: ByteBuffer) -> (String, Int)? {
+    static func statusAndRetries(in body: ByteBuffer) -> (String, Int)? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
-            let status = object["status"] as? String, let attempt = object["attempt"] as? Int
+            let status = object["status"] as? String, let retries = object["retries"] as? Int
         else { return nil }
-        return (status, attempt)
+        return (status, retries)
     }
 }
