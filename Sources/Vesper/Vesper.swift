@@ -399,6 +399,8 @@ public final class Vesper: Service, JobRegistrar, Sendable {
         options.queues = configuration.queues
         options.queueConcurrency = configuration.queueConcurrency
         options.maxResultBytes = configuration.maxResultBytes
+        options.region = configuration.region
+        options.regionFailoverAfter = configuration.regionFailoverAfter
         return WorkerPool(
             store: store, registry: handlers, options: options, logger: logger, metrics: metrics,
             observer: MiddlewareObserver(middleware: middleware, metrics: metrics))

@@ -9,7 +9,7 @@ enum ServeHelp {
                      DB_NAME, DB_SSLMODE, DB_MAX_CONNECTIONS, DB_TIMEOUT [10s], DB_TIMEZONE · AUTO_MIGRATE [1]
         Node:        WORKERS [5] · PREFETCH [1000] · API_ADDR [:8080] · APP_ENV [development] · ROLE [all] ·
                      REQUIRE_CONSUMER [0] · DEMO_CONSUMER [0] · NODE_NAME [host name] · REGION [default] ·
-                     QUEUES [all] · QUEUE_CONCURRENCY
+                     REGION_FAILOVER_AFTER [off] · QUEUES [all] · QUEUE_CONCURRENCY
         Jobs:        MAX_RETRIES [3] · JOB_TIMEOUT [5m] · RETRY_BASE_DELAY [1s] · RETRY_MAX_DELAY [1h] ·
                      LEASE_DURATION [30s] · HEARTBEAT_INTERVAL [5s] · POLL_INTERVAL [1s] ·
                      SHUTDOWN_TIMEOUT [30s] · NODE_TIMEOUT [3 × HEARTBEAT_INTERVAL] · MAX_RESULT_BYTES [65536]

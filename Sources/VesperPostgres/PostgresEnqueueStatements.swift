@@ -15,7 +15,7 @@ enum PostgresEnqueueStatements {
     protocol Variant {
         static var name: String { get }
         static var sql: String { get }
-        /// Whether the statement takes the `trace_context` array.
+        /// Whether the statement takes the `trace_context`, `region` and `region_strict` arrays.
         static var traced: Bool { get }
     }
 
@@ -35,17 +35,18 @@ enum PostgresEnqueueStatements {
         static let traced = false
     }
 
-    /// ``Plain`` for a batch where some job carries a trace context. Untraced batches (all of
-    /// them when no tracer is bootstrapped) do not send an array of empty contexts.
+    /// ``Plain`` for a batch where some job carries a trace context or a region. Other batches
+    /// (all of them when no tracer is bootstrapped and no job is routed) do not send arrays of
+    /// empty values.
     enum Traced: Variant {
-        static let name = "vesper_enqueue_traced_v1"
+        static let name = "vesper_enqueue_traced_v2"
         static let sql = PostgresEnqueueStatements.notifyingSQL(onConflict: "", traced: true)
         static let traced = true
     }
 
-    /// ``SkippingKnownKeys`` for a batch where some job carries a trace context.
+    /// ``SkippingKnownKeys`` for a batch where some job carries a trace context or a region.
     enum TracedSkippingKnownKeys: Variant {
-        static let name = "vesper_enqueue_traced_keys_v1"
+        static let name = "vesper_enqueue_traced_keys_v2"
         static let sql = PostgresEnqueueStatements.notifyingSQL(onConflict: skipKnownKeys, traced: true)
         static let traced = true
     }
@@ -73,11 +74,11 @@ enum PostgresEnqueueStatements {
         /// Whether some job has a key that could be taken.
         var hasKeys: Bool { jobs.contains { !($0.idempotencyKey ?? "").isEmpty } }
 
-        /// Whether some job carries a trace context.
-        var hasTraceContexts: Bool { jobs.contains { $0.traceContext != nil } }
+        /// Whether some job carries a trace context or a region (the ``Traced`` statements).
+        var hasTraceContexts: Bool { jobs.contains { $0.traceContext != nil || $0.region != nil } }
 
         func bindings(traced: Bool) -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: traced ? 12 : 11)
+            var bindings = PostgresBindings(capacity: traced ? 14 : 11)
             bindings.append(now)
             bindings.append(jobs.map(\.id))
             bindings.append(jobs.map(\.type))
@@ -90,7 +91,12 @@ enum PostgresEnqueueStatements {
             bindings.append(jobs.map(\.fingerprint))
             bindings.append(jobs.map(PostgresInsertedJob.timeoutMilliseconds))
             // '' for a job without a context, as for keys; a stored context is never empty ('{...}').
-            if traced { bindings.append(jobs.map { $0.traceContext?.text ?? "" }) }
+            if traced {
+                bindings.append(jobs.map { $0.traceContext?.text ?? "" })
+                // '' for "any region", as for keys: a region name is never empty.
+                bindings.append(jobs.map { $0.region ?? "" })
+                bindings.append(jobs.map(\.regionStrict))
+            }
             return bindings
         }
     }
@@ -98,13 +104,13 @@ enum PostgresEnqueueStatements {
     private static func sql(onConflict: String, traced: Bool) -> String {
         """
         INSERT INTO jobs (id, type, queue, priority, payload, status, max_retries, run_at, created_at, updated_at,
-            idempotency_key, fingerprint, timeout_ms\(traced ? ", trace_context" : ""))
+            idempotency_key, fingerprint, timeout_ms\(traced ? ", trace_context, region, region_strict" : ""))
         SELECT n.id, n.type, n.queue, n.priority, n.payload, 'pending', n.max_retries, n.run_at, $1, $1,
-            NULLIF(n.idempotency_key, ''), n.fingerprint, n.timeout_ms\(traced ? ", NULLIF(n.trace_context, '')" : "")
+            NULLIF(n.idempotency_key, ''), n.fingerprint, n.timeout_ms\(traced ? ", NULLIF(n.trace_context, ''), NULLIF(n.region, ''), n.region_strict" : "")
         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::int8[], $6::text[], $7::int8[], $8::timestamptz[], $9::text[],
-            $10::text[], $11::int8[]\(traced ? ", $12::text[]" : ""))
+            $10::text[], $11::int8[]\(traced ? ", $12::text[], $13::text[], $14::bool[]" : ""))
             WITH ORDINALITY AS n(id, type, queue, priority, payload, max_retries, run_at, idempotency_key, fingerprint,
-                timeout_ms, \(traced ? "trace_context, " : "")ord)
+                timeout_ms, \(traced ? "trace_context, region, region_strict, " : "")ord)
         ORDER BY n.ord
         \(onConflict)
         RETURNING id, seq

@@ -60,7 +60,8 @@ extension PostgresJobStore {
 
 extension PostgresJobStore {
     /// Runs the leanest insert statement for `batch`: `ON CONFLICT` only when some job has a key,
-    /// the `trace_context` array only when some job has a context. Returns `seq` by inserted id.
+    /// the `trace_context` and region arrays only when some job has a context or a region. Returns
+    /// `seq` by inserted id.
     private func insertedSequences(_ batch: PostgresEnqueueStatements.Batch, on connection: PostgresConnection) async throws -> [UUID: Int64] {
         typealias Statements = PostgresEnqueueStatements
         switch (batch.hasKeys, batch.hasTraceContexts) {

@@ -18,17 +18,30 @@ extension PostgresJobStore: NodeRegistry {
                     jobs_failed = EXCLUDED.jobs_failed, region = EXCLUDED.region
                 """, logger: self.logger
             ).drain()
+            try await self.client.query(
+                """
+                INSERT INTO regions (name, last_seen) VALUES (\(node.region), \(node.lastHeartbeat))
+                ON CONFLICT (name) DO UPDATE SET last_seen = GREATEST(regions.last_seen, EXCLUDED.last_seen)
+                """, logger: self.logger
+            ).drain()
         }
     }
 
+    /// Also marks the node's region as seen at `now` (the `regions` table that
+    /// `REGION_FAILOVER_AFTER` counts from), in the same statement.
     public func heartbeat(nodeID: String, _ beat: NodeHeartbeat, at now: Date) async throws -> Bool {
         try await perform {
             let rows = try await self.client.query(
                 """
-                UPDATE nodes SET last_heartbeat = \(now), api_addr = \(beat.apiAddress), busy = \(beat.busy),
-                    jobs_done = \(beat.jobsDone), jobs_failed = \(beat.jobsFailed)
-                WHERE id = \(nodeID)
-                RETURNING id
+                WITH beat AS (
+                    UPDATE nodes SET last_heartbeat = \(now), api_addr = \(beat.apiAddress), busy = \(beat.busy),
+                        jobs_done = \(beat.jobsDone), jobs_failed = \(beat.jobsFailed)
+                    WHERE id = \(nodeID)
+                    RETURNING id, region),
+                seen AS (
+                    INSERT INTO regions (name, last_seen) SELECT region, \(now) FROM beat
+                    ON CONFLICT (name) DO UPDATE SET last_seen = GREATEST(regions.last_seen, EXCLUDED.last_seen))
+                SELECT id FROM beat
                 """, logger: self.logger)
             var found = false
             for try await _ in rows { found = true }

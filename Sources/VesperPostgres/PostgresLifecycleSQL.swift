@@ -8,6 +8,19 @@ enum PostgresLifecycleSQL {
     /// `priority DESC, seq`: the claim order, as `jobs_claimable` lists it.
     static let claimOrder = ClaimOrder.keys.map { $0.column.name + ($0.descending ? " DESC" : "") }.joined(separator: ", ")
 
+    /// Routing, as a claim filter: a job without a region is claimable anywhere (the first test,
+    /// so such jobs pay one NULL check); a routed job only in its region, or, when it is not
+    /// strict and `failoverBefore` is given, in any region once its own was last seen before then
+    /// (`regions`, touched by heartbeats; a region never seen has no row and does not fail over).
+    /// The subquery is uncorrelated, evaluated at most once per statement. Shared by the claim and
+    /// the best-claimable-rank read, which must filter alike.
+    static func regionFilter(region: String, failoverBefore: String) -> String {
+        """
+        (region IS NULL OR region = \(region)::text OR (\(failoverBefore)::timestamptz IS NOT NULL AND NOT region_strict
+                        AND region IN (SELECT name FROM regions WHERE last_seen < \(failoverBefore)::timestamptz)))
+        """
+    }
+
     // MARK: Finishing an attempt
 
     /// The assignments of the batched finish statement (``PostgresPreparedStatements/Finish``):

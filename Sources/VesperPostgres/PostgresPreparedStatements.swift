@@ -11,7 +11,7 @@ enum PostgresPreparedStatements {
     /// `started_at` empty: a leased job has not started until its handler does (its completion
     /// records when).
     struct Claim: PostgresPreparedStatement {
-        static let name = "vesper_claim_v3"
+        static let name = "vesper_claim_v4"
         static let sql = """
             WITH picked AS (
                 SELECT seq FROM jobs
@@ -20,6 +20,7 @@ enum PostgresPreparedStatements {
                     AND ($3::text[] IS NULL OR queue = ANY($3::text[]))
                     AND queue <> ALL($4::text[])
                     AND queue NOT IN (SELECT name FROM queues WHERE paused)
+                    AND \(PostgresLifecycleSQL.regionFilter(region: "$9", failoverBefore: "$10"))
                 ORDER BY \(PostgresLifecycleSQL.claimOrder)
                 LIMIT $5
                 FOR UPDATE SKIP LOCKED)
@@ -34,7 +35,7 @@ enum PostgresPreparedStatements {
         var request: ClaimRequest
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 8)
+            var bindings = PostgresBindings(capacity: 10)
             bindings.append(request.now)
             bindings.append(request.types)
             bindings.append(request.queues)
@@ -43,6 +44,8 @@ enum PostgresPreparedStatements {
             bindings.append(request.workerID)
             bindings.append(request.leaseUntil)
             bindings.append(request.startsNow)
+            bindings.append(request.region)
+            bindings.append(request.regionFailoverBefore)
             return bindings
         }
 
@@ -53,10 +56,10 @@ enum PostgresPreparedStatements {
 
     /// The rank of the first job the claim would take, read without locking: the head of the same
     /// `jobs_claimable` walk with the same filters (`$1` now, `$2` types, `$3` queues, `$4`
-    /// excluded queues). A row another claimer has locked still counts, which only errs towards a
+    /// excluded queues, `$5` region, `$6` region failover cutoff). A row another claimer has locked still counts, which only errs towards a
     /// claim.
     struct BestClaimableRank: PostgresPreparedStatement {
-        static let name = "vesper_best_claimable_v1"
+        static let name = "vesper_best_claimable_v2"
         static let sql = """
             SELECT priority, seq FROM jobs
             WHERE status = 'pending' AND run_at <= $1
@@ -64,6 +67,7 @@ enum PostgresPreparedStatements {
                 AND ($3::text[] IS NULL OR queue = ANY($3::text[]))
                 AND queue <> ALL($4::text[])
                 AND queue NOT IN (SELECT name FROM queues WHERE paused)
+                AND \(PostgresLifecycleSQL.regionFilter(region: "$5", failoverBefore: "$6"))
             ORDER BY \(PostgresLifecycleSQL.claimOrder)
             LIMIT 1
             """
@@ -73,11 +77,13 @@ enum PostgresPreparedStatements {
         var request: ClaimRequest
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 4)
+            var bindings = PostgresBindings(capacity: 6)
             bindings.append(request.now)
             bindings.append(request.types)
             bindings.append(request.queues)
             bindings.append(request.excludedQueues)
+            bindings.append(request.region)
+            bindings.append(request.regionFailoverBefore)
             return bindings
         }
 

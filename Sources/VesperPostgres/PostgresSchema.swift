@@ -142,6 +142,23 @@ enum PostgresSchema {
                 // The region a node runs in (`REGION`); nodes of older versions count as `default`.
                 "ALTER TABLE nodes ADD COLUMN region TEXT NOT NULL DEFAULT 'default'"
             ]),
+        Migration(
+            version: 9, name: "job-regions",
+            statements: [
+                // The region a job is routed to (NULL: any node) and whether it may fail over to
+                // another region. Catalog-only changes: a nullable column, a constant default.
+                "ALTER TABLE jobs ADD COLUMN region TEXT",
+                "ALTER TABLE jobs ADD COLUMN region_strict BOOLEAN NOT NULL DEFAULT false",
+                // When each region last had a live node: touched by every heartbeat, kept after the
+                // nodes are reaped, so `REGION_FAILOVER_AFTER` can count from it. One row per region.
+                """
+                CREATE TABLE regions (
+                    name TEXT PRIMARY KEY,
+                    last_seen TIMESTAMPTZ NOT NULL
+                )
+                """,
+                "INSERT INTO regions (name, last_seen) SELECT region, max(last_heartbeat) FROM nodes GROUP BY region",
+            ]),
     ]
 
     /// Applies every migration not yet recorded, in version order, under the advisory lock.

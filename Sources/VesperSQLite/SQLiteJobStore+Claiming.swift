@@ -118,10 +118,20 @@ extension SQLiteJobStore {
                 filters += " AND queue NOT IN (\(placeholders(request.excludedQueues.count)))"
                 arguments += StatementArguments(request.excludedQueues)
             }
+            // Routing (see `PostgresLifecycleSQL.regionFilter`): a job without a region is claimable
+            // anywhere, a routed one in its region, or, when not strict, anywhere once its region
+            // was last seen before the failover cutoff (a region never seen does not fail over).
+            arguments += [request.region]
+            var failover = ""
+            if let cutoff = request.regionFailoverBefore {
+                failover = " OR (region_strict = 0 AND region IN (SELECT name FROM regions WHERE last_seen < ?))"
+                arguments += [SQLiteRow.micros(cutoff)]
+            }
             self.arguments = arguments
             sql = """
                 status = 'pending' AND run_at <= ?\(filters)
                         AND queue NOT IN (SELECT name FROM queues WHERE paused = 1)
+                        AND (region IS NULL OR region = ?\(failover))
                 """
         }
     }

@@ -17,6 +17,7 @@ extension SQLiteJobStore: NodeRegistry {
                         node.types.joined(separator: ","), SQLiteRow.micros(node.startedAt), SQLiteRow.micros(node.lastHeartbeat),
                         node.jobsDone, node.jobsFailed, node.region,
                     ])
+                try Self.touchRegion(node.region, at: SQLiteRow.micros(node.lastHeartbeat), db: db)
             }
         }
     }
@@ -27,9 +28,24 @@ extension SQLiteJobStore: NodeRegistry {
                 try db.execute(
                     sql: "UPDATE nodes SET last_heartbeat = ?, api_addr = ?, busy = ?, jobs_done = ?, jobs_failed = ? WHERE id = ?",
                     arguments: [SQLiteRow.micros(now), beat.apiAddress, beat.busy, beat.jobsDone, beat.jobsFailed, nodeID])
-                return db.changesCount == 1
+                guard db.changesCount == 1 else { return false }
+                if let region = try String.fetchOne(db, sql: "SELECT region FROM nodes WHERE id = ?", arguments: [nodeID]) {
+                    try Self.touchRegion(region, at: SQLiteRow.micros(now), db: db)
+                }
+                return true
             }
         }
+    }
+
+    /// Marks `region` as having had a live node at `micros` (the `regions` table that
+    /// `REGION_FAILOVER_AFTER` counts from); never moves `last_seen` back.
+    private static func touchRegion(_ region: String, at micros: Int64, db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO regions (name, last_seen) VALUES (?, ?)
+                ON CONFLICT (name) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)
+                """,
+            arguments: [region, micros])
     }
 
     public func deregisterNode(id: String) async throws {

@@ -120,6 +120,19 @@ enum SQLiteSchema {
             // The region a node runs in (`REGION`); nodes of older versions count as `default`.
             try db.execute(sql: "ALTER TABLE nodes ADD COLUMN region TEXT NOT NULL DEFAULT 'default'")
         }
+        migrator.registerMigration("v9-job-regions") { db in
+            // `region`: where a job is routed (NULL: any node); `region_strict`: it never fails
+            // over to another region. `regions`: when each region last had a live node, touched
+            // by heartbeats and kept after its nodes are reaped (`REGION_FAILOVER_AFTER` counts
+            // from it); one row per region.
+            try db.execute(
+                sql: """
+                    ALTER TABLE jobs ADD COLUMN region TEXT;
+                    ALTER TABLE jobs ADD COLUMN region_strict INTEGER NOT NULL DEFAULT 0;
+                    CREATE TABLE regions (name TEXT PRIMARY KEY, last_seen INTEGER NOT NULL);
+                    INSERT INTO regions (name, last_seen) SELECT region, max(last_heartbeat) FROM nodes GROUP BY region;
+                    """)
+        }
         return migrator
     }
 }

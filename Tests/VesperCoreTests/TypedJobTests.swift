@@ -37,6 +37,12 @@ struct TypedJobTests {
             let overridden = try await queue.enqueue(SendEmail(to: "x@y.z", subject: "later"), options: .init(priority: 9, delay: .seconds(3600)))
             #expect(overridden.priority == 9)
             #expect(overridden.status() == .scheduled)
+            let routed = try await queue.enqueue(SendEmail(to: "e@u.eu", subject: "gdpr"), options: .init(region: "eu", regionStrict: true))
+            #expect(try await store.job(id: routed.id)?.region == "eu")
+            #expect(try await store.job(id: routed.id)?.regionStrict == true)
+            await #expect(throws: ValidationError.self) {
+                try await queue.enqueue(SendEmail(to: "e@u.eu", subject: "x"), options: .init(regionStrict: true))
+            }
 
             let received = Recorder<SendEmail>()
             let contexts = Recorder<SeenContext>()

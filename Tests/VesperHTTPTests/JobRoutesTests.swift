@@ -34,6 +34,34 @@ struct JobRoutesTests {
         }
     }
 
+    @Test func aRoutedJobIsStoredAndShownWithItsRegion() async throws {
+        try await withTestAPI { client, queue in
+            let created = try await client.post("/jobs", json: #"{"type":"export","region":"eu-west.1","region_strict":true}"#)
+            #expect(created.status == .created, "\(created.text)")
+            let id = try #require(created.json["job_id"] as? String)
+            let read = try await client.get("/jobs/\(id)").json
+            #expect(read["region"] as? String == "eu-west.1")
+            #expect(read["region_strict"] as? Bool == true)
+            let stored = try #require(try await queue.job(id: UUID(uuidString: id)!))
+            #expect(stored.region == "eu-west.1")
+            #expect(stored.regionStrict)
+            // A job without a region shows null; strict false without a region is fine.
+            let plain = try await client.post("/jobs", json: #"{"type":"export","region_strict":false}"#)
+            #expect(plain.status == .created, "\(plain.text)")
+            #expect(plain.json["region"] is NSNull)
+            #expect(plain.json["region_strict"] as? Bool == false)
+            // Each job of a batch may name its own.
+            let batch = try await client.post(
+                "/jobs/batch", json: #"{"jobs":[{"type":"a","region":"us"},{"type":"b"},{"type":"c","region":"eu","region_strict":true}]}"#)
+            #expect(batch.status == .created, "\(batch.text)")
+            let jobs = try #require(batch.json["jobs"] as? [[String: Any]])
+            #expect(jobs.map { $0["region"] as? String } == ["us", nil, "eu"])
+            #expect(jobs.map { $0["region_strict"] as? Bool } == [false, false, true])
+            let bad = try await client.post("/jobs/batch", json: #"{"jobs":[{"type":"a"},{"type":"b","region_strict":true}]}"#)
+            #expect(bad.errorField == "jobs[1].region_strict", "\(bad.text)")
+        }
+    }
+
     @Test func unknownAndMalformedIDs() async throws {
         try await withTestAPI { client, _ in
             let missing = try await client.get("/jobs/\(UUID().uuidString)")
@@ -85,6 +113,11 @@ struct JobRoutesTests {
         BadRequest(name: "bad delay", body: #"{"type":"x","delay":"soon"}"#, field: "delay"),
         BadRequest(name: "zero timeout", body: #"{"type":"x","timeout_seconds":0}"#, field: "timeout_seconds"),
         BadRequest(name: "queue with slash", body: #"{"type":"x","queue":"a/b"}"#, field: "queue"),
+        BadRequest(name: "region with space", body: #"{"type":"x","region":"eu west"}"#, field: "region"),
+        BadRequest(name: "empty region", body: #"{"type":"x","region":""}"#, field: "region"),
+        BadRequest(name: "numeric region", body: #"{"type":"x","region":1}"#, field: "region"),
+        BadRequest(name: "strict without region", body: #"{"type":"x","region_strict":true}"#, field: "region_strict"),
+        BadRequest(name: "strict as string", body: #"{"type":"x","region":"eu","region_strict":"yes"}"#, field: "region_strict"),
         BadRequest(name: "long idempotency key", body: #"{"type":"x","idempotency_key":"\#(String(repeating: "k", count: 256))"}"#, field: "idempotency_key"),
     ]
 

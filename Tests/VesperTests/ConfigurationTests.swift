@@ -72,6 +72,17 @@ import VesperTestSupport
         #expect(DurationParser.parse("1d12h") == .seconds(36 * 3600))
     }
 
+    @Test func regionFailoverIsOffUnlessSet() async throws {
+        #expect(try await VesperConfiguration.fromEnvironment([:], dotEnvPath: nil).regionFailoverAfter == nil)
+        #expect(try await VesperConfiguration.fromEnvironment(["REGION_FAILOVER_AFTER": "off"], dotEnvPath: nil).regionFailoverAfter == nil)
+        let set = try await VesperConfiguration.fromEnvironment(["REGION_FAILOVER_AFTER": "5m", "REGION": "eu"], dotEnvPath: nil)
+        #expect(set.regionFailoverAfter == .seconds(300))
+        #expect(set.region == "eu")
+        await #expect(throws: ConfigurationError.self) {
+            try await VesperConfiguration.fromEnvironment(["REGION_FAILOVER_AFTER": "soon"], dotEnvPath: nil)
+        }
+    }
+
     @Test func dotEnvFillsInWhatTheEnvironmentLeavesOut() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.file(".env")

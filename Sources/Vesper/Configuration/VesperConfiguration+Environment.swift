@@ -113,6 +113,9 @@ extension VesperConfiguration {
             }
             region = name.trimmingCharacters(in: .whitespaces)
         }
+        if let text = env["REGION_FAILOVER_AFTER"], !["", "off", "0"].contains(text.trimmingCharacters(in: .whitespaces)) {
+            regionFailoverAfter = try env.duration("REGION_FAILOVER_AFTER", positive: true)
+        }
         queues = try env.queueList("QUEUES") ?? queues
         queueConcurrency = try env.queueLimits("QUEUE_CONCURRENCY") ?? queueConcurrency
         retention = try env.retention("RETENTION") ?? retention

@@ -73,6 +73,9 @@ public struct VesperConfiguration: Sendable {
     /// The region this node runs in (`REGION`), shown in the fleet view and on the fleet gauges.
     /// Defaults to `default`.
     public var region: String = NodeInfo.defaultRegion
+    /// When a region has had no live node for this long (`REGION_FAILOVER_AFTER`), this node also
+    /// runs that region's jobs that are not `region_strict`. Defaults to `nil`: off.
+    public var regionFailoverAfter: Duration?
     /// How often queue-depth gauges are refreshed from the store. Defaults to 5s.
     public var metricsSampleInterval: Duration = .seconds(5)
     /// How many job types without a handler on this node get their own `type` label on job

@@ -22,7 +22,8 @@ extension JobQueue {
             type: J.type, queue: options.queue ?? typeDefaults.queue ?? NewJob.defaultQueue,
             priority: options.priority ?? typeDefaults.priority ?? 0, payloadJSON: String(decoding: data, as: UTF8.self),
             maxRetries: options.maxRetries ?? typeDefaults.maxRetries, runAt: runAt,
-            timeoutSeconds: (options.timeout ?? typeDefaults.timeout)?.secondsDouble, idempotencyKey: options.idempotencyKey)
+            timeoutSeconds: (options.timeout ?? typeDefaults.timeout)?.secondsDouble, idempotencyKey: options.idempotencyKey,
+            region: options.region, regionStrict: options.regionStrict)
     }
 
     /// Enqueues `job` and returns the stored job, turning an idempotency conflict into an error.

@@ -50,12 +50,14 @@ public final class JobQueue: Sendable {
     /// Builds a ``NewJob`` with this queue's defaults.
     public func newJob(
         type: String, queue: String = NewJob.defaultQueue, priority: Int = 0, payloadJSON: String = "{}",
-        maxRetries: Int? = nil, runAt: Date? = nil, timeoutSeconds: Double? = nil, idempotencyKey: String? = nil
+        maxRetries: Int? = nil, runAt: Date? = nil, timeoutSeconds: Double? = nil, idempotencyKey: String? = nil,
+        region: String? = nil, regionStrict: Bool = false
     ) -> NewJob {
         NewJob(
             type: type, queue: queue, priority: priority, payloadJSON: payloadJSON,
             maxRetries: maxRetries ?? defaults.maxRetries, runAt: runAt,
-            timeoutSeconds: timeoutSeconds ?? defaults.timeout.secondsDouble, idempotencyKey: idempotencyKey
+            timeoutSeconds: timeoutSeconds ?? defaults.timeout.secondsDouble, idempotencyKey: idempotencyKey,
+            region: region, regionStrict: regionStrict
         )
     }
 

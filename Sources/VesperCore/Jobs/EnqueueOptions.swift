@@ -13,11 +13,17 @@ public struct EnqueueOptions: Sendable {
     public var delay: Duration?
     /// Enqueueing the same request again with this key returns the first job.
     public var idempotencyKey: String?
+    /// Only nodes of this region (`REGION`) run the job; `nil` lets any node run it.
+    public var region: String?
+    /// With ``region``: never run elsewhere, even after `REGION_FAILOVER_AFTER` (data residency).
+    public var regionStrict: Bool
 
     public init(
         queue: String? = nil, priority: Int? = nil, maxRetries: Int? = nil, timeout: Duration? = nil, runAt: Date? = nil,
-        delay: Duration? = nil, idempotencyKey: String? = nil
+        delay: Duration? = nil, idempotencyKey: String? = nil, region: String? = nil, regionStrict: Bool = false
     ) {
+        self.region = region
+        self.regionStrict = regionStrict
         self.queue = queue
         self.priority = priority
         self.maxRetries = maxRetries

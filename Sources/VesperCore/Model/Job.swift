@@ -50,13 +50,18 @@ public struct Job: Sendable, Equatable {
     public var progress: JobProgress?
     /// Every attempt so far, oldest first. Read by ``JobStore/job(id:)`` only; `nil` when not read.
     public var attempts: [AttemptRecord]?
+    /// Only nodes of this region run the job (`nil`: any node); see ``NewJob/region``.
+    public var region: String?
+    /// The job waits for its region even when the region has failed over; see ``NewJob/regionStrict``.
+    public var regionStrict: Bool
 
     public init(
         id: UUID, type: String, queue: String, priority: Int, payload: String, storedStatus: JobStatus,
         retries: Int, maxRetries: Int, error: String, runAt: Date, createdAt: Date, updatedAt: Date,
         startedAt: Date?, finishedAt: Date?, idempotencyKey: String?, attempt: Int, timeoutSeconds: Double,
         workerID: String?, leaseUntil: Date?, sequence: Int64, cancelRequested: Bool = false, result: String? = nil,
-        progress: JobProgress? = nil, attempts: [AttemptRecord]? = nil, traceContext: JobTraceContext? = nil
+        progress: JobProgress? = nil, attempts: [AttemptRecord]? = nil, traceContext: JobTraceContext? = nil,
+        region: String? = nil, regionStrict: Bool = false
     ) {
         self.id = id
         self.type = type
@@ -83,6 +88,8 @@ public struct Job: Sendable, Equatable {
         self.result = result
         self.progress = progress
         self.attempts = attempts
+        self.region = region
+        self.regionStrict = regionStrict
     }
 
     /// The status a user sees at `now`: `scheduled` for a pending job that is not yet due.

@@ -31,6 +31,11 @@ extension NewJob {
     public func validate(limits: JobLimits = JobLimits()) throws(ValidationError) {
         try Self.validateName(type, field: "type")
         try Self.validateName(queue, field: "queue")
+        if let region {
+            try Self.validateName(region, field: "region")
+        } else if regionStrict {
+            throw ValidationError(field: "region_strict", message: "region_strict needs a region: name the region the job must run in")
+        }
         guard JobLimits.priorities.contains(priority) else {
             throw ValidationError(field: "priority", message: "priority must be an integer from 0 to 10, got \(priority)")
         }

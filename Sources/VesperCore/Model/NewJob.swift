@@ -21,6 +21,12 @@ public struct NewJob: Sendable, Equatable {
     /// The producer's trace context, carried to the attempts' spans; `nil` when there is none
     /// (``JobTracingMiddleware`` fills it on enqueue). Not part of ``fingerprint``.
     public var traceContext: JobTraceContext?
+    /// Only nodes of this region (`REGION`) run the job; `nil` (the default) lets any node run it.
+    /// Part of ``fingerprint`` when set.
+    public var region: String?
+    /// With ``region``: the job waits for its region even when `REGION_FAILOVER_AFTER` would let
+    /// another region take it (data that must stay where it lives).
+    public var regionStrict: Bool
 
     /// The named queue of a job that names none.
     public static let defaultQueue = "default"
@@ -36,7 +42,9 @@ public struct NewJob: Sendable, Equatable {
         timeoutSeconds: Double,
         idempotencyKey: String? = nil,
         fingerprint: String? = nil,
-        traceContext: JobTraceContext? = nil
+        traceContext: JobTraceContext? = nil,
+        region: String? = nil,
+        regionStrict: Bool = false
     ) {
         self.id = id
         self.type = type
@@ -48,9 +56,12 @@ public struct NewJob: Sendable, Equatable {
         self.timeoutSeconds = timeoutSeconds
         self.idempotencyKey = idempotencyKey
         self.traceContext = traceContext
+        self.region = region
+        self.regionStrict = regionStrict
         self.fingerprint =
             fingerprint ?? Self.fingerprint(
-                type: type, queue: queue, priority: priority, payloadJSON: payloadJSON, maxRetries: maxRetries
+                type: type, queue: queue, priority: priority, payloadJSON: payloadJSON, maxRetries: maxRetries,
+                region: region, regionStrict: regionStrict
             )
     }
 
@@ -60,7 +71,12 @@ public struct NewJob: Sendable, Equatable {
     /// followed by U+001F, as 16 lowercase hex digits. Stored with every job, so the digest of a
     /// given request must never change. It is computed for every new job, so it hashes the
     /// integers' decimal digits in place instead of building strings (it was ~0.5 µs per job).
-    public static func fingerprint(type: String, queue: String, priority: Int, payloadJSON: String, maxRetries: Int) -> String {
+    /// A routed job adds its region (and `!` when strict) after the payload, so the digest of a
+    /// job without a region is what it always was.
+    public static func fingerprint(
+        type: String, queue: String, priority: Int, payloadJSON: String, maxRetries: Int, region: String? = nil,
+        regionStrict: Bool = false
+    ) -> String {
         var hasher = FNV1a64()
         hasher.combine(type)
         hasher.combineSeparator()
@@ -72,6 +88,11 @@ public struct NewJob: Sendable, Equatable {
         hasher.combineSeparator()
         hasher.combine(payloadJSON)
         hasher.combineSeparator()
+        if let region {
+            hasher.combine(region)
+            if regionStrict { hasher.combine(UInt8(ascii: "!")) }
+            hasher.combineSeparator()
+        }
         return hasher.hexDigest
     }
 }

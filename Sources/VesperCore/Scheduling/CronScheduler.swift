@@ -106,7 +106,7 @@ public final class CronScheduler: Service, Sendable {
     private func enqueue(_ job: PeriodicJob, tick: Date) async throws -> Tick {
         let newJob = client.newJob(
             type: job.type, queue: job.queue, priority: job.priority, payloadJSON: job.payloadJSON, maxRetries: job.maxRetries,
-            runAt: tick, idempotencyKey: job.key(for: tick))
+            runAt: tick, idempotencyKey: job.key(for: tick), region: job.region, regionStrict: job.regionStrict)
         switch try await client.enqueue(newJob) {
         case .created(let created):
             logger.debug("enqueued periodic job", metadata: [LogKey.schedule: "\(job.name)", LogKey.jobID: "\(created.id.lowercaseText)"])

@@ -5,7 +5,8 @@ extension PeriodicJob {
     ///
     /// ```json
     /// [{"name": "cleanup", "schedule": "*/5 * * * *", "type": "cleanup", "payload": {"days": 7},
-    ///   "timezone": "Europe/Berlin", "queue": "default", "priority": 0, "max_retries": 3}]
+    ///   "timezone": "Europe/Berlin", "queue": "default", "priority": 0, "max_retries": 3,
+    ///   "region": "eu", "region_strict": false}]
     /// ```
     ///
     /// `schedule` and `type` are required; `name` defaults to `type`.
@@ -16,7 +17,9 @@ extension PeriodicJob {
         guard let parsed = try? JSONSerialization.jsonObject(with: Data(text.utf8)), let entries = parsed as? [Any] else {
             throw fail(#"expected a JSON array like [{"schedule":"*/5 * * * *","type":"cleanup"}]"#)
         }
-        let known: Set<String> = ["name", "schedule", "type", "payload", "timezone", "queue", "priority", "max_retries"]
+        let known: Set<String> = [
+            "name", "schedule", "type", "payload", "timezone", "queue", "priority", "max_retries", "region", "region_strict",
+        ]
         var jobs: [PeriodicJob] = []
         for (index, entry) in entries.enumerated() {
             guard let object = entry as? [String: Any] else { throw fail("entry \(index) is not an object") }
@@ -52,6 +55,16 @@ extension PeriodicJob {
                 guard let value = retries as? Int else { throw fail("entry \(index): \"max_retries\" must be an integer") }
                 job.maxRetries = value
             }
+            if let region = object["region"] {
+                guard let name = region as? String else { throw fail("entry \(index): \"region\" must be a string") }
+                job.region = name
+            }
+            if let strict = object["region_strict"] {
+                guard let value = strict as? Bool else {
+                    throw fail("entry \(index): \"region_strict\" must be true or false")
+                }
+                job.regionStrict = value
+            }
             if let payload = object["payload"] {
                 guard let data = try? JSONSerialization.data(withJSONObject: payload, options: [.fragmentsAllowed, .sortedKeys]) else {
                     throw fail("entry \(index): payload is not JSON")
@@ -74,7 +87,9 @@ extension PeriodicJob {
     /// Checks name, type, queue and priority the way an enqueue would.
     public func validate() throws(ValidationError) {
         try NewJob.validateName(name, field: "name")
-        try NewJob(type: type, queue: queue, priority: priority, payloadJSON: payloadJSON, maxRetries: maxRetries ?? 0, timeoutSeconds: 1)
-            .validate()
+        try NewJob(
+            type: type, queue: queue, priority: priority, payloadJSON: payloadJSON, maxRetries: maxRetries ?? 0, timeoutSeconds: 1,
+            region: region, regionStrict: regionStrict
+        ).validate()
     }
 }

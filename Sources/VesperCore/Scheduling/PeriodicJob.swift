@@ -15,6 +15,10 @@ public struct PeriodicJob: Sendable {
     public var payloadJSON: String
     /// `nil` uses the queue's default.
     public var maxRetries: Int?
+    /// Only nodes of this region run the ticks (`nil`: any node); see ``NewJob/region``.
+    public var region: String?
+    /// The ticks wait for their region even after it fails over; see ``NewJob/regionStrict``.
+    public var regionStrict: Bool = false
 
     public init(
         name: String, schedule: CronExpression, timeZone: TimeZone = TimeZone(identifier: "UTC")!, type: String,

@@ -118,12 +118,22 @@ public struct ClaimRequest: Sendable {
     /// worker, which claims only what it runs. A node's own claims leave `started_at` empty,
     /// because a leased job may wait in its prefetch buffer; the completion writes the start.
     public var startsNow: Bool
+    /// The claimer's region: a job that names a region is claimable only by nodes of that region
+    /// (a job without one by any node). Defaults to `default`.
+    public var region: String
+    /// With `REGION_FAILOVER_AFTER` set: `now` minus that delay. A job of another region is then
+    /// claimable too when it is not strict and its region's nodes were last seen before this time
+    /// (a region never seen does not fail over). `nil` (the default) never takes other regions' jobs.
+    public var regionFailoverBefore: Date?
 
     public init(
         limit: Int, types: [String]?, workerID: String, leaseUntil: Date, now: Date, queues: [String]? = nil,
-        excludedQueues: [String] = [], startsNow: Bool = false
+        excludedQueues: [String] = [], startsNow: Bool = false, region: String = NodeInfo.defaultRegion,
+        regionFailoverBefore: Date? = nil
     ) {
         self.startsNow = startsNow
+        self.region = region
+        self.regionFailoverBefore = regionFailoverBefore
         self.limit = limit
         self.types = types
         self.workerID = workerID

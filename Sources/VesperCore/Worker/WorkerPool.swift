@@ -139,9 +139,8 @@ public final class WorkerPool: Service, Sendable {
         let finishing = plan.takesCompletions ? completions.takeBuffered() : []
         do {
             let (finished, claimed) = try await plan.run(on: store, finishing: finishing, logger: logger) { step, limit in
-                ClaimRequest(
-                    limit: limit, types: claimTypes, workerID: options.nodeID, leaseUntil: leaseUntil, now: now, queues: step.queues,
-                    excludedQueues: step.excludedQueues)
+                options.routedClaim(
+                    limit: limit, types: claimTypes, leaseUntil: leaseUntil, now: now, queues: step.queues, excludedQueues: step.excludedQueues)
             }
             completions.written(finishing, applied: finished)
             let ended = ContinuousClock.now
@@ -214,7 +213,7 @@ public final class WorkerPool: Service, Sendable {
     private func readBestRank() async -> DispatchStateMachine.RankCheck {
         let (since, arrivals) = machine.withLock { (ContinuousClock.now, $0.arrivals) }
         let now = clock.now()
-        let request = ClaimRequest(limit: 1, types: claimTypes, workerID: options.nodeID, leaseUntil: now, now: now, queues: options.queues)
+        let request = options.routedClaim(limit: 1, types: claimTypes, leaseUntil: now, now: now, queues: options.queues)
         do {
             return .best(try await store.bestClaimableRank(request), since: since, arrivals: arrivals)
         } catch {

@@ -37,6 +37,12 @@ public struct WorkerPoolOptions: Sendable {
     /// At most this many jobs of a queue run at once on this node (`QUEUE_CONCURRENCY`).
     /// Queues not listed share the node's slots freely. Defaults to no limits.
     public var queueConcurrency: [String: Int] = [:]
+    /// This node's region (`REGION`): it claims jobs routed to this region and jobs routed nowhere.
+    /// Defaults to `default`.
+    public var region: String = NodeInfo.defaultRegion
+    /// When a region has had no live node for this long (`REGION_FAILOVER_AFTER`), this node also
+    /// claims that region's jobs that are not strict. Defaults to `nil`: never.
+    public var regionFailoverAfter: Duration? = nil
 
     /// Largest result a handler may return, in bytes of JSON (`MAX_RESULT_BYTES`); a larger one
     /// fails the attempt. Defaults to 64 KiB.
@@ -50,4 +56,13 @@ public struct WorkerPoolOptions: Sendable {
     }
 
     var effectiveLeaseCheckInterval: Duration { leaseCheckInterval ?? leaseDuration / 3 }
+
+    /// A claim request for this node's region at `now` (the routing part of every claim it makes).
+    func routedClaim(
+        limit: Int, types: [String]?, leaseUntil: Date, now: Date, queues: [String]?, excludedQueues: [String] = []
+    ) -> ClaimRequest {
+        ClaimRequest(
+            limit: limit, types: types, workerID: nodeID, leaseUntil: leaseUntil, now: now, queues: queues, excludedQueues: excludedQueues,
+            region: region, regionFailoverBefore: regionFailoverAfter.map { now.addingTimeInterval(-$0.secondsDouble) })
+    }
 }

@@ -1669,6 +1669,19 @@ enum OpenAPIDocument {
       "type": "string",
       "minLength": 1,
       "maxLength": 255
+     },
+     "region": {
+      "allOf": [
+       {
+        "$ref": "#/components/schemas/Name"
+       }
+      ],
+      "description": "Only nodes of this region (`REGION`) run the job. Without it, any node does."
+     },
+     "region_strict": {
+      "type": "boolean",
+      "default": false,
+      "description": "With `region`: the job waits for its region even after `REGION_FAILOVER_AFTER`. `true` without `region` is a 400, like `run_at` with `delay`."
      }
     }
    },
@@ -1679,6 +1692,8 @@ enum OpenAPIDocument {
      "job_id",
      "type",
      "queue",
+     "region",
+     "region_strict",
      "priority",
      "payload",
      "status",
@@ -1706,6 +1721,17 @@ enum OpenAPIDocument {
      },
      "queue": {
       "type": "string"
+     },
+     "region": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "description": "The region the job is routed to; null: any node runs it."
+     },
+     "region_strict": {
+      "type": "boolean",
+      "description": "The job never fails over to another region."
      },
      "priority": {
       "$ref": "#/components/schemas/Priority"

@@ -8,6 +8,8 @@ enum JobJSON {
         writer.field("job_id", job.id.lowercaseText)
         writer.field("type", job.type)
         writer.field("queue", job.queue)
+        writer.field("region", job.region)
+        writer.field("region_strict", job.regionStrict)
         writer.field("priority", job.priority)
         writer.rawField("payload", job.payload)
         writer.field("status", job.status(at: now).rawValue)

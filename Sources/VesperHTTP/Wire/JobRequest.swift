@@ -4,11 +4,13 @@ import VesperCore
 /// Turns a `POST /jobs` body into a ``NewJob``, naming the field of any problem.
 ///
 /// Accepted members: `type` (required), `queue`, `priority`, `payload`, `max_retries`,
-/// `timeout_seconds`, `run_at` (RFC 3339) or `delay` (`"30s"`), `idempotency_key`.
+/// `timeout_seconds`, `run_at` (RFC 3339) or `delay` (`"30s"`), `idempotency_key`, `region`,
+/// `region_strict`.
 /// Unknown members are rejected so that a typo (`"priorty"`) is not silently ignored.
 struct JobRequest {
     static let fields: Set<String> = [
         "type", "queue", "priority", "payload", "max_retries", "timeout_seconds", "run_at", "delay", "idempotency_key",
+        "region", "region_strict",
     ]
 
     /// Decodes one job object, leaving what it does not say to `client`'s defaults
@@ -71,10 +73,16 @@ struct JobRequest {
         if let headerKey, let bodyKey, headerKey != bodyKey {
             throw fail("idempotency_key", "the Idempotency-Key header and the body's idempotency_key differ; send one of them")
         }
+        var regionStrict = false
+        if let value = values["region_strict"] {
+            guard value.kind == .bool else { throw fail("region_strict", "region_strict must be true or false") }
+            regionStrict = value.text == "true"
+        }
         let payload = payloadValue?.text ?? "{}"
         let job = client.newJob(
             type: type, queue: try string("queue") ?? NewJob.defaultQueue, priority: priority, payloadJSON: payload,
-            maxRetries: maxRetries, runAt: runAt, timeoutSeconds: timeout, idempotencyKey: headerKey ?? bodyKey
+            maxRetries: maxRetries, runAt: runAt, timeoutSeconds: timeout, idempotencyKey: headerKey ?? bodyKey,
+            region: try string("region"), regionStrict: regionStrict
         )
         do {
             try job.validate(limits: client.defaults.limits)
