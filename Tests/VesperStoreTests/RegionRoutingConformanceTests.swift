@@ -6,9 +6,11 @@ import VesperTestSupport
 /// Jobs routed to a region, on each store: who may claim them, and when a region's jobs fail over.
 @Suite("Region routing conformance")
 struct RegionRoutingConformanceTests {
-    static func request(region: String, now: Date = testEpoch, failoverAfter: TimeInterval? = nil, limit: Int = 10) -> ClaimRequest {
+    static func request(
+        region: String, now: Date = testEpoch, failoverAfter: TimeInterval? = nil, limit: Int = 10, worker: String? = nil
+    ) -> ClaimRequest {
         ClaimRequest(
-            limit: limit, types: nil, workerID: "node-\(region)", leaseUntil: now.addingTimeInterval(30), now: now, region: region,
+            limit: limit, types: nil, workerID: worker ?? "\(region)-1", leaseUntil: now.addingTimeInterval(30), now: now, region: region,
             regionFailoverBefore: failoverAfter.map { now.addingTimeInterval(-$0) })
     }
 
@@ -62,7 +64,7 @@ struct RegionRoutingConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func aRegionSilentForTheFailoverDelayHandsItsNonStrictJobsToOtherRegions(kind: StoreKind) async throws {
         try await withStore(kind) { store in
-            let registry = try #require(store as? any NodeRegistry)
+            let registry = store
             try await registry.registerNode(Self.node("eu-1", region: "eu"))
             let beatAt = testEpoch.addingTimeInterval(10)
             #expect(try await registry.heartbeat(nodeID: "eu-1", NodeHeartbeat(apiAddress: "x", busy: 0, jobsDone: 0, jobsFailed: 0), at: beatAt))
@@ -92,7 +94,7 @@ struct RegionRoutingConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func aHeartbeatKeepsTheRegionFromFailingOver(kind: StoreKind) async throws {
         try await withStore(kind) { store in
-            let registry = try #require(store as? any NodeRegistry)
+            let registry = store
             try await registry.registerNode(Self.node("eu-1", region: "eu"))
             let job = try await store.add(Self.routed("eu"))
             let later = testEpoch.addingTimeInterval(100)
@@ -106,7 +108,7 @@ struct RegionRoutingConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func aReapedNodesRoutedJobGoesBackToItsRegion(kind: StoreKind) async throws {
         try await withStore(kind) { store in
-            let registry = try #require(store as? any NodeRegistry)
+            let registry = store
             try await registry.registerNode(Self.node("eu-1", region: "eu"))
             try await registry.registerNode(Self.node("us-1", region: "us"))
             let job = try await store.add(Self.routed("eu"))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a node's worker pool behaves. Every property has a default suited to production.
 public struct WorkerPoolOptions: Sendable {
     /// Concurrent jobs on this node. Defaults to 5.
