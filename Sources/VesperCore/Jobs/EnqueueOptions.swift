@@ -13,10 +13,13 @@ public struct EnqueueOptions: Sendable {
     public var delay: Duration?
     /// Enqueueing the same request again with this key returns the first job.
     public var idempotencyKey: String?
+    /// The tenant whose fair share the job counts against (e.g. `tenant-7`): within its queue,
+    /// partitions are claimed in turn at each priority. `nil` leaves the job unpartitioned.
+    public var partition: String?
 
     public init(
         queue: String? = nil, priority: Int? = nil, maxRetries: Int? = nil, timeout: Duration? = nil, runAt: Date? = nil,
-        delay: Duration? = nil, idempotencyKey: String? = nil
+        delay: Duration? = nil, idempotencyKey: String? = nil, partition: String? = nil
     ) {
         self.queue = queue
         self.priority = priority
@@ -25,5 +28,6 @@ public struct EnqueueOptions: Sendable {
         self.runAt = runAt
         self.delay = delay
         self.idempotencyKey = idempotencyKey
+        self.partition = partition
     }
 }

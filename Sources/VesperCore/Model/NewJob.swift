@@ -16,6 +16,10 @@ public struct NewJob: Sendable, Equatable {
     public var runAt: Date?
     public var timeoutSeconds: Double
     public var idempotencyKey: String?
+    /// The tenant whose fair share this job counts against, or `nil`. Within a queue, partitions
+    /// are claimed in turn at each priority, so one tenant's backlog cannot starve the others.
+    /// Not part of ``fingerprint``.
+    public var partition: String?
     /// Identifies the request behind an idempotency key: the same key with another fingerprint is a conflict.
     public var fingerprint: String
     /// The producer's trace context, carried to the attempts' spans; `nil` when there is none
@@ -36,7 +40,8 @@ public struct NewJob: Sendable, Equatable {
         timeoutSeconds: Double,
         idempotencyKey: String? = nil,
         fingerprint: String? = nil,
-        traceContext: JobTraceContext? = nil
+        traceContext: JobTraceContext? = nil,
+        partition: String? = nil
     ) {
         self.id = id
         self.type = type
@@ -48,6 +53,7 @@ public struct NewJob: Sendable, Equatable {
         self.timeoutSeconds = timeoutSeconds
         self.idempotencyKey = idempotencyKey
         self.traceContext = traceContext
+        self.partition = partition
         self.fingerprint =
             fingerprint ?? Self.fingerprint(
                 type: type, queue: queue, priority: priority, payloadJSON: payloadJSON, maxRetries: maxRetries
