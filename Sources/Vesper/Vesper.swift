@@ -124,17 +124,20 @@ public final class Vesper: Service, JobRegistrar, Sendable {
     /// Stores a job whose payload is `payload` encoded as JSON, and returns it.
     ///
     /// With an `idempotencyKey` already used for the same request, returns the existing job; for a
-    /// different request, throws ``VesperError`` with code `idempotencyConflict`.
+    /// different request, throws ``VesperError`` with code `idempotencyConflict`. A `partition`
+    /// (a tenant) gets its fair share of the queue: partitions are claimed in turn at each priority.
     @discardableResult
     public func enqueue(
         type: String, priority: Int = 0, payload: some Encodable & Sendable = [String: String](), queue queueName: String = "default",
-        maxRetries: Int? = nil, runAt: Date? = nil, delay: Duration? = nil, timeout: Duration? = nil, idempotencyKey: String? = nil
+        maxRetries: Int? = nil, runAt: Date? = nil, delay: Duration? = nil, timeout: Duration? = nil, idempotencyKey: String? = nil,
+        partition: String? = nil
     ) async throws -> Job {
         let data = try JSONEncoder().encode(payload)
         let when = runAt ?? delay.map { queue.now().addingTimeInterval($0.secondsDouble) }
-        let job = queue.newJob(
+        var job = queue.newJob(
             type: type, queue: queueName, priority: priority, payloadJSON: String(decoding: data, as: UTF8.self),
             maxRetries: maxRetries, runAt: when, timeoutSeconds: timeout?.secondsDouble, idempotencyKey: idempotencyKey)
+        job.partition = partition
         return try await queue.enqueueReturningJob(job)
     }
 

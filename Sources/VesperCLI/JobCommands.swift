@@ -13,6 +13,7 @@ struct EnqueueCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-retries"), help: "Retries before the dead-letter queue.") var maxRetries: Int?
     @Option(help: "Run after this delay, like 30s or 5m.") var delay: String?
     @Option(name: .customLong("idempotency-key"), help: "Submitting the same key twice creates one job.") var idempotencyKey: String?
+    @Option(help: "The tenant whose fair share of the queue the job counts against.") var partition: String?
     @OptionGroup var server: ServerOption
     @OptionGroup var output: OutputOption
 
@@ -25,6 +26,7 @@ struct EnqueueCommand: AsyncParsableCommand {
         var fields = [("type", quoted(type)), ("priority", String(priority)), ("queue", quoted(queue))]
         if let maxRetries { fields.append(("max_retries", String(maxRetries))) }
         if let delay { fields.append(("delay", quoted(delay))) }
+        if let partition { fields.append(("partition", quoted(partition))) }
         fields.append(("payload", payload))
         let body = "{" + fields.map { quoted($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
         let headers = idempotencyKey.map { [("Idempotency-Key", $0)] } ?? []
@@ -154,6 +156,7 @@ struct JobFilterOptions: ParsableArguments {
     @Option(help: "Only jobs in this state (pending, scheduled, processing, done, failed, dlq, cancelled).") var status: String?
     @Option(help: "Only jobs of this type.") var type: String?
     @Option(help: "Only jobs in this queue.") var queue: String?
+    @Option(help: "Only jobs of this fair-share partition.") var partition: String?
     @Option(help: "Only jobs of this priority (0-10).") var priority: Int?
     @Option(name: .customLong("created-after"), help: "Only jobs created at or after this RFC 3339 time.") var createdAfter: String?
     @Option(name: .customLong("created-before"), help: "Only jobs created before this RFC 3339 time.") var createdBefore: String?
@@ -164,6 +167,7 @@ struct JobFilterOptions: ParsableArguments {
         if let status { items.append(URLQueryItem(name: "status", value: status)) }
         if let type { items.append(URLQueryItem(name: "type", value: type)) }
         if let queue { items.append(URLQueryItem(name: "queue", value: queue)) }
+        if let partition { items.append(URLQueryItem(name: "partition", value: partition)) }
         if let priority { items.append(URLQueryItem(name: "priority", value: String(priority))) }
         if let createdAfter { items.append(URLQueryItem(name: "created_after", value: createdAfter)) }
         if let createdBefore { items.append(URLQueryItem(name: "created_before", value: createdBefore)) }

@@ -51,6 +51,73 @@ enum PostgresEnqueueStatements {
         static let traced = true
     }
 
+    /// A batch where some job has a partition: the same insert, plus the start tags of its
+    /// partitioned jobs (see ``ClaimOrder``), all in one statement. It always takes keys and
+    /// contexts: batches without partitions keep the leaner statements above.
+    ///
+    /// `counts` groups the batch by (queue, partition); `clocks` reads each queue's virtual time
+    /// (its lowest pending tag through `jobs_fair_pending`, else one past the highest tag its
+    /// partitions handed out, through `partitions_last_tag`); `bumped` upserts every partition's
+    /// last tag to `max(last + k, virtual time + k - 1)` for its `k` jobs, in key order so two
+    /// batches lock shared partitions in the same order; each job then takes its partition's
+    /// tags in batch order. The upsert's row lock serialises two enqueues of one partition
+    /// (`ON CONFLICT DO UPDATE` sees the committed row), so their tags never repeat.
+    struct PartitionedInsert: PostgresPreparedStatement {
+        static let name = "vesper_enqueue_partitioned_v2"
+        static let sql = """
+            WITH n AS (
+                SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::int8[], $6::text[], $7::int8[], $8::timestamptz[],
+                    $9::text[], $10::text[], $11::int8[], $12::text[], $13::text[], $14::bool[], $15::text[])
+                    WITH ORDINALITY AS n(id, type, queue, priority, payload, max_retries, run_at, idempotency_key, fingerprint,
+                        timeout_ms, trace_context, region, region_strict, partition_key, ord)
+            ),
+            counts AS (
+                SELECT queue, partition_key, count(*) AS k FROM n WHERE partition_key <> '' GROUP BY queue, partition_key
+            ),
+            clocks AS (
+                SELECT q.queue, coalesce(
+                    (SELECT min(j.fair_tag) FROM jobs j WHERE j.queue = q.queue AND j.status = 'pending' AND j.fair_tag > 0),
+                    (SELECT max(p.last_tag) + 1 FROM partitions p WHERE p.queue = q.queue),
+                    1) AS virtual_time
+                FROM (SELECT DISTINCT queue FROM counts) q
+            ),
+            bumped AS (
+                INSERT INTO partitions AS p (queue, partition_key, last_tag)
+                SELECT c.queue, c.partition_key, v.virtual_time + c.k - 1 FROM counts c JOIN clocks v USING (queue)
+                ORDER BY c.queue, c.partition_key
+                ON CONFLICT (queue, partition_key) DO UPDATE SET last_tag = greatest(
+                    p.last_tag + (SELECT c.k FROM counts c WHERE c.queue = p.queue AND c.partition_key = p.partition_key), EXCLUDED.last_tag)
+                RETURNING p.queue, p.partition_key, p.last_tag
+            ),
+            inserted AS (
+                INSERT INTO jobs (id, type, queue, priority, payload, status, max_retries, run_at, created_at, updated_at,
+                    idempotency_key, fingerprint, timeout_ms, trace_context, region, region_strict, partition_key, fair_tag)
+                SELECT n.id, n.type, n.queue, n.priority, n.payload, 'pending', n.max_retries, n.run_at, $1, $1,
+                    NULLIF(n.idempotency_key, ''), n.fingerprint, n.timeout_ms, NULLIF(n.trace_context, ''), NULLIF(n.region, ''),
+                    n.region_strict, NULLIF(n.partition_key, ''),
+                    coalesce(b.last_tag - c.k + row_number() OVER (PARTITION BY n.queue, n.partition_key ORDER BY n.ord), 0)
+                FROM n LEFT JOIN bumped b ON b.queue = n.queue AND b.partition_key = n.partition_key
+                    LEFT JOIN counts c ON c.queue = n.queue AND c.partition_key = n.partition_key
+                ORDER BY n.ord
+                \(skipKnownKeys)
+                RETURNING id, seq, fair_tag
+            )
+            SELECT id, seq, fair_tag FROM inserted WHERE (SELECT true FROM pg_notify('\(PostgresJobStore.channel)', ''))
+            """
+
+        typealias Row = (UUID, Int64, Int64)
+
+        var batch: Batch
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = batch.bindings(traced: true)
+            bindings.append(batch.jobs.map { $0.partition ?? "" })
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> (UUID, Int64, Int64) { try row.decode((UUID, Int64, Int64).self) }
+    }
+
     static let skipKnownKeys = "ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
 
     /// The insert of `batch` as the statement `V`; returns each inserted job's id and `seq`.
@@ -76,6 +143,9 @@ enum PostgresEnqueueStatements {
 
         /// Whether some job carries a trace context or a region (the ``Traced`` statements).
         var hasTraceContexts: Bool { jobs.contains { $0.traceContext != nil || $0.region != nil } }
+
+        /// Whether some job has a partition ('' stands for none; a valid partition is never empty).
+        var hasPartitions: Bool { jobs.contains { $0.partition != nil } }
 
         func bindings(traced: Bool) -> PostgresBindings {
             var bindings = PostgresBindings(capacity: traced ? 14 : 11)

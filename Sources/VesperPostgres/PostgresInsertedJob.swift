@@ -22,10 +22,18 @@ enum PostgresInsertedJob {
         }
     }
 
-    /// The job stored for `job` by the enqueue statement at `clock.now`, with sequence `sequence`.
+    /// What the database assigned to one inserted job.
+    struct Assigned {
+        var sequence: Int64
+        /// 0 for a job without a partition.
+        var fairTag: Int64
+    }
+
+    /// The job stored for `job` by the enqueue statement at `clock.now`, with sequence `sequence`
+    /// and fair-share tag `fairTag`.
     /// Mirrors the statement in `PostgresJobStore+Enqueue.swift`: run time `max(runAt, now)`,
     /// `NULLIF(key, '')`, timeout in whole milliseconds, column defaults for the rest.
-    static func job(_ job: NewJob, sequence: Int64, clock: Clock) -> Job {
+    static func job(_ job: NewJob, sequence: Int64, fairTag: Int64 = 0, clock: Clock) -> Job {
         let runAt = job.runAt.map { $0 > clock.now ? stored($0) : clock.storedNow } ?? clock.storedNow
         let key = job.idempotencyKey.flatMap { $0.isEmpty ? nil : $0 }
         return Job(
@@ -34,7 +42,7 @@ enum PostgresInsertedJob {
             runAt: runAt, createdAt: clock.storedNow, updatedAt: clock.storedNow, startedAt: nil, finishedAt: nil,
             idempotencyKey: key, attempt: 0, timeoutSeconds: Double(timeoutMilliseconds(job)) / 1000,
             workerID: nil, leaseUntil: nil, sequence: sequence, traceContext: job.traceContext, region: job.region,
-            regionStrict: job.regionStrict)
+            regionStrict: job.regionStrict, partition: job.partition, fairTag: fairTag)
     }
 
     /// The `timeout_ms` column of `job`.

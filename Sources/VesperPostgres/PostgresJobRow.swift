@@ -24,11 +24,11 @@ enum PostgresJobRow {
     private static let claimedNames = [
         "seq", "id", "type", "queue", "priority", "payload", "status", "retries", "max_retries", "error", "run_at",
         "created_at", "updated_at", "started_at", "finished_at", "idempotency_key", "attempt", "timeout_ms",
-        "worker_id", "lease_until", "trace_context", "region", "region_strict",
+        "worker_id", "lease_until", "trace_context", "region", "region_strict", "partition_key", "fair_tag",
     ]
 
     /// How many columns ``columns(_:)`` lists; extra columns may follow them.
-    static let columnCount = 25
+    static let columnCount = 27
 
     /// A row that cannot be read throws a ``VesperError`` naming it (see ``StoredJobRow``).
     static func job(_ row: PostgresRow) throws -> Job {
@@ -62,14 +62,16 @@ enum PostgresJobRow {
             workerID: try cells[18].decode(String?.self),
             leaseUntil: try cells[19].decode(Date?.self),
             sequence: sequence,
-            cancelRequested: try full ? cells[23].decode(Bool.self) : false,
-            result: try detail ? cells[25].decode(String?.self) : nil,
-            progress: try full ? JobProgress.fromStored(cells[24].decode(String?.self)) : nil,
-            attempts: try detail ? AttemptRecord.fromStored(cells[26].decode(String.self), sequence: sequence, id: id) : nil,
+            cancelRequested: try full ? cells[25].decode(Bool.self) : false,
+            result: try detail ? cells[27].decode(String?.self) : nil,
+            progress: try full ? JobProgress.fromStored(cells[26].decode(String?.self)) : nil,
+            attempts: try detail ? AttemptRecord.fromStored(cells[28].decode(String.self), sequence: sequence, id: id) : nil,
             // NULL for most jobs; text that does not parse loses the link rather than the job.
             traceContext: try cells[20].decode(String?.self).flatMap(JobTraceContext.init(text:)),
             region: try cells[21].decode(String?.self),
-            regionStrict: try cells[22].decode(Bool.self)
+            regionStrict: try cells[22].decode(Bool.self),
+            partition: try cells[23].decode(String?.self),
+            fairTag: try cells[24].decode(Int64.self)
         )
     }
 

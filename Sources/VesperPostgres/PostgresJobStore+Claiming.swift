@@ -5,7 +5,7 @@ import VesperCore
 extension PostgresJobStore {
     /// The heart of the queue: one statement picks and leases up to `limit` claimable jobs.
     ///
-    /// The CTE walks the partial index `jobs_claimable (priority DESC, seq) WHERE status = 'pending'`
+    /// The CTE walks the partial index `jobs_claimable (priority DESC, fair_tag, seq) WHERE status = 'pending'`
     /// in claim order and stops after `limit` rows. It runs at READ COMMITTED and relies on
     /// `FOR UPDATE SKIP LOCKED`: a row another claimer has locked is skipped rather than waited for,
     /// and a row changed by a transaction that committed after our snapshot (a concurrent cancel or

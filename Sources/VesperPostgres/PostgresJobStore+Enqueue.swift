@@ -47,7 +47,9 @@ extension PostgresJobStore {
         }
         let clock = PostgresInsertedJob.Clock(now: now)
         let outcomes = try jobs.map { job -> EnqueueOutcome in
-            if let sequence = sequences[job.id] { return .created(PostgresInsertedJob.job(job, sequence: sequence, clock: clock)) }
+            if let assigned = sequences[job.id] {
+                return .created(PostgresInsertedJob.job(job, sequence: assigned.sequence, fairTag: assigned.fairTag, clock: clock))
+            }
             guard let key = job.idempotencyKey, let stored = existing[key] else {
                 throw VesperError(.invalidState, "job \(job.id.lowercaseText) was not inserted")
             }
@@ -60,10 +62,21 @@ extension PostgresJobStore {
 
 extension PostgresJobStore {
     /// Runs the leanest insert statement for `batch`: `ON CONFLICT` only when some job has a key,
-    /// the `trace_context` and region arrays only when some job has a context or a region. Returns
-    /// `seq` by inserted id.
-    private func insertedSequences(_ batch: PostgresEnqueueStatements.Batch, on connection: PostgresConnection) async throws -> [UUID: Int64] {
+    /// the `trace_context` and region arrays only when some job has a context or a region, the
+    /// fair-share tags only when some job has a partition. Returns `seq` and `fair_tag` by inserted id.
+    private func insertedSequences(_ batch: PostgresEnqueueStatements.Batch, on connection: PostgresConnection) async throws
+        -> [UUID: PostgresInsertedJob.Assigned]
+    {
         typealias Statements = PostgresEnqueueStatements
+        if batch.hasPartitions {
+            var assigned: [UUID: PostgresInsertedJob.Assigned] = [:]
+            assigned.reserveCapacity(batch.jobs.count)
+            let statement = Statements.PartitionedInsert(batch: batch)
+            for try await (id, sequence, tag) in try await connection.execute(statement, logger: self.logger) {
+                assigned[id] = PostgresInsertedJob.Assigned(sequence: sequence, fairTag: tag)
+            }
+            return assigned
+        }
         switch (batch.hasKeys, batch.hasTraceContexts) {
         case (false, false): return try await insertedSequences(Statements.Insert<Statements.Plain>(batch: batch), on: connection)
         case (true, false): return try await insertedSequences(Statements.Insert<Statements.SkippingKnownKeys>(batch: batch), on: connection)
@@ -74,11 +87,13 @@ extension PostgresJobStore {
     }
 
     private func insertedSequences<V>(_ statement: PostgresEnqueueStatements.Insert<V>, on connection: PostgresConnection) async throws
-        -> [UUID: Int64]
+        -> [UUID: PostgresInsertedJob.Assigned]
     {
-        var sequences: [UUID: Int64] = [:]
+        var sequences: [UUID: PostgresInsertedJob.Assigned] = [:]
         sequences.reserveCapacity(statement.batch.jobs.count)
-        for try await (id, sequence) in try await connection.execute(statement, logger: self.logger) { sequences[id] = sequence }
+        for try await (id, sequence) in try await connection.execute(statement, logger: self.logger) {
+            sequences[id] = PostgresInsertedJob.Assigned(sequence: sequence, fairTag: 0)
+        }
         return sequences
     }
 }

@@ -5,7 +5,7 @@ import VesperCore
 /// The core's lifecycle rules (``ClaimOrder``, ``CompletionEffect``, ``LostAttempt``, ``JobFilter``)
 /// rendered in PostgreSQL's dialect: the one place this store turns them into SQL.
 enum PostgresLifecycleSQL {
-    /// `priority DESC, seq`: the claim order, as `jobs_claimable` lists it.
+    /// `priority DESC, fair_tag, seq`: the claim order, as `jobs_claimable` lists it.
     static let claimOrder = ClaimOrder.keys.map { $0.column.name + ($0.descending ? " DESC" : "") }.joined(separator: ", ")
 
     /// Routing, as a claim filter: a job without a region is claimable anywhere (the first test,

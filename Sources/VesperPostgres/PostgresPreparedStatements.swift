@@ -7,7 +7,7 @@ import VesperCore
 /// Optional filters are parameters (`NULL` means "no filter"), so each is one fixed text.
 enum PostgresPreparedStatements {
     /// Leases up to `limit` claimable jobs; see ``PostgresJobStore/claim(_:)`` for the isolation
-    /// argument. Walks `jobs_claimable (priority DESC, seq) WHERE status = 'pending'`. Leaves
+    /// argument. Walks `jobs_claimable (priority DESC, fair_tag, seq) WHERE status = 'pending'`. Leaves
     /// `started_at` empty: a leased job has not started until its handler does (its completion
     /// records when).
     struct Claim: PostgresPreparedStatement {
@@ -61,7 +61,7 @@ enum PostgresPreparedStatements {
     struct BestClaimableRank: PostgresPreparedStatement {
         static let name = "vesper_best_claimable_v2"
         static let sql = """
-            SELECT priority, seq FROM jobs
+            SELECT priority, fair_tag, seq FROM jobs
             WHERE status = 'pending' AND run_at <= $1
                 AND ($2::text[] IS NULL OR type = ANY($2::text[]))
                 AND ($3::text[] IS NULL OR queue = ANY($3::text[]))
@@ -88,8 +88,8 @@ enum PostgresPreparedStatements {
         }
 
         func decodeRow(_ row: PostgresRow) throws -> JobRank {
-            let (priority, sequence) = try row.decode((Int, Int64).self)
-            return JobRank(priority: priority, sequence: sequence)
+            let (priority, fairTag, sequence) = try row.decode((Int, Int64, Int64).self)
+            return JobRank(priority: priority, fairTag: fairTag, sequence: sequence)
         }
     }
 

@@ -159,6 +159,32 @@ enum PostgresSchema {
                 """,
                 "INSERT INTO regions (name, last_seen) SELECT region, max(last_heartbeat) FROM nodes GROUP BY region",
             ]),
+        Migration(
+            version: 12, name: "fair-shares",
+            statements: [
+                // The tenant a job counts against (NULL: none) and its start tag in that tenant's
+                // turn (0: none). Neither rewrites rows (nullable, constant default).
+                "ALTER TABLE jobs ADD COLUMN partition_key TEXT",
+                "ALTER TABLE jobs ADD COLUMN fair_tag BIGINT NOT NULL DEFAULT 0",
+                // The claim order becomes (priority DESC, fair_tag, seq); with every tag 0 (no
+                // partitions) that is the old priority-then-FIFO walk.
+                "DROP INDEX jobs_claimable",
+                "CREATE INDEX jobs_claimable ON jobs (priority DESC, fair_tag, seq) WHERE status = 'pending'",
+                // A queue's virtual time: its lowest pending tag. Holds partitioned jobs only, so
+                // jobs without a partition never write to it.
+                "CREATE INDEX jobs_fair_pending ON jobs (queue, fair_tag) WHERE status = 'pending' AND fair_tag > 0",
+                // Each (queue, partition)'s last tag, upserted by the enqueue of a partitioned job
+                // (the row lock serialises two enqueues of one partition; other partitions do not wait).
+                """
+                CREATE TABLE partitions (
+                    queue TEXT NOT NULL,
+                    partition_key TEXT NOT NULL,
+                    last_tag BIGINT NOT NULL,
+                    PRIMARY KEY (queue, partition_key)
+                )
+                """,
+                "CREATE INDEX partitions_last_tag ON partitions (queue, last_tag)",
+            ]),
     ]
 
     /// Applies every migration not yet recorded, in version order, under the advisory lock.

@@ -12,15 +12,22 @@ import VesperCore
 /// GRDB still executes the statement (`Statement.execute()`), so its transaction bookkeeping and
 /// error handling see every step.
 struct SQLiteJobInsert {
-    static let sql = """
+    static let sql = sql(partitioned: false)
+    static let partitionedSQL = sql(partitioned: true)
+
+    /// The insert; a partitioned job's statement also binds `partition_key` (16) and `fair_tag`
+    /// (17), so a job without a partition binds exactly what it did before fair shares.
+    static func sql(partitioned: Bool) -> String {
+        """
         INSERT INTO jobs (id, type, queue, priority, payload, status, max_retries, run_at, created_at,
-            updated_at, idempotency_key, fingerprint, timeout_ms, trace_context, region, region_strict)
-        VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            updated_at, idempotency_key, fingerprint, timeout_ms, trace_context, region, region_strict\(partitioned ? ", partition_key, fair_tag" : ""))
+        VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?\(partitioned ? ", ?, ?" : ""))
         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
         """
+    }
 
     private let db: Database
-    private let statement: Statement
+    private let plainStatement: Statement
     private let nowMicros: Int64
     /// `now` as it reads back from the database (microseconds).
     private let storedNow: Date
@@ -28,13 +35,18 @@ struct SQLiteJobInsert {
     /// Prepares the insert for a batch written at `now`. Call inside a write transaction.
     init(db: Database, now: Date) throws {
         self.db = db
-        statement = try db.cachedStatement(sql: Self.sql)
-        // Values are bound below with `sqlite3_bind_*`, behind GRDB's back: marking the arguments
-        // as set (to nothing) makes `execute()` reset the statement, which keeps the bindings, and
-        // step it, instead of validating arguments it does not know about.
-        statement.setUncheckedArguments([])
+        plainStatement = try Self.prepare(Self.sql, db: db)
         nowMicros = SQLiteRow.micros(now)
         storedNow = SQLiteRow.date(nowMicros)
+    }
+
+    /// A cached statement ready for `sqlite3_bind_*`: values are bound behind GRDB's back, and
+    /// marking the arguments as set (to nothing) makes `execute()` reset the statement, which
+    /// keeps the bindings, and step it, instead of validating arguments it does not know about.
+    private static func prepare(_ sql: String, db: Database) throws -> Statement {
+        let statement = try db.cachedStatement(sql: sql)
+        statement.setUncheckedArguments([])
+        return statement
     }
 
     /// Inserts `job`: `.created` with the stored job, or, when its idempotency key is taken,
@@ -42,7 +54,15 @@ struct SQLiteJobInsert {
     func insert(_ job: NewJob) throws -> EnqueueOutcome {
         let runAt = max(job.runAt.map(SQLiteRow.micros) ?? nowMicros, nowMicros)
         let timeoutMs = Int64((job.timeoutSeconds * 1000).rounded())
-        try execute(job, runAt: runAt, timeoutMs: timeoutMs)
+        var fairTag: Int64 = 0
+        if let partition = job.partition {
+            // A job whose key turns out to be taken still used up a tag: a gap in the turn is harmless.
+            fairTag = try SQLiteFairShare.nextTag(queue: job.queue, partition: partition, db: db)
+            let statement = try Self.prepare(Self.partitionedSQL, db: db)
+            try execute(job, runAt: runAt, timeoutMs: timeoutMs, on: statement, partition: (partition, fairTag))
+        } else {
+            try execute(job, runAt: runAt, timeoutMs: timeoutMs, on: plainStatement, partition: nil)
+        }
         if db.changesCount == 1 {
             return .created(
                 Job(
@@ -51,19 +71,23 @@ struct SQLiteJobInsert {
                     runAt: runAt == nowMicros ? storedNow : SQLiteRow.date(runAt), createdAt: storedNow, updatedAt: storedNow,
                     startedAt: nil, finishedAt: nil, idempotencyKey: job.idempotencyKey, attempt: 0,
                     timeoutSeconds: Double(timeoutMs) / 1000, workerID: nil, leaseUntil: nil, sequence: db.lastInsertedRowID,
-                    traceContext: job.traceContext, region: job.region, regionStrict: job.regionStrict
+                    traceContext: job.traceContext, region: job.region, regionStrict: job.regionStrict,
+                    partition: job.partition, fairTag: fairTag
                 ))
         }
         return try existing(for: job)
     }
 
-    /// Binds the fifteen parameters of ``sql`` in order and executes the statement.
+    /// Binds the fifteen parameters of ``sql`` in order (seventeen with a partition) and executes
+    /// the statement.
     ///
     /// Texts are bound `SQLITE_STATIC`, pointing into the Swift strings' own UTF-8 storage, so
     /// SQLite copies none of them (with `SQLITE_TRANSIENT` it allocated, copied and freed six
     /// texts per job). Those pointers are valid only inside the `withUTF8` closures, so the
     /// statement runs inside them and its bindings are cleared before they return.
-    private func execute(_ job: NewJob, runAt: Int64, timeoutMs: Int64) throws {
+    private func execute(
+        _ job: NewJob, runAt: Int64, timeoutMs: Int64, on statement: Statement, partition: (key: String, tag: Int64)?
+    ) throws {
         let handle = statement.sqliteStatement
         // Bindings may only change on a reset statement; GRDB resets before stepping, not after.
         sqlite3_reset(handle)
@@ -89,6 +113,10 @@ struct SQLiteJobInsert {
             code |= sqlite3_bind_null(handle, 14)
         }
         code |= sqlite3_bind_int64(handle, 15, job.regionStrict ? 1 : 0)
+        if let partition {
+            code |= sqlite3_bind_text(handle, 16, partition.key, -1, Self.transient)
+            code |= sqlite3_bind_int64(handle, 17, partition.tag)
+        }
         defer { sqlite3_clear_bindings(handle) }
         try job.id.withLowercaseText { id in
             try type.withUTF8 { type in
@@ -102,11 +130,11 @@ struct SQLiteJobInsert {
                             code |= Self.bindText(fingerprint, to: handle, at: 11)
                             if key == nil {
                                 code |= sqlite3_bind_null(handle, 10)
-                                try checkAndStep(code, job: job)
+                                try checkAndStep(code, job: job, statement: statement)
                             } else {
                                 try key!.withUTF8 { key in
                                     code |= Self.bindText(key, to: handle, at: 10)
-                                    try checkAndStep(code, job: job)
+                                    try checkAndStep(code, job: job, statement: statement)
                                 }
                             }
                         }
@@ -117,7 +145,7 @@ struct SQLiteJobInsert {
     }
 
     /// Executes the bound statement through GRDB, unless a bind failed.
-    private func checkAndStep(_ code: Int32, job: NewJob) throws {
+    private func checkAndStep(_ code: Int32, job: NewJob, statement: Statement) throws {
         // Every code is SQLITE_OK (0) unless a value was too big or memory ran out.
         guard code == SQLITE_OK else {
             throw VesperError(.unavailable, "SQLite could not bind the values of job \(job.id) (result code \(code))")

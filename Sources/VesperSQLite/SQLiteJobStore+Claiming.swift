@@ -19,14 +19,14 @@ extension SQLiteJobStore {
         request.limit = 1
         guard let filter = ClaimFilter(request) else { return nil }
         let sql = """
-            SELECT priority, seq FROM jobs INDEXED BY jobs_claimable
+            SELECT priority, fair_tag, seq FROM jobs INDEXED BY jobs_claimable
             WHERE \(filter.sql)
             ORDER BY \(SQLiteLifecycleSQL.claimOrder)
             LIMIT 1
             """
         return try await run {
             try await self.pool.read { db in
-                try Row.fetchOne(db.cachedStatement(sql: sql), arguments: filter.arguments).map { JobRank(priority: $0[0], sequence: $0[1]) }
+                try Row.fetchOne(db.cachedStatement(sql: sql), arguments: filter.arguments).map { JobRank(priority: $0[0], fairTag: $0[1], sequence: $0[2]) }
             }
         }
     }
@@ -52,7 +52,7 @@ extension SQLiteJobStore {
     }
 
     /// The heart of the queue: one statement under the write lock (IMMEDIATE transaction) picks
-    /// the claimable jobs through the partial index `jobs_claimable` (priority DESC, seq) and
+    /// the claimable jobs through the partial index `jobs_claimable` (priority DESC, fair_tag, seq) and
     /// leases them, bumping `attempt`, the fencing token. SQLite serialises writers, so two claims
     /// can never select the same row. Queue selection and the paused-queue filter are row filters
     /// on that index walk; the paused set is an uncorrelated subquery on the tiny `queues` table,

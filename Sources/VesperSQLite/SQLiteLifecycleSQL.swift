@@ -5,7 +5,7 @@ import VesperCore
 /// The core's lifecycle rules (``ClaimOrder``, ``CompletionEffect``, ``LostAttempt``, ``JobFilter``)
 /// rendered in SQLite's dialect: the one place this store turns them into SQL.
 enum SQLiteLifecycleSQL {
-    /// `priority DESC, seq`: the claim order, as `jobs_claimable` lists it.
+    /// `priority DESC, fair_tag, seq`: the claim order, as `jobs_claimable` lists it.
     static let claimOrder = ClaimOrder.keys.map { $0.column.name + ($0.descending ? " DESC" : "") }.joined(separator: ", ")
 
     // MARK: Finishing an attempt

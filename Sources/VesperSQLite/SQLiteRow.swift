@@ -8,7 +8,7 @@ enum SQLiteRow {
     static let columns = """
         seq, id, type, queue, priority, payload, status, retries, max_retries, error, run_at, created_at,
         updated_at, started_at, finished_at, idempotency_key, attempt, timeout_ms, worker_id, lease_until, trace_context,
-        cancel_requested, progress, region, region_strict
+        cancel_requested, progress, region, region_strict, partition_key, fair_tag
         """
 
     /// ``columns`` and the ones only a single job's read returns: its result and attempt history.
@@ -24,7 +24,7 @@ enum SQLiteRow {
     /// The columns a claim returns: the ones it does not set itself.
     static let claimedColumns = """
         seq, id, type, queue, priority, payload, retries, max_retries, error, run_at, created_at, idempotency_key,
-        attempt, timeout_ms, trace_context, region, region_strict
+        attempt, timeout_ms, trace_context, region, region_strict, partition_key, fair_tag
         """
 
     /// A job a claim just leased: the columns the claim set come from the request, rounded as stored.
@@ -39,7 +39,7 @@ enum SQLiteRow {
                     createdAt: date(row[10]), updatedAt: now, startedAt: request.startsNow ? now : nil, finishedAt: nil, idempotencyKey: row[11],
                     attempt: row[12], timeoutSeconds: Double(row[13] as Int64) / 1000, workerID: request.workerID,
                     leaseUntil: leaseUntil, sequence: row[0], traceContext: traceContext(row[14]), region: row[15],
-                    regionStrict: row[16])
+                    regionStrict: row[16], partition: row[17], fairTag: row[18])
             })
     }
 
@@ -74,12 +74,14 @@ enum SQLiteRow {
             leaseUntil: (row[19] as Int64?).map(date),
             sequence: sequence,
             cancelRequested: row[21],
-            result: detail ? row[25] : nil,
+            result: detail ? row[27] : nil,
             progress: JobProgress.fromStored(row[22]),
-            attempts: try detail ? AttemptRecord.fromStored(row[26], sequence: sequence, id: id) : nil,
+            attempts: try detail ? AttemptRecord.fromStored(row[28], sequence: sequence, id: id) : nil,
             traceContext: traceContext(row[20]),
             region: row[23],
-            regionStrict: row[24]
+            regionStrict: row[24],
+            partition: row[25],
+            fairTag: row[26]
         )
     }
 

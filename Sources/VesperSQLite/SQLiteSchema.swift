@@ -133,6 +133,29 @@ enum SQLiteSchema {
                     INSERT INTO regions (name, last_seen) SELECT region, max(last_heartbeat) FROM nodes GROUP BY region;
                     """)
         }
+        migrator.registerMigration("v12-fair-shares") { db in
+            // Fair shares: `partition_key` names the tenant a job counts against (NULL: none) and
+            // `fair_tag` is its start tag in its partition's turn (0: none), so the claim order is
+            // (priority DESC, fair_tag, seq); a queue without partitions keeps priority-then-FIFO.
+            // `partitions` holds each (queue, partition)'s last tag, written only when a
+            // partitioned job is enqueued. `jobs_fair_pending` finds a queue's virtual time (its
+            // lowest pending tag) and holds partitioned jobs only.
+            try db.execute(
+                sql: """
+                    ALTER TABLE jobs ADD COLUMN partition_key TEXT;
+                    ALTER TABLE jobs ADD COLUMN fair_tag INTEGER NOT NULL DEFAULT 0;
+                    DROP INDEX jobs_claimable;
+                    CREATE INDEX jobs_claimable ON jobs (priority DESC, fair_tag, seq) WHERE status = 'pending';
+                    CREATE INDEX jobs_fair_pending ON jobs (queue, fair_tag) WHERE status = 'pending' AND fair_tag > 0;
+                    CREATE TABLE partitions (
+                        queue TEXT NOT NULL,
+                        partition_key TEXT NOT NULL,
+                        last_tag INTEGER NOT NULL,
+                        PRIMARY KEY (queue, partition_key)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX partitions_last_tag ON partitions (queue, last_tag);
+                    """)
+        }
         return migrator
     }
 }

@@ -24,8 +24,22 @@ struct LifecycleRulesTests {
         #expect(ClaimOrder.precedes(job(priority: 1, sequence: 1), job(priority: 1, sequence: 2)))
         #expect(!ClaimOrder.precedes(job(priority: 1, sequence: 2), job(priority: 1, sequence: 2)))
         #expect(JobRank(priority: 5, sequence: 10) < JobRank(priority: 4, sequence: 1))
-        #expect(ClaimOrder.keys.map(\.column) == [.priority, .sequence])
-        #expect(ClaimOrder.keys.map(\.descending) == [true, false])
+        #expect(ClaimOrder.keys.map(\.column) == [.priority, .fairTag, .sequence])
+        #expect(ClaimOrder.keys.map(\.descending) == [true, false, false])
+    }
+
+    @Test func withinAPriorityTheFairShareTagRanksBeforeTheSequence() {
+        var early = job(priority: 2, sequence: 9)
+        early.fairTag = 1
+        var late = job(priority: 2, sequence: 3)
+        late.fairTag = 2
+        var unpartitioned = job(priority: 2, sequence: 20)
+        unpartitioned.fairTag = 0
+        var urgent = job(priority: 3, sequence: 30)
+        urgent.fairTag = 50
+        #expect(ClaimOrder.sorted([late, early, urgent, unpartitioned]).map(\.sequence) == [30, 20, 9, 3])
+        #expect(JobRank(priority: 2, fairTag: 1, sequence: 9) < JobRank(priority: 2, fairTag: 2, sequence: 3))
+        #expect(early.rank == JobRank(priority: 2, fairTag: 1, sequence: 9))
     }
 
     // MARK: Completions

@@ -18,9 +18,14 @@ public struct EnqueueOptions: Sendable {
     /// With ``region``: never run elsewhere, even after `REGION_FAILOVER_AFTER` (data residency).
     public var regionStrict: Bool
 
+    /// The tenant whose fair share the job counts against (e.g. `tenant-7`): within its queue,
+    /// partitions are claimed in turn at each priority. `nil` leaves the job unpartitioned.
+    public var partition: String?
+
     public init(
         queue: String? = nil, priority: Int? = nil, maxRetries: Int? = nil, timeout: Duration? = nil, runAt: Date? = nil,
-        delay: Duration? = nil, idempotencyKey: String? = nil, region: String? = nil, regionStrict: Bool = false
+        delay: Duration? = nil, idempotencyKey: String? = nil, region: String? = nil, regionStrict: Bool = false,
+        partition: String? = nil
     ) {
         self.region = region
         self.regionStrict = regionStrict
@@ -31,5 +36,6 @@ public struct EnqueueOptions: Sendable {
         self.runAt = runAt
         self.delay = delay
         self.idempotencyKey = idempotencyKey
+        self.partition = partition
     }
 }

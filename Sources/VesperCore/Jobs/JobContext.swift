@@ -43,6 +43,8 @@ public struct JobContext: Sendable {
     public var id: UUID { job.id }
     public var type: String { job.type }
     public var queue: String { job.queue }
+    /// The tenant the job counts against for fair shares, if it has one.
+    public var partition: String? { job.partition }
     /// 1 on the first claim; every claim (a retry, a snooze, a lost lease) adds one.
     public var attempt: Int { job.attempt }
     /// Failures still allowed after this attempt before the job is dead-lettered; 0 on the last try.

@@ -14,6 +14,8 @@ public enum JobColumn: String, Sendable, CaseIterable {
     case finishedAt = "finished_at"
     case workerID = "worker_id"
     case leaseUntil = "lease_until"
+    case partition = "partition_key"
+    case fairTag = "fair_tag"
 
     /// The column's name in both schemas.
     public var name: String { rawValue }

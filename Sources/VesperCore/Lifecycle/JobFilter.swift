@@ -65,6 +65,7 @@ public struct JobFilter: Sendable, Equatable {
         }
         if let type = query.type { add(.type, .equal, .text(type)) }
         if let queue = query.queue { add(.queue, .equal, .text(queue)) }
+        if let partition = query.partition { add(.partition, .equal, .text(partition)) }
         if let priority = query.priority { add(.priority, .equal, .integer(Int64(priority))) }
         if let after = query.createdAfter { add(.createdAt, .greaterOrEqual, .time(after)) }
         if let before = query.createdBefore { add(.createdAt, .less, .time(before)) }
@@ -82,6 +83,9 @@ public struct JobFilter: Sendable, Equatable {
             case (.status, .status(let status)): order = job.storedStatus == status ? .orderedSame : .orderedAscending
             case (.type, .text(let text)): order = Self.compare(job.type, text)
             case (.queue, .text(let text)): order = Self.compare(job.queue, text)
+            case (.partition, .text(let text)):
+                guard let partition = job.partition else { return false }
+                order = Self.compare(partition, text)
             case (.priority, .integer(let value)): order = Self.compare(Int64(job.priority), value)
             case (.sequence, .integer(let value)): order = Self.compare(job.sequence, value)
             case (.runAt, .time(let time)): order = Self.compare(job.runAt, time)

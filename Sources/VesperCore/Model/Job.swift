@@ -36,8 +36,13 @@ public struct Job: Sendable, Equatable {
     public var workerID: String?
     /// When the current lease runs out.
     public var leaseUntil: Date?
-    /// The store's insertion sequence: FIFO order within a priority, and the paging cursor.
+    /// The store's insertion sequence: FIFO order among equal ranks, and the paging cursor.
     public var sequence: Int64
+    /// The tenant this job's fair share counts against (`nil`: not partitioned). Within a queue,
+    /// partitions take turns at each priority; see ``ClaimOrder``.
+    public var partition: String?
+    /// The job's place in its partition's turn (a start tag): 0 for a job without a partition.
+    public var fairTag: Int64
     /// The producer's trace context, as stored on enqueue; `nil` when there is none.
     public var traceContext: JobTraceContext?
     /// An operator asked to cancel the job while it was `processing`; the node holding it cancels
@@ -61,7 +66,7 @@ public struct Job: Sendable, Equatable {
         startedAt: Date?, finishedAt: Date?, idempotencyKey: String?, attempt: Int, timeoutSeconds: Double,
         workerID: String?, leaseUntil: Date?, sequence: Int64, cancelRequested: Bool = false, result: String? = nil,
         progress: JobProgress? = nil, attempts: [AttemptRecord]? = nil, traceContext: JobTraceContext? = nil,
-        region: String? = nil, regionStrict: Bool = false
+        region: String? = nil, regionStrict: Bool = false, partition: String? = nil, fairTag: Int64 = 0
     ) {
         self.id = id
         self.type = type
@@ -83,6 +88,8 @@ public struct Job: Sendable, Equatable {
         self.workerID = workerID
         self.leaseUntil = leaseUntil
         self.sequence = sequence
+        self.partition = partition
+        self.fairTag = fairTag
         self.traceContext = traceContext
         self.cancelRequested = cancelRequested
         self.result = result

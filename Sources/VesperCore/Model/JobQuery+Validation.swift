@@ -9,6 +9,7 @@ extension JobQuery {
     public func validate() throws(ValidationError) {
         if let type { try NewJob.validateName(type, field: "type") }
         if let queue { try NewJob.validateName(queue, field: "queue") }
+        if let partition { try NewJob.validatePartition(partition) }
         if let priority, !JobLimits.priorities.contains(priority) {
             throw ValidationError(field: "priority", message: "priority must be an integer from 0 to 10")
         }

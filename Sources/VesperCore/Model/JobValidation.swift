@@ -6,6 +6,8 @@ public struct JobLimits: Sendable {
     public var maxPayloadBytes: Int = 1 << 20
     /// Longest idempotency key, in bytes. Defaults to 255.
     public var maxIdempotencyKeyBytes: Int = 255
+    /// Longest partition key, in bytes. Defaults to 255.
+    public var maxPartitionBytes: Int = 255
     /// Highest `max_retries`. Defaults to 100.
     public var maxRetriesCeiling: Int = 100
 
@@ -55,6 +57,7 @@ extension NewJob {
         if let runAt, !JobLimits.timestamps.contains(runAt) {
             throw ValidationError(field: "run_at", message: "run_at must be \(JobLimits.timestampsText)")
         }
+        if let partition { try Self.validatePartition(partition, maxBytes: limits.maxPartitionBytes) }
         if let key = idempotencyKey {
             guard !key.isEmpty, key.utf8.count <= limits.maxIdempotencyKeyBytes else {
                 throw ValidationError(
@@ -67,6 +70,18 @@ extension NewJob {
             guard !key.utf8.contains(0) else {
                 throw ValidationError(field: "idempotency_key", message: "idempotency key must not contain the NUL character (U+0000)")
             }
+        }
+    }
+
+    /// A partition key: 1 to `maxBytes` bytes of UTF-8 without control characters (U+0000-U+001F,
+    /// U+007F), so it prints on one line and both stores keep it exactly. Also applied to the
+    /// `partition` filter of a listing.
+    public static func validatePartition(_ key: String, maxBytes: Int = JobLimits().maxPartitionBytes) throws(ValidationError) {
+        guard !key.isEmpty, key.utf8.count <= maxBytes else {
+            throw ValidationError(field: "partition", message: "partition must be 1 to \(maxBytes) bytes, got \(key.utf8.count)")
+        }
+        guard !key.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
+            throw ValidationError(field: "partition", message: "partition must not contain control characters")
         }
     }
 

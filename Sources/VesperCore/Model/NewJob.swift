@@ -16,6 +16,10 @@ public struct NewJob: Sendable, Equatable {
     public var runAt: Date?
     public var timeoutSeconds: Double
     public var idempotencyKey: String?
+    /// The tenant whose fair share this job counts against, or `nil`. Within a queue, partitions
+    /// are claimed in turn at each priority, so one tenant's backlog cannot starve the others.
+    /// Not part of ``fingerprint``.
+    public var partition: String?
     /// Identifies the request behind an idempotency key: the same key with another fingerprint is a conflict.
     public var fingerprint: String
     /// The producer's trace context, carried to the attempts' spans; `nil` when there is none
@@ -44,7 +48,8 @@ public struct NewJob: Sendable, Equatable {
         fingerprint: String? = nil,
         traceContext: JobTraceContext? = nil,
         region: String? = nil,
-        regionStrict: Bool = false
+        regionStrict: Bool = false,
+        partition: String? = nil
     ) {
         self.id = id
         self.type = type
@@ -58,6 +63,7 @@ public struct NewJob: Sendable, Equatable {
         self.traceContext = traceContext
         self.region = region
         self.regionStrict = regionStrict
+        self.partition = partition
         self.fingerprint =
             fingerprint ?? Self.fingerprint(
                 type: type, queue: queue, priority: priority, payloadJSON: payloadJSON, maxRetries: maxRetries,

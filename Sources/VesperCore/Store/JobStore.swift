@@ -228,6 +228,8 @@ public struct JobQuery: Sendable {
     public var status: JobStatus?
     public var type: String?
     public var queue: String?
+    /// Only jobs of this fair-share partition.
+    public var partition: String?
     /// Only jobs of this priority.
     public var priority: Int?
     /// Only jobs created at or after this time (inclusive).
@@ -250,11 +252,12 @@ public struct JobQuery: Sendable {
 
     public init(
         status: JobStatus? = nil, type: String? = nil, queue: String? = nil, priority: Int? = nil, createdAfter: Date? = nil,
-        createdBefore: Date? = nil, limit: Int = 50, before: Int64? = nil, now: Date
+        createdBefore: Date? = nil, limit: Int = 50, before: Int64? = nil, now: Date, partition: String? = nil
     ) {
         self.status = status
         self.type = type
         self.queue = queue
+        self.partition = partition
         self.priority = priority
         self.createdAfter = createdAfter
         self.createdBefore = createdBefore

@@ -152,6 +152,9 @@ enum OpenAPIDocument {
       "$ref": "#/components/parameters/QueueFilter"
      },
      {
+      "$ref": "#/components/parameters/PartitionFilter"
+     },
+     {
       "$ref": "#/components/parameters/PriorityFilter"
      },
      {
@@ -323,6 +326,9 @@ enum OpenAPIDocument {
       "$ref": "#/components/parameters/QueueFilter"
      },
      {
+      "$ref": "#/components/parameters/PartitionFilter"
+     },
+     {
       "$ref": "#/components/parameters/PriorityFilter"
      },
      {
@@ -390,6 +396,9 @@ enum OpenAPIDocument {
      },
      {
       "$ref": "#/components/parameters/QueueFilter"
+     },
+     {
+      "$ref": "#/components/parameters/PartitionFilter"
      },
      {
       "$ref": "#/components/parameters/PriorityFilter"
@@ -1422,6 +1431,13 @@ enum OpenAPIDocument {
      "$ref": "#/components/schemas/Name"
     }
    },
+   "PartitionFilter": {
+    "name": "partition",
+    "in": "query",
+    "schema": {
+     "$ref": "#/components/schemas/Partition"
+    }
+   },
    "PriorityFilter": {
     "name": "priority",
     "in": "query",
@@ -1682,8 +1698,18 @@ enum OpenAPIDocument {
       "type": "boolean",
       "default": false,
       "description": "With `region`: the job waits for its region even after `REGION_FAILOVER_AFTER`. `true` without `region` is a 400, like `run_at` with `delay`."
+     },
+     "partition": {
+      "$ref": "#/components/schemas/Partition"
      }
     }
+   },
+   "Partition": {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 255,
+    "pattern": "^[^\\x00-\\x1f\\x7f]+$",
+    "description": "The tenant whose fair share the job counts against (at most 255 bytes of UTF-8, no control characters). Within a queue, partitions are claimed in turn at each priority."
    },
    "Job": {
     "type": "object",
@@ -1706,6 +1732,7 @@ enum OpenAPIDocument {
      "started_at",
      "finished_at",
      "idempotency_key",
+     "partition",
      "attempt",
      "timeout_seconds",
      "cancel_requested",
@@ -1786,6 +1813,13 @@ enum OpenAPIDocument {
        "string",
        "null"
       ]
+     },
+     "partition": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "description": "The job's fair-share partition, or null."
      },
      "attempt": {
       "type": "integer",

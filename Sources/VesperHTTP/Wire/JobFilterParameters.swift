@@ -5,7 +5,7 @@ import VesperCore
 /// (`POST /jobs/retry`) and the dashboard, so every one names a bad value the same way.
 public enum JobFilterParameters {
     /// The filters (what `GET /jobs` takes besides `limit` and `cursor`).
-    public static let filterNames = ["status", "type", "queue", "priority", "created_after", "created_before"]
+    public static let filterNames = ["status", "type", "queue", "partition", "priority", "created_after", "created_before"]
 
     /// Refuses a parameter not in `allowed`, as unknown body fields are: a misspelled filter must
     /// not silently act on everything. `endpoint` names the request in the message.
@@ -17,7 +17,7 @@ public enum JobFilterParameters {
         }
     }
 
-    /// A ``JobQuery`` for `status`, `type`, `queue`, `priority`, `created_after`, `created_before`,
+    /// A ``JobQuery`` for `status`, `type`, `queue`, `partition`, `priority`, `created_after`, `created_before`,
     /// `limit` and `cursor`. With `blankIsAbsent` (an HTML form sends every field) empty values
     /// count as absent and values are trimmed; otherwise a value is taken exactly as sent.
     ///
@@ -37,6 +37,7 @@ public enum JobFilterParameters {
         }
         query.type = value("type")
         query.queue = value("queue")
+        query.partition = value("partition")
         if let priority = value("priority") {
             guard let number = Int(priority) else { throw ValidationError(field: "priority", message: "priority must be an integer from 0 to 10") }
             query.priority = number

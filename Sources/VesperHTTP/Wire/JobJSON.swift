@@ -22,6 +22,7 @@ enum JobJSON {
         writer.field("started_at", job.startedAt.map(RFC3339.format))
         writer.field("finished_at", job.finishedAt.map(RFC3339.format))
         writer.field("idempotency_key", job.idempotencyKey)
+        writer.field("partition", job.partition)
         writer.field("attempt", job.attempt)
         writer.field("timeout_seconds", job.timeoutSeconds)
         writer.field("cancel_requested", job.cancelRequested)

@@ -5,12 +5,12 @@ import VesperCore
 ///
 /// Accepted members: `type` (required), `queue`, `priority`, `payload`, `max_retries`,
 /// `timeout_seconds`, `run_at` (RFC 3339) or `delay` (`"30s"`), `idempotency_key`, `region`,
-/// `region_strict`.
+/// `region_strict`, `partition`.
 /// Unknown members are rejected so that a typo (`"priorty"`) is not silently ignored.
 struct JobRequest {
     static let fields: Set<String> = [
         "type", "queue", "priority", "payload", "max_retries", "timeout_seconds", "run_at", "delay", "idempotency_key",
-        "region", "region_strict",
+        "region", "region_strict", "partition",
     ]
 
     /// Decodes one job object, leaving what it does not say to `client`'s defaults
@@ -79,11 +79,12 @@ struct JobRequest {
             regionStrict = value.text == "true"
         }
         let payload = payloadValue?.text ?? "{}"
-        let job = client.newJob(
+        var job = client.newJob(
             type: type, queue: try string("queue") ?? NewJob.defaultQueue, priority: priority, payloadJSON: payload,
             maxRetries: maxRetries, runAt: runAt, timeoutSeconds: timeout, idempotencyKey: headerKey ?? bodyKey,
             region: try string("region"), regionStrict: regionStrict
         )
+        job.partition = try string("partition")
         do {
             try job.validate(limits: client.defaults.limits)
         } catch {

@@ -25,7 +25,8 @@ extension VesperDashboard {
             actions.append(actionButton("/ui/jobs/\(job.id.lowercaseText)/delete", label: "Delete", id: "delete-job", viewer: viewer, style: "danger"))
         }
         let fields: [(String, String)] = [
-            ("id", job.id.lowercaseText), ("type", job.type), ("queue", job.queue), ("priority", String(job.priority)),
+            ("id", job.id.lowercaseText), ("type", job.type), ("queue", job.queue), ("partition", job.partition ?? "—"),
+            ("priority", String(job.priority)),
             ("retries", "\(job.retries) of \(job.maxRetries)"), ("attempt", String(job.attempt)),
             ("lease owner", job.workerID ?? "—"), ("lease until", Format.time(job.leaseUntil)),
             ("idempotency key", job.idempotencyKey ?? "—"), ("timeout", "\(job.timeoutSeconds)s"),

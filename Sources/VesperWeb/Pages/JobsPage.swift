@@ -8,7 +8,7 @@ extension VesperDashboard {
     struct JobFilter: Sendable {
         var fields: FormData
 
-        static let names = ["status", "type", "queue", "priority", "created_after", "created_before"]
+        static let names = ["status", "type", "queue", "partition", "priority", "created_after", "created_before"]
 
         init(_ form: FormData) {
             var kept = FormData()
@@ -114,6 +114,7 @@ extension VesperDashboard {
             <form method="get" action="/ui/jobs" class="filters">\(statusInput)
             <label>type <input name="type" value="\(filter.fields["type"] ?? "")" size="16"></label>
             <label>queue <input name="queue" value="\(filter.fields["queue"] ?? "")" size="12"></label>
+            <label>partition <input name="partition" value="\(filter.fields["partition"] ?? "")" size="12"></label>
             <label>priority <select name="priority">\(priorityOptions)</select></label>
             <label>created after <input name="created_after" value="\(filter.fields["created_after"] ?? "")" placeholder="2026-01-02T15:04:05Z" size="22"></label>
             <label>created before <input name="created_before" value="\(filter.fields["created_before"] ?? "")" placeholder="RFC 3339" size="22"></label>
