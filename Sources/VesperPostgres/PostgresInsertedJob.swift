@@ -33,7 +33,8 @@ enum PostgresInsertedJob {
             storedStatus: .pending, retries: 0, maxRetries: job.maxRetries, error: "",
             runAt: runAt, createdAt: clock.storedNow, updatedAt: clock.storedNow, startedAt: nil, finishedAt: nil,
             idempotencyKey: key, attempt: 0, timeoutSeconds: Double(timeoutMilliseconds(job)) / 1000,
-            workerID: nil, leaseUntil: nil, sequence: sequence, traceContext: job.traceContext)
+            workerID: nil, leaseUntil: nil, sequence: sequence, traceContext: job.traceContext,
+            concurrency: job.concurrency)
     }
 
     /// The `timeout_ms` column of `job`.

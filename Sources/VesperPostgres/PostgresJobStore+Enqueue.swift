@@ -63,6 +63,10 @@ extension PostgresJobStore {
     /// the `trace_context` array only when some job has a context. Returns `seq` by inserted id.
     private func insertedSequences(_ batch: PostgresEnqueueStatements.Batch, on connection: PostgresConnection) async throws -> [UUID: Int64] {
         typealias Statements = PostgresEnqueueStatements
+        if batch.hasConcurrencyKeys {
+            limitsMayApply()
+            return try await insertedSequences(Statements.Insert<Statements.Limited>(batch: batch), on: connection)
+        }
         switch (batch.hasKeys, batch.hasTraceContexts) {
         case (false, false): return try await insertedSequences(Statements.Insert<Statements.Plain>(batch: batch), on: connection)
         case (true, false): return try await insertedSequences(Statements.Insert<Statements.SkippingKnownKeys>(batch: batch), on: connection)

@@ -142,6 +142,24 @@ enum PostgresSchema {
                 // The region a node runs in (`REGION`); nodes of older versions count as `default`.
                 "ALTER TABLE nodes ADD COLUMN region TEXT NOT NULL DEFAULT 'default'"
             ]),
+        Migration(
+            version: 11, name: "fleet-limits",
+            statements: [
+                // A job's fleet-wide concurrency key and limit (NULL for most jobs: a bit in the null
+                // bitmap). `claimed_at` is written by claims that went through the limiter.
+                "ALTER TABLE jobs ADD COLUMN concurrency_key TEXT",
+                "ALTER TABLE jobs ADD COLUMN concurrency_limit INTEGER",
+                "ALTER TABLE jobs ADD COLUMN claimed_at TIMESTAMPTZ",
+                // Queue limits live with the pause flag.
+                "ALTER TABLE queues ADD COLUMN concurrency INTEGER",
+                "ALTER TABLE queues ADD COLUMN rate_limit INTEGER",
+                "ALTER TABLE queues ADD COLUMN rate_period_ms BIGINT",
+                // Only keyed jobs have entries: counting a key's leased jobs, finding waiting keyed jobs.
+                "CREATE INDEX jobs_keyed ON jobs (status, concurrency_key) WHERE concurrency_key IS NOT NULL",
+                // The sliding window of rate-limited queues: one row per limited claim, pruned by claims.
+                "CREATE TABLE queue_starts (queue TEXT NOT NULL, started_at TIMESTAMPTZ NOT NULL, started INTEGER NOT NULL)",
+                "CREATE INDEX queue_starts_window ON queue_starts (queue, started_at)",
+            ]),
     ]
 
     /// Applies every migration not yet recorded, in version order, under the advisory lock.

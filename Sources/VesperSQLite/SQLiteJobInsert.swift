@@ -14,8 +14,8 @@ import VesperCore
 struct SQLiteJobInsert {
     static let sql = """
         INSERT INTO jobs (id, type, queue, priority, payload, status, max_retries, run_at, created_at,
-            updated_at, idempotency_key, fingerprint, timeout_ms, trace_context)
-        VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)
+            updated_at, idempotency_key, fingerprint, timeout_ms, trace_context, concurrency_key, concurrency_limit)
+        VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
         """
 
@@ -51,13 +51,13 @@ struct SQLiteJobInsert {
                     runAt: runAt == nowMicros ? storedNow : SQLiteRow.date(runAt), createdAt: storedNow, updatedAt: storedNow,
                     startedAt: nil, finishedAt: nil, idempotencyKey: job.idempotencyKey, attempt: 0,
                     timeoutSeconds: Double(timeoutMs) / 1000, workerID: nil, leaseUntil: nil, sequence: db.lastInsertedRowID,
-                    traceContext: job.traceContext
+                    traceContext: job.traceContext, concurrency: job.concurrency
                 ))
         }
         return try existing(for: job)
     }
 
-    /// Binds the thirteen parameters of ``sql`` in order and executes the statement.
+    /// Binds the fifteen parameters of ``sql`` in order and executes the statement.
     ///
     /// Texts are bound `SQLITE_STATIC`, pointing into the Swift strings' own UTF-8 storage, so
     /// SQLite copies none of them (with `SQLITE_TRANSIENT` it allocated, copied and freed six
@@ -81,6 +81,14 @@ struct SQLiteJobInsert {
             code |= sqlite3_bind_text(handle, 13, traceContext.text, -1, Self.transient)
         } else {
             code |= sqlite3_bind_null(handle, 13)
+        }
+        // Most jobs have no concurrency key: two NULLs. A key is copied like a trace context.
+        if let concurrency = job.concurrency {
+            code |= sqlite3_bind_text(handle, 14, concurrency.key, -1, Self.transient)
+            code |= sqlite3_bind_int64(handle, 15, Int64(concurrency.limit))
+        } else {
+            code |= sqlite3_bind_null(handle, 14)
+            code |= sqlite3_bind_null(handle, 15)
         }
         defer { sqlite3_clear_bindings(handle) }
         try job.id.withLowercaseText { id in

@@ -12,7 +12,7 @@ enum SQLiteRow {
         """
 
     /// ``columns`` and the ones only a single job's read returns: its result and attempt history.
-    static let detailColumns = columns + ", result, attempts"
+    static let detailColumns = columns + ", result, attempts, concurrency_key, concurrency_limit"
 
     /// Runs `statement` and decodes each row straight from SQLite as it is stepped (a cursor, so
     /// no copied `Row` per job: on a claim of hundreds of jobs that copy was most of the decoding).
@@ -76,8 +76,15 @@ enum SQLiteRow {
             result: detail ? row[23] : nil,
             progress: JobProgress.fromStored(row[22]),
             attempts: try detail ? AttemptRecord.fromStored(row[24], sequence: sequence, id: id) : nil,
-            traceContext: traceContext(row[20])
+            traceContext: traceContext(row[20]),
+            concurrency: detail ? concurrency(key: row[25], limit: row[26]) : nil
         )
+    }
+
+    /// The `concurrency_key` and `concurrency_limit` columns: `nil` for an unkeyed job.
+    static func concurrency(key: String?, limit: Int?) -> JobConcurrency? {
+        guard let key, let limit else { return nil }
+        return JobConcurrency(key: key, limit: limit)
     }
 
     /// The `trace_context` column: `nil` for NULL (most jobs) or text that does not parse.

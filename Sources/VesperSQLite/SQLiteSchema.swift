@@ -120,6 +120,26 @@ enum SQLiteSchema {
             // The region a node runs in (`REGION`); nodes of older versions count as `default`.
             try db.execute(sql: "ALTER TABLE nodes ADD COLUMN region TEXT NOT NULL DEFAULT 'default'")
         }
+        migrator.registerMigration("v11-fleet-limits") { db in
+            // Fleet-wide limits. A job's concurrency key and limit (NULL for most jobs); `claimed_at`
+            // is written by claims that went through the limiter (the time of the claim, which a
+            // rate window counts). Queue limits live with the pause flag. `queue_starts` is the
+            // sliding window of a rate-limited queue: one row per claim, pruned by the claims.
+            // `jobs_keyed` only holds keyed jobs: it serves counting a key's leased jobs and
+            // finding whether keyed jobs wait, and costs unkeyed jobs nothing.
+            try db.execute(
+                sql: """
+                    ALTER TABLE jobs ADD COLUMN concurrency_key TEXT;
+                    ALTER TABLE jobs ADD COLUMN concurrency_limit INTEGER;
+                    ALTER TABLE jobs ADD COLUMN claimed_at INTEGER;
+                    ALTER TABLE queues ADD COLUMN concurrency INTEGER;
+                    ALTER TABLE queues ADD COLUMN rate_limit INTEGER;
+                    ALTER TABLE queues ADD COLUMN rate_period_ms INTEGER;
+                    CREATE INDEX jobs_keyed ON jobs (status, concurrency_key) WHERE concurrency_key IS NOT NULL;
+                    CREATE TABLE queue_starts (queue TEXT NOT NULL, started_at INTEGER NOT NULL, started INTEGER NOT NULL);
+                    CREATE INDEX queue_starts_window ON queue_starts (queue, started_at);
+                    """)
+        }
         return migrator
     }
 }

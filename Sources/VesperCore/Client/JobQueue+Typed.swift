@@ -18,11 +18,13 @@ extension JobQueue {
         let data = try JSONEncoder().encode(job)
         let typeDefaults = J.defaults
         let runAt = options.runAt ?? options.delay.map { now().addingTimeInterval($0.secondsDouble) }
-        return newJob(
+        var job = newJob(
             type: J.type, queue: options.queue ?? typeDefaults.queue ?? NewJob.defaultQueue,
             priority: options.priority ?? typeDefaults.priority ?? 0, payloadJSON: String(decoding: data, as: UTF8.self),
             maxRetries: options.maxRetries ?? typeDefaults.maxRetries, runAt: runAt,
             timeoutSeconds: (options.timeout ?? typeDefaults.timeout)?.secondsDouble, idempotencyKey: options.idempotencyKey)
+        job.concurrency = options.concurrency
+        return job
     }
 
     /// Enqueues `job` and returns the stored job, turning an idempotency conflict into an error.

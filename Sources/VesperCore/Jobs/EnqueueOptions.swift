@@ -13,11 +13,14 @@ public struct EnqueueOptions: Sendable {
     public var delay: Duration?
     /// Enqueueing the same request again with this key returns the first job.
     public var idempotencyKey: String?
+    /// At most `limit` jobs with this key leased at once across the fleet (``JobConcurrency``).
+    public var concurrency: JobConcurrency?
 
     public init(
         queue: String? = nil, priority: Int? = nil, maxRetries: Int? = nil, timeout: Duration? = nil, runAt: Date? = nil,
-        delay: Duration? = nil, idempotencyKey: String? = nil
+        delay: Duration? = nil, idempotencyKey: String? = nil, concurrency: JobConcurrency? = nil
     ) {
+        self.concurrency = concurrency
         self.queue = queue
         self.priority = priority
         self.maxRetries = maxRetries

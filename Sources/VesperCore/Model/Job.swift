@@ -50,14 +50,19 @@ public struct Job: Sendable, Equatable {
     public var progress: JobProgress?
     /// Every attempt so far, oldest first. Read by ``JobStore/job(id:)`` only; `nil` when not read.
     public var attempts: [AttemptRecord]?
+    /// The fleet-wide concurrency key and limit the job was enqueued with; read back by a single
+    /// job's read (`nil` in listings and claims, like ``result``).
+    public var concurrency: JobConcurrency?
 
     public init(
         id: UUID, type: String, queue: String, priority: Int, payload: String, storedStatus: JobStatus,
         retries: Int, maxRetries: Int, error: String, runAt: Date, createdAt: Date, updatedAt: Date,
         startedAt: Date?, finishedAt: Date?, idempotencyKey: String?, attempt: Int, timeoutSeconds: Double,
         workerID: String?, leaseUntil: Date?, sequence: Int64, cancelRequested: Bool = false, result: String? = nil,
-        progress: JobProgress? = nil, attempts: [AttemptRecord]? = nil, traceContext: JobTraceContext? = nil
+        progress: JobProgress? = nil, attempts: [AttemptRecord]? = nil, traceContext: JobTraceContext? = nil,
+        concurrency: JobConcurrency? = nil
     ) {
+        self.concurrency = concurrency
         self.id = id
         self.type = type
         self.queue = queue

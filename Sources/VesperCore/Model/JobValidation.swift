@@ -63,6 +63,7 @@ extension NewJob {
                 throw ValidationError(field: "idempotency_key", message: "idempotency key must not contain the NUL character (U+0000)")
             }
         }
+        try concurrency?.validate()
     }
 
     /// Type and queue names: 1-128 characters of `[A-Za-z0-9_.:-]`. Also applied to the `type`

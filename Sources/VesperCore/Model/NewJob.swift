@@ -21,6 +21,9 @@ public struct NewJob: Sendable, Equatable {
     /// The producer's trace context, carried to the attempts' spans; `nil` when there is none
     /// (``JobTracingMiddleware`` fills it on enqueue). Not part of ``fingerprint``.
     public var traceContext: JobTraceContext?
+    /// A fleet-wide cap on jobs of one key leased at once (see ``JobConcurrency``); `nil` for most
+    /// jobs. Not part of ``fingerprint``.
+    public var concurrency: JobConcurrency?
 
     /// The named queue of a job that names none.
     public static let defaultQueue = "default"

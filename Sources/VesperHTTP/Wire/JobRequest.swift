@@ -4,11 +4,13 @@ import VesperCore
 /// Turns a `POST /jobs` body into a ``NewJob``, naming the field of any problem.
 ///
 /// Accepted members: `type` (required), `queue`, `priority`, `payload`, `max_retries`,
-/// `timeout_seconds`, `run_at` (RFC 3339) or `delay` (`"30s"`), `idempotency_key`.
+/// `timeout_seconds`, `run_at` (RFC 3339) or `delay` (`"30s"`), `idempotency_key`, `concurrency`
+/// (`{"key": "customer:42", "limit": 2}`).
 /// Unknown members are rejected so that a typo (`"priorty"`) is not silently ignored.
 struct JobRequest {
     static let fields: Set<String> = [
         "type", "queue", "priority", "payload", "max_retries", "timeout_seconds", "run_at", "delay", "idempotency_key",
+        "concurrency",
     ]
 
     /// Decodes one job object, leaving what it does not say to `client`'s defaults
@@ -71,11 +73,20 @@ struct JobRequest {
         if let headerKey, let bodyKey, headerKey != bodyKey {
             throw fail("idempotency_key", "the Idempotency-Key header and the body's idempotency_key differ; send one of them")
         }
+        var concurrency: JobConcurrency?
+        if let value = values["concurrency"] {
+            do {
+                concurrency = try JobConcurrencyWire.decode(value)
+            } catch {
+                throw fail(error.field, error.message)
+            }
+        }
         let payload = payloadValue?.text ?? "{}"
-        let job = client.newJob(
+        var job = client.newJob(
             type: type, queue: try string("queue") ?? NewJob.defaultQueue, priority: priority, payloadJSON: payload,
             maxRetries: maxRetries, runAt: runAt, timeoutSeconds: timeout, idempotencyKey: headerKey ?? bodyKey
         )
+        job.concurrency = concurrency
         do {
             try job.validate(limits: client.defaults.limits)
         } catch {
