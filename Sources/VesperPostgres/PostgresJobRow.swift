@@ -18,7 +18,7 @@ enum PostgresJobRow {
 
     /// ``columns(_:)`` and the ones only a single job's read returns: its result and attempt history.
     static func detailColumns(_ table: String = "jobs") -> String {
-        columns(table) + ", \(table).result, \(table).attempts::text"
+        columns(table) + ", \(table).result, \(table).attempts::text, \(table).concurrency_key, \(table).concurrency_limit"
     }
 
     private static let claimedNames = [
@@ -71,8 +71,15 @@ enum PostgresJobRow {
             region: try cells[21].decode(String?.self),
             regionStrict: try cells[22].decode(Bool.self),
             partition: try cells[23].decode(String?.self),
-            fairTag: try cells[24].decode(Int64.self)
+            fairTag: try cells[24].decode(Int64.self),
+            concurrency: try detail ? concurrency(key: cells[29].decode(String?.self), limit: cells[30].decode(Int?.self)) : nil
         )
+    }
+
+    /// The `concurrency_key` and `concurrency_limit` columns: `nil` for an unkeyed job.
+    static func concurrency(key: String?, limit: Int?) -> JobConcurrency? {
+        guard let key, let limit else { return nil }
+        return JobConcurrency(key: key, limit: limit)
     }
 
     /// Collects every row of a result as jobs.

@@ -20,6 +20,11 @@ extension PostgresJobStore {
         if request.types?.isEmpty == true || request.queues?.isEmpty == true { return [] }
         let statement = PostgresPreparedStatements.Claim(request: request)
         let jobs = try await perform {
+            if try await self.limitsInPlay() {
+                return try await self.client.withTransaction(logger: self.logger) { connection in
+                    try await self.claimUnderLimits(request, on: connection)
+                }
+            }
             var jobs: [Job] = []
             for try await job in try await self.client.execute(statement, logger: self.logger) { jobs.append(job) }
             return jobs
@@ -29,11 +34,19 @@ extension PostgresJobStore {
     }
 
     /// The head of the claim's index walk, read at READ COMMITTED: the statement's snapshot holds
-    /// every commit made before it began.
+    /// every commit made before it began. Under limits, the head of the limited claim's walk: a
+    /// job a limit holds back is not claimable.
     public func bestClaimableRank(_ request: ClaimRequest) async throws -> JobRank? {
         if request.types?.isEmpty == true || request.queues?.isEmpty == true { return nil }
         let statement = PostgresPreparedStatements.BestClaimableRank(request: request)
         return try await perform {
+            if try await self.limitsInPlay() {
+                let rows = try await self.client.query(PostgresLimitedClaim.rank(request), logger: self.logger)
+                for try await (priority, fairTag, sequence) in rows.decode((Int, Int64, Int64).self) {
+                    return JobRank(priority: priority, fairTag: fairTag, sequence: sequence)
+                }
+                return nil
+            }
             for try await rank in try await self.client.execute(statement, logger: self.logger) { return rank }
             return nil
         }
@@ -60,13 +73,16 @@ extension PostgresJobStore {
         let finish = completions.isEmpty ? nil : PostgresLifecycleSQL.finish(completions, now: request.now)
         let claim = PostgresPreparedStatements.Claim(request: request)
         let (finished, jobs) = try await perform {
-            try await self.client.withTransaction(logger: self.logger) { connection -> (Set<LeaseToken>, [Job]) in
+            let limited = claimable ? try await self.limitsInPlay() : false
+            return try await self.client.withTransaction(logger: self.logger) { connection -> (Set<LeaseToken>, [Job]) in
                 var applied = Set<LeaseToken>()
                 if let finish {
                     for try await token in try await connection.execute(finish, logger: self.logger) { applied.insert(token) }
                 }
                 var jobs: [Job] = []
-                if claimable {
+                if claimable, limited {
+                    jobs = try await self.claimUnderLimits(request, on: connection)
+                } else if claimable {
                     for try await job in try await connection.execute(claim, logger: self.logger) { jobs.append(job) }
                 }
                 return (applied, jobs)
@@ -99,5 +115,36 @@ extension PostgresJobStore {
         var count = 0
         for try await _ in rows { count += 1 }
         return count
+    }
+
+    /// The limited claim in the caller's transaction on `connection`: the advisory lock first, so
+    /// that the claim's snapshot follows every earlier limited claim's commit (see
+    /// ``PostgresLimitedClaim``), then the claim, then the record of its starts.
+    func claimUnderLimits(_ request: ClaimRequest, on connection: PostgresConnection) async throws -> [Job] {
+        try await connection.query(PostgresLimitedClaim.lock, logger: logger).drain()
+        var jobs: [Job] = []
+        for try await row in try await connection.query(PostgresLimitedClaim.claim(request), logger: logger) {
+            jobs.append(try PostgresJobRow.job(row))
+        }
+        if !jobs.isEmpty {
+            try await connection.query(PostgresLimitedClaim.recordStarts(jobs, now: request.now), logger: logger).drain()
+        }
+        return jobs
+    }
+
+    /// Whether a fleet-wide limit may apply, read again when the last answer is older than
+    /// ``PostgresLimitPresence/maximumAge``.
+    func limitsInPlay() async throws -> Bool {
+        let now = ContinuousClock.now
+        if let known = limitPresence.withLock({ $0.current(now: now) }) { return known }
+        var inPlay = false
+        for try await value in try await client.query(PostgresLimitedClaim.inPlaySQL, logger: logger).decode(Bool.self) { inPlay = value }
+        limitPresence.withLock { $0.record(inPlay, at: now) }
+        return inPlay
+    }
+
+    /// A limit was set or a keyed job enqueued through this node: claim under limits from now on.
+    func limitsMayApply() {
+        limitPresence.withLock { $0.markInPlay(now: .now) }
     }
 }

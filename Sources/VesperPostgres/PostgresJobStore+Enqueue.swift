@@ -68,6 +68,7 @@ extension PostgresJobStore {
         -> [UUID: PostgresInsertedJob.Assigned]
     {
         typealias Statements = PostgresEnqueueStatements
+        if batch.hasConcurrencyKeys { limitsMayApply() }
         if batch.hasPartitions {
             var assigned: [UUID: PostgresInsertedJob.Assigned] = [:]
             assigned.reserveCapacity(batch.jobs.count)
@@ -76,6 +77,9 @@ extension PostgresJobStore {
                 assigned[id] = PostgresInsertedJob.Assigned(sequence: sequence, fairTag: tag)
             }
             return assigned
+        }
+        if batch.hasConcurrencyKeys {
+            return try await insertedSequences(Statements.Insert<Statements.Limited>(batch: batch), on: connection)
         }
         switch (batch.hasKeys, batch.hasTraceContexts) {
         case (false, false): return try await insertedSequences(Statements.Insert<Statements.Plain>(batch: batch), on: connection)

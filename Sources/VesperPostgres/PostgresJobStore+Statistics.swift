@@ -54,6 +54,7 @@ extension PostgresJobStore: QueueStatisticsSource {
                 statistics.fleetWorkers += workers
                 statistics.fleetBusy += busy
             }
+            if try await self.limitsInPlay() { statistics.limitedByQueue = try await self.heldBack(now: now) }
             return statistics
         }
     }

@@ -6,10 +6,14 @@ import VesperCore
 /// server parses and plans them once instead of on every claim and every completion batch.
 /// Optional filters are parameters (`NULL` means "no filter"), so each is one fixed text.
 enum PostgresPreparedStatements {
+    /// The queues the plain claim leaves alone: paused ones, and those with a fleet-wide limit,
+    /// which only the limited claim takes (``PostgresLimitedClaim``), as it does keyed jobs.
+    static let unclaimableQueue = "paused OR concurrency IS NOT NULL OR rate_limit IS NOT NULL"
+
     /// Leases up to `limit` claimable jobs; see ``PostgresJobStore/claim(_:)`` for the isolation
     /// argument. Walks `jobs_claimable (priority DESC, fair_tag, seq) WHERE status = 'pending'`. Leaves
     /// `started_at` empty: a leased job has not started until its handler does (its completion
-    /// records when).
+    /// records when). Takes no job a fleet-wide limit applies to (keyed, or of a limited queue).
     struct Claim: PostgresPreparedStatement {
         static let name = "vesper_claim_v4"
         static let sql = """
@@ -19,7 +23,8 @@ enum PostgresPreparedStatements {
                     AND ($2::text[] IS NULL OR type = ANY($2::text[]))
                     AND ($3::text[] IS NULL OR queue = ANY($3::text[]))
                     AND queue <> ALL($4::text[])
-                    AND queue NOT IN (SELECT name FROM queues WHERE paused)
+                    AND queue NOT IN (SELECT name FROM queues WHERE \(PostgresPreparedStatements.unclaimableQueue))
+                    AND concurrency_key IS NULL
                     AND \(PostgresLifecycleSQL.regionFilter(region: "$9", failoverBefore: "$10"))
                 ORDER BY \(PostgresLifecycleSQL.claimOrder)
                 LIMIT $5
@@ -66,7 +71,8 @@ enum PostgresPreparedStatements {
                 AND ($2::text[] IS NULL OR type = ANY($2::text[]))
                 AND ($3::text[] IS NULL OR queue = ANY($3::text[]))
                 AND queue <> ALL($4::text[])
-                AND queue NOT IN (SELECT name FROM queues WHERE paused)
+                AND queue NOT IN (SELECT name FROM queues WHERE \(PostgresPreparedStatements.unclaimableQueue))
+                AND concurrency_key IS NULL
                 AND \(PostgresLifecycleSQL.regionFilter(region: "$5", failoverBefore: "$6"))
             ORDER BY \(PostgresLifecycleSQL.claimOrder)
             LIMIT 1

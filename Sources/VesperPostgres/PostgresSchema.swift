@@ -160,6 +160,24 @@ enum PostgresSchema {
                 "INSERT INTO regions (name, last_seen) SELECT region, max(last_heartbeat) FROM nodes GROUP BY region",
             ]),
         Migration(
+            version: 11, name: "fleet-limits",
+            statements: [
+                // A job's fleet-wide concurrency key and limit (NULL for most jobs: a bit in the null
+                // bitmap). `claimed_at` is written by claims that went through the limiter.
+                "ALTER TABLE jobs ADD COLUMN concurrency_key TEXT",
+                "ALTER TABLE jobs ADD COLUMN concurrency_limit INTEGER",
+                "ALTER TABLE jobs ADD COLUMN claimed_at TIMESTAMPTZ",
+                // Queue limits live with the pause flag.
+                "ALTER TABLE queues ADD COLUMN concurrency INTEGER",
+                "ALTER TABLE queues ADD COLUMN rate_limit INTEGER",
+                "ALTER TABLE queues ADD COLUMN rate_period_ms BIGINT",
+                // Only keyed jobs have entries: counting a key's leased jobs, finding waiting keyed jobs.
+                "CREATE INDEX jobs_keyed ON jobs (status, concurrency_key) WHERE concurrency_key IS NOT NULL",
+                // The sliding window of rate-limited queues: one row per limited claim, pruned by claims.
+                "CREATE TABLE queue_starts (queue TEXT NOT NULL, started_at TIMESTAMPTZ NOT NULL, started INTEGER NOT NULL)",
+                "CREATE INDEX queue_starts_window ON queue_starts (queue, started_at)",
+            ]),
+        Migration(
             version: 12, name: "fair-shares",
             statements: [
                 // The tenant a job counts against (NULL: none) and its start tag in that tenant's

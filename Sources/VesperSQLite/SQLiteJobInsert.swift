@@ -15,13 +15,14 @@ struct SQLiteJobInsert {
     static let sql = sql(partitioned: false)
     static let partitionedSQL = sql(partitioned: true)
 
-    /// The insert; a partitioned job's statement also binds `partition_key` (16) and `fair_tag`
-    /// (17), so a job without a partition binds exactly what it did before fair shares.
+    /// The insert; a partitioned job's statement also binds `partition_key` (18) and `fair_tag`
+    /// (19), so a job without a partition binds exactly what it did before fair shares.
     static func sql(partitioned: Bool) -> String {
         """
         INSERT INTO jobs (id, type, queue, priority, payload, status, max_retries, run_at, created_at,
-            updated_at, idempotency_key, fingerprint, timeout_ms, trace_context, region, region_strict\(partitioned ? ", partition_key, fair_tag" : ""))
-        VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?\(partitioned ? ", ?, ?" : ""))
+            updated_at, idempotency_key, fingerprint, timeout_ms, trace_context, region, region_strict, concurrency_key,
+            concurrency_limit\(partitioned ? ", partition_key, fair_tag" : ""))
+        VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?\(partitioned ? ", ?, ?" : ""))
         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
         """
     }
@@ -72,13 +73,13 @@ struct SQLiteJobInsert {
                     startedAt: nil, finishedAt: nil, idempotencyKey: job.idempotencyKey, attempt: 0,
                     timeoutSeconds: Double(timeoutMs) / 1000, workerID: nil, leaseUntil: nil, sequence: db.lastInsertedRowID,
                     traceContext: job.traceContext, region: job.region, regionStrict: job.regionStrict,
-                    partition: job.partition, fairTag: fairTag
+                    partition: job.partition, fairTag: fairTag, concurrency: job.concurrency
                 ))
         }
         return try existing(for: job)
     }
 
-    /// Binds the fifteen parameters of ``sql`` in order (seventeen with a partition) and executes
+    /// Binds the seventeen parameters of ``sql`` in order (nineteen with a partition) and executes
     /// the statement.
     ///
     /// Texts are bound `SQLITE_STATIC`, pointing into the Swift strings' own UTF-8 storage, so
@@ -113,9 +114,17 @@ struct SQLiteJobInsert {
             code |= sqlite3_bind_null(handle, 14)
         }
         code |= sqlite3_bind_int64(handle, 15, job.regionStrict ? 1 : 0)
+        // Most jobs have no concurrency key: two NULLs. A key is copied like a trace context.
+        if let concurrency = job.concurrency {
+            code |= sqlite3_bind_text(handle, 16, concurrency.key, -1, Self.transient)
+            code |= sqlite3_bind_int64(handle, 17, Int64(concurrency.limit))
+        } else {
+            code |= sqlite3_bind_null(handle, 16)
+            code |= sqlite3_bind_null(handle, 17)
+        }
         if let partition {
-            code |= sqlite3_bind_text(handle, 16, partition.key, -1, Self.transient)
-            code |= sqlite3_bind_int64(handle, 17, partition.tag)
+            code |= sqlite3_bind_text(handle, 18, partition.key, -1, Self.transient)
+            code |= sqlite3_bind_int64(handle, 19, partition.tag)
         }
         defer { sqlite3_clear_bindings(handle) }
         try job.id.withLowercaseText { id in

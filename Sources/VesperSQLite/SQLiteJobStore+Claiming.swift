@@ -18,7 +18,7 @@ extension SQLiteJobStore {
         var request = request
         request.limit = 1
         guard let filter = ClaimFilter(request) else { return nil }
-        let sql = """
+        let plain = """
             SELECT priority, fair_tag, seq FROM jobs INDEXED BY jobs_claimable
             WHERE \(filter.sql)
             ORDER BY \(SQLiteLifecycleSQL.claimOrder)
@@ -26,7 +26,18 @@ extension SQLiteJobStore {
             """
         return try await run {
             try await self.pool.read { db in
-                try Row.fetchOne(db.cachedStatement(sql: sql), arguments: filter.arguments).map { JobRank(priority: $0[0], fairTag: $0[1], sequence: $0[2]) }
+                // The same limits as the claim: a job a limit holds back is not claimable.
+                let limited = try SQLiteLimitedClaim.inPlay(db)
+                let sql = limited ? SQLiteLimitedClaim.rankSQL(filter: filter.sql) : plain
+                var arguments: StatementArguments = filter.arguments
+                if limited {
+                    let now: Int64 = SQLiteRow.micros(request.now)
+                    arguments = [now]
+                    arguments += filter.arguments
+                }
+                return try Row.fetchOne(db.cachedStatement(sql: sql), arguments: arguments).map {
+                    JobRank(priority: $0[0], fairTag: $0[1], sequence: $0[2])
+                }
             }
         }
     }
@@ -64,6 +75,9 @@ extension SQLiteJobStore {
     ///
     /// `started_at` stays empty: a leased job has not started until its handler does, which its
     /// completion records.
+    ///
+    /// When a limit can apply (``SQLiteLimitedClaim/inPlay(_:)``, read in the same transaction),
+    /// the limited form runs instead; with none the claim is this one statement, as before.
     private struct ClaimStatement {
         let sql: String
         let arguments: StatementArguments
@@ -85,12 +99,32 @@ extension SQLiteJobStore {
                 RETURNING \(SQLiteRow.claimedColumns)
                 """
             self.request = request
+            self.filter = filter
         }
 
         private let request: ClaimRequest
+        private let filter: ClaimFilter
 
         func run(_ db: Database) throws -> [Job] {
-            try SQLiteRow.claimedJobs(db.cachedStatement(sql: sql), arguments: arguments, request: request)
+            if try SQLiteLimitedClaim.inPlay(db) { return try runLimited(db) }
+            return try SQLiteRow.claimedJobs(db.cachedStatement(sql: sql), arguments: arguments, request: request)
+        }
+
+        /// The claim under the limits, and the record of its starts for rate windows.
+        private func runLimited(_ db: Database) throws -> [Job] {
+            let now = SQLiteRow.micros(request.now)
+            let startedAt: Int64? = request.startsNow ? now : nil
+            var arguments: StatementArguments = [now]
+            arguments += filter.arguments
+            arguments += [SQLiteLimitedClaim.scanLimit(request.limit)]
+            arguments += [request.workerID]
+            let leaseUntil: Int64 = SQLiteRow.micros(request.leaseUntil)
+            arguments += [leaseUntil, startedAt, now, now]
+            arguments += [request.limit]
+            let jobs = try SQLiteRow.claimedJobs(
+                db.cachedStatement(sql: SQLiteLimitedClaim.claimSQL(filter: filter.sql)), arguments: arguments, request: request)
+            try SQLiteLimitedClaim.recordStarts(jobs, now: now, db: db)
+            return jobs
         }
     }
 

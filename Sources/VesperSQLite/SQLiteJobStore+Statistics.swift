@@ -52,6 +52,7 @@ extension SQLiteJobStore: QueueStatisticsSource {
                     statistics.fleetWorkers += figures.slots
                     statistics.fleetBusy += figures.busy
                 }
+                statistics.limitedByQueue = try Self.heldBack(db: db, now: nowMicros)
                 return statistics
             }
         }

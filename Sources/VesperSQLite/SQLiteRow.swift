@@ -12,7 +12,7 @@ enum SQLiteRow {
         """
 
     /// ``columns`` and the ones only a single job's read returns: its result and attempt history.
-    static let detailColumns = columns + ", result, attempts"
+    static let detailColumns = columns + ", result, attempts, concurrency_key, concurrency_limit"
 
     /// Runs `statement` and decodes each row straight from SQLite as it is stepped (a cursor, so
     /// no copied `Row` per job: on a claim of hundreds of jobs that copy was most of the decoding).
@@ -81,8 +81,15 @@ enum SQLiteRow {
             region: row[23],
             regionStrict: row[24],
             partition: row[25],
-            fairTag: row[26]
+            fairTag: row[26],
+            concurrency: detail ? concurrency(key: row[29], limit: row[30]) : nil
         )
+    }
+
+    /// The `concurrency_key` and `concurrency_limit` columns: `nil` for an unkeyed job.
+    static func concurrency(key: String?, limit: Int?) -> JobConcurrency? {
+        guard let key, let limit else { return nil }
+        return JobConcurrency(key: key, limit: limit)
     }
 
     /// The `trace_context` column: `nil` for NULL (most jobs) or text that does not parse.

@@ -133,6 +133,26 @@ enum SQLiteSchema {
                     INSERT INTO regions (name, last_seen) SELECT region, max(last_heartbeat) FROM nodes GROUP BY region;
                     """)
         }
+        migrator.registerMigration("v11-fleet-limits") { db in
+            // Fleet-wide limits. A job's concurrency key and limit (NULL for most jobs); `claimed_at`
+            // is written by claims that went through the limiter (the time of the claim, which a
+            // rate window counts). Queue limits live with the pause flag. `queue_starts` is the
+            // sliding window of a rate-limited queue: one row per claim, pruned by the claims.
+            // `jobs_keyed` only holds keyed jobs: it serves counting a key's leased jobs and
+            // finding whether keyed jobs wait, and costs unkeyed jobs nothing.
+            try db.execute(
+                sql: """
+                    ALTER TABLE jobs ADD COLUMN concurrency_key TEXT;
+                    ALTER TABLE jobs ADD COLUMN concurrency_limit INTEGER;
+                    ALTER TABLE jobs ADD COLUMN claimed_at INTEGER;
+                    ALTER TABLE queues ADD COLUMN concurrency INTEGER;
+                    ALTER TABLE queues ADD COLUMN rate_limit INTEGER;
+                    ALTER TABLE queues ADD COLUMN rate_period_ms INTEGER;
+                    CREATE INDEX jobs_keyed ON jobs (status, concurrency_key) WHERE concurrency_key IS NOT NULL;
+                    CREATE TABLE queue_starts (queue TEXT NOT NULL, started_at INTEGER NOT NULL, started INTEGER NOT NULL);
+                    CREATE INDEX queue_starts_window ON queue_starts (queue, started_at);
+                    """)
+        }
         migrator.registerMigration("v12-fair-shares") { db in
             // Fair shares: `partition_key` names the tenant a job counts against (NULL: none) and
             // `fair_tag` is its start tag in its partition's turn (0: none), so the claim order is

@@ -22,6 +22,14 @@ struct Node {
         return try await send(request)
     }
 
+    func put(_ path: String, _ json: String) async throws -> Reply {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .PUT
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: json))
+        return try await send(request)
+    }
+
     func get(_ path: String) async throws -> Reply {
         try await send(HTTPClientRequest(url: baseURL + path))
     }

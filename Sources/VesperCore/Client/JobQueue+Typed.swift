@@ -25,6 +25,7 @@ extension JobQueue {
             timeoutSeconds: (options.timeout ?? typeDefaults.timeout)?.secondsDouble, idempotencyKey: options.idempotencyKey,
             region: options.region, regionStrict: options.regionStrict)
         newJob.partition = options.partition
+        newJob.concurrency = options.concurrency
         return newJob
     }
 

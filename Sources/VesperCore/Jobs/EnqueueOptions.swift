@@ -21,14 +21,17 @@ public struct EnqueueOptions: Sendable {
     /// The tenant whose fair share the job counts against (e.g. `tenant-7`): within its queue,
     /// partitions are claimed in turn at each priority. `nil` leaves the job unpartitioned.
     public var partition: String?
+    /// At most `limit` jobs with this key leased at once across the fleet (``JobConcurrency``).
+    public var concurrency: JobConcurrency?
 
     public init(
         queue: String? = nil, priority: Int? = nil, maxRetries: Int? = nil, timeout: Duration? = nil, runAt: Date? = nil,
         delay: Duration? = nil, idempotencyKey: String? = nil, region: String? = nil, regionStrict: Bool = false,
-        partition: String? = nil
+        partition: String? = nil, concurrency: JobConcurrency? = nil
     ) {
         self.region = region
         self.regionStrict = regionStrict
+        self.concurrency = concurrency
         self.queue = queue
         self.priority = priority
         self.maxRetries = maxRetries

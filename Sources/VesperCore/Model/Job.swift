@@ -59,6 +59,9 @@ public struct Job: Sendable, Equatable {
     public var region: String?
     /// The job waits for its region even when the region has failed over; see ``NewJob/regionStrict``.
     public var regionStrict: Bool
+    /// The fleet-wide concurrency key and limit the job was enqueued with; read back by a single
+    /// job's read (`nil` in listings and claims, like ``result``).
+    public var concurrency: JobConcurrency?
 
     public init(
         id: UUID, type: String, queue: String, priority: Int, payload: String, storedStatus: JobStatus,
@@ -66,8 +69,10 @@ public struct Job: Sendable, Equatable {
         startedAt: Date?, finishedAt: Date?, idempotencyKey: String?, attempt: Int, timeoutSeconds: Double,
         workerID: String?, leaseUntil: Date?, sequence: Int64, cancelRequested: Bool = false, result: String? = nil,
         progress: JobProgress? = nil, attempts: [AttemptRecord]? = nil, traceContext: JobTraceContext? = nil,
-        region: String? = nil, regionStrict: Bool = false, partition: String? = nil, fairTag: Int64 = 0
+        region: String? = nil, regionStrict: Bool = false, partition: String? = nil, fairTag: Int64 = 0,
+        concurrency: JobConcurrency? = nil
     ) {
+        self.concurrency = concurrency
         self.id = id
         self.type = type
         self.queue = queue

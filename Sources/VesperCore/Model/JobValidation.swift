@@ -71,6 +71,7 @@ extension NewJob {
                 throw ValidationError(field: "idempotency_key", message: "idempotency key must not contain the NUL character (U+0000)")
             }
         }
+        try concurrency?.validate()
     }
 
     /// A partition key: 1 to `maxBytes` bytes of UTF-8 without control characters (U+0000-U+001F,

@@ -31,6 +31,9 @@ public struct NewJob: Sendable, Equatable {
     /// With ``region``: the job waits for its region even when `REGION_FAILOVER_AFTER` would let
     /// another region take it (data that must stay where it lives).
     public var regionStrict: Bool
+    /// A fleet-wide cap on jobs of one key leased at once (see ``JobConcurrency``); `nil` for most
+    /// jobs. Not part of ``fingerprint``.
+    public var concurrency: JobConcurrency?
 
     /// The named queue of a job that names none.
     public static let defaultQueue = "default"

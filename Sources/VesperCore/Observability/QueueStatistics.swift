@@ -17,6 +17,8 @@ public struct QueueStatistics: Sendable, Equatable {
     public var fleetBusy: Int = 0
     /// The fleet's figures per region (`REGION`); they add up to the totals above.
     public var fleetByRegion: [String: FleetFigures] = [:]
+    /// Due jobs a fleet-wide limit holds back, by queue (queues with none are absent).
+    public var limitedByQueue: [String: Int] = [:]
     public var sampledAt: Date
 
     public init(sampledAt: Date) {

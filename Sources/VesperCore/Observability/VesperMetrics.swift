@@ -23,6 +23,8 @@ public final class VesperMetrics: Sendable {
     private let typeLabels = JobTypeLabels()
     /// Every region the fleet gauges have shown.
     private let fleetRegions = Mutex<Set<String>>([])
+    /// Queues ever reported as held back by a limit, so each keeps a series that can drop to zero.
+    private let limitedQueuesSeen = Mutex<Set<String>>([])
 
     private struct JobLabels: Hashable, Sendable {
         var type: String
@@ -56,6 +58,7 @@ public final class VesperMetrics: Sendable {
         "vesper_queue_jobs": "Jobs in the queue by status (sampled from the database).",
         "vesper_queue_pending_jobs": "Claimable jobs by priority (sampled from the database).",
         "vesper_queue_oldest_pending_age_seconds": "Age of the oldest claimable job since it became due (sampled).",
+        "vesper_queue_limited": "Due jobs a fleet-wide concurrency or rate limit holds back, by queue (sampled from the database).",
         "vesper_fleet_nodes": "Nodes in the fleet, by region (sampled).",
         "vesper_fleet_workers": "Worker slots across the fleet, by region (sampled).",
         "vesper_fleet_workers_busy": "Busy worker slots across the fleet, by region (sampled).",
@@ -146,6 +149,14 @@ public final class VesperMetrics: Sendable {
             gauge("vesper_queue_pending_jobs", [("priority", String(priority))]).record(statistics.pendingByPriority[priority] ?? 0)
         }
         gauge("vesper_queue_oldest_pending_age_seconds", []).record(statistics.oldestPendingAge ?? 0)
+        // A queue no longer held back drops to zero rather than keeping its last value.
+        let limitedQueues = limitedQueuesSeen.withLock { seen in
+            seen.formUnion(statistics.limitedByQueue.keys)
+            return seen.sorted()
+        }
+        for queue in limitedQueues {
+            gauge("vesper_queue_limited", [("queue", queue)]).record(statistics.limitedByQueue[queue] ?? 0)
+        }
         // One series per region; a region whose last node left drops to zero rather than keeping
         // its last value.
         let regions = fleetRegions.withLock { seen in

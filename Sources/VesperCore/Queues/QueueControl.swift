@@ -25,13 +25,26 @@ public struct QueueOverview: Sendable, Equatable {
     public var processing: Int
     /// No node claims from a paused queue.
     public var paused: Bool
+    /// The queue's fleet-wide limits (``QueueLimits/none`` when it has none).
+    public var limits: QueueLimits
+    /// Claims of its jobs within the rate period ending now; 0 without a rate limit.
+    public var startsInWindow: Int
+    /// Due (`pending`) jobs a limit holds back now: every due job of a queue at its concurrency or
+    /// rate limit, and due jobs whose concurrency key is at its limit.
+    public var limited: Int
 
-    public init(name: String, pending: Int = 0, scheduled: Int = 0, processing: Int = 0, paused: Bool = false) {
+    public init(
+        name: String, pending: Int = 0, scheduled: Int = 0, processing: Int = 0, paused: Bool = false, limits: QueueLimits = .none,
+        startsInWindow: Int = 0, limited: Int = 0
+    ) {
         self.name = name
         self.pending = pending
         self.scheduled = scheduled
         self.processing = processing
         self.paused = paused
+        self.limits = limits
+        self.startsInWindow = startsInWindow
+        self.limited = limited
     }
 }
 

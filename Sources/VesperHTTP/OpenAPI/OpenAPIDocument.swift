@@ -1086,7 +1086,11 @@ enum OpenAPIDocument {
              "pending",
              "scheduled",
              "processing",
-             "paused"
+             "paused",
+             "concurrency",
+             "rate",
+             "starts_in_window",
+             "limited"
             ],
             "properties": {
              "name": {
@@ -1102,10 +1106,27 @@ enum OpenAPIDocument {
              },
              "processing": {
               "type": "integer",
-              "minimum": 0
+              "minimum": 0,
+              "description": "Leased jobs: what a concurrency limit counts."
              },
              "paused": {
               "type": "boolean"
+             },
+             "concurrency": {
+              "$ref": "#/components/schemas/QueueConcurrency"
+             },
+             "rate": {
+              "$ref": "#/components/schemas/QueueRate"
+             },
+             "starts_in_window": {
+              "type": "integer",
+              "minimum": 0,
+              "description": "Claims within the rate period ending now; 0 without a rate limit."
+             },
+             "limited": {
+              "type": "integer",
+              "minimum": 0,
+              "description": "Due jobs a limit holds back (the queue's or their concurrency key's)."
              }
             }
            }
@@ -1120,6 +1141,81 @@ enum OpenAPIDocument {
      },
      "403": {
       "$ref": "#/components/responses/Forbidden"
+     },
+     "503": {
+      "$ref": "#/components/responses/Unavailable"
+     }
+    }
+   }
+  },
+  "/queues/{name}": {
+   "put": {
+    "tags": [
+     "operations"
+    ],
+    "operationId": "setQueueLimits",
+    "summary": "Set a queue's fleet-wide concurrency and rate limits (admin)",
+    "description": "Replaces the queue's limits: a member that is absent or `null` clears that limit. Enforced by every node's claim; jobs already leased run to the end.",
+    "parameters": [
+     {
+      "$ref": "#/components/parameters/QueueName"
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/QueueLimits"
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "The queue's limits now.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "additionalProperties": false,
+         "required": [
+          "queue",
+          "concurrency",
+          "rate"
+         ],
+         "properties": {
+          "queue": {
+           "type": "string"
+          },
+          "concurrency": {
+           "$ref": "#/components/schemas/QueueConcurrency"
+          },
+          "rate": {
+           "$ref": "#/components/schemas/QueueRate"
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/BadRequest"
+     },
+     "401": {
+      "$ref": "#/components/responses/Unauthorized"
+     },
+     "403": {
+      "$ref": "#/components/responses/Forbidden"
+     },
+     "404": {
+      "$ref": "#/components/responses/NotFound"
+     },
+     "413": {
+      "$ref": "#/components/responses/BodyTooLarge"
+     },
+     "415": {
+      "$ref": "#/components/responses/UnsupportedMediaType"
      },
      "503": {
       "$ref": "#/components/responses/Unavailable"
@@ -1642,6 +1738,76 @@ enum OpenAPIDocument {
      "cancelled"
     ]
    },
+   "QueueConcurrency": {
+    "description": "At most this many of the queue's jobs leased at once across the fleet; null for no limit.",
+    "type": [
+     "integer",
+     "null"
+    ],
+    "minimum": 1,
+    "maximum": 1000000
+   },
+   "QueueRate": {
+    "description": "At most `limit` claims of the queue's jobs in any `period` across the fleet; null for no limit.",
+    "oneOf": [
+     {
+      "type": "null"
+     },
+     {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+       "limit",
+       "period"
+      ],
+      "properties": {
+       "limit": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 1000000
+       },
+       "period": {
+        "type": "string",
+        "pattern": "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$",
+        "description": "Such as `1s`, `500ms` or `1m`, from 1ms to 24h."
+       }
+      }
+     }
+    ]
+   },
+   "QueueLimits": {
+    "type": "object",
+    "additionalProperties": false,
+    "properties": {
+     "concurrency": {
+      "$ref": "#/components/schemas/QueueConcurrency"
+     },
+     "rate": {
+      "$ref": "#/components/schemas/QueueRate"
+     }
+    }
+   },
+   "JobConcurrency": {
+    "description": "A fleet-wide limit shared by every job with the same key: at most `limit` of them leased at once.",
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+     "key",
+     "limit"
+    ],
+    "properties": {
+     "key": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 200
+     },
+     "limit": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 100000
+     }
+    }
+   },
    "NewJob": {
     "type": "object",
     "additionalProperties": false,
@@ -1701,6 +1867,9 @@ enum OpenAPIDocument {
      },
      "partition": {
       "$ref": "#/components/schemas/Partition"
+     },
+     "concurrency": {
+      "$ref": "#/components/schemas/JobConcurrency"
      }
     }
    },
@@ -1861,6 +2030,17 @@ enum OpenAPIDocument {
           "format": "date-time"
          }
         }
+       }
+      ]
+     },
+     "concurrency": {
+      "description": "The job's concurrency key and limit, or null. Only in `GET /jobs/{id}`.",
+      "oneOf": [
+       {
+        "type": "null"
+       },
+       {
+        "$ref": "#/components/schemas/JobConcurrency"
        }
       ]
      },

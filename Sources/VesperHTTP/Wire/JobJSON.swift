@@ -38,6 +38,7 @@ enum JobJSON {
         }
         // Only a single job's read carries these (``JobStore/job(id:)``); listings omit them.
         if let attempts = job.attempts {
+            JobConcurrencyWire.write(job.concurrency, to: &writer)
             writer.rawField("result", job.result ?? "null")
             writer.beginArray("attempts")
             for attempt in attempts {

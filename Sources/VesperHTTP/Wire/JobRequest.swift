@@ -5,12 +5,12 @@ import VesperCore
 ///
 /// Accepted members: `type` (required), `queue`, `priority`, `payload`, `max_retries`,
 /// `timeout_seconds`, `run_at` (RFC 3339) or `delay` (`"30s"`), `idempotency_key`, `region`,
-/// `region_strict`, `partition`.
+/// `region_strict`, `partition`, `concurrency` (`{"key": "customer:42", "limit": 2}`).
 /// Unknown members are rejected so that a typo (`"priorty"`) is not silently ignored.
 struct JobRequest {
     static let fields: Set<String> = [
         "type", "queue", "priority", "payload", "max_retries", "timeout_seconds", "run_at", "delay", "idempotency_key",
-        "region", "region_strict", "partition",
+        "region", "region_strict", "partition", "concurrency",
     ]
 
     /// Decodes one job object, leaving what it does not say to `client`'s defaults
@@ -78,6 +78,14 @@ struct JobRequest {
             guard value.kind == .bool else { throw fail("region_strict", "region_strict must be true or false") }
             regionStrict = value.text == "true"
         }
+        var concurrency: JobConcurrency?
+        if let value = values["concurrency"] {
+            do {
+                concurrency = try JobConcurrencyWire.decode(value)
+            } catch {
+                throw fail(error.field, error.message)
+            }
+        }
         let payload = payloadValue?.text ?? "{}"
         var job = client.newJob(
             type: type, queue: try string("queue") ?? NewJob.defaultQueue, priority: priority, payloadJSON: payload,
@@ -85,6 +93,7 @@ struct JobRequest {
             region: try string("region"), regionStrict: regionStrict
         )
         job.partition = try string("partition")
+        job.concurrency = concurrency
         do {
             try job.validate(limits: client.defaults.limits)
         } catch {

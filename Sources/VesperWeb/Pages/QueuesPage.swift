@@ -4,7 +4,8 @@ import Hummingbird
 import VesperCore
 
 extension VesperDashboard {
-    /// `/ui/queues`: depth per queue, paused or not, and pause/resume buttons.
+    /// `/ui/queues`: depth per queue, paused or not, fleet-wide limits and their use, and
+    /// pause/resume buttons.
     func queues(_ viewer: Viewer, request: Request) async throws -> HTML {
         guard let control = sources.queues else {
             return Layout.page(title: "Queues", active: "/ui/queues", viewer: viewer, body: "<h1>Queues</h1><p class=\"muted\">This store has no queue control.</p>")
@@ -21,20 +22,44 @@ extension VesperDashboard {
             return """
                 <tr data-queue="\(queue.name)"><td><a href="/ui/jobs?queue=\(FormData.encode(queue.name))">\(queue.name)</a></td>\
                 <td class="num">\(Format.number(queue.pending))</td><td class="num">\(Format.number(queue.scheduled))</td>\
-                <td class="num">\(Format.number(queue.processing))</td><td class="state">\(state)</td><td>\(button)</td></tr>
+                <td class="num">\(Format.number(queue.processing))</td><td class="state">\(state)</td>\
+                \(Self.limitCells(queue))<td>\(button)</td></tr>
                 """
         }
         let body: HTML = """
             <h1>Queues</h1>
             <section id="queues" data-live>
             <table id="queues-table"><thead><tr><th>queue</th><th class="num">pending</th><th class="num">scheduled</th>\
-            <th class="num">processing</th><th>state</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
+            <th class="num">processing</th><th>state</th><th>concurrency limit</th><th>rate limit</th>\
+            <th class="num">held back</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
             \(queues.isEmpty ? "<p class=\"muted\">No queue has live jobs or a pause state.</p>" as HTML : "")
             </section>
-            <p class="muted">A pause holds for the whole fleet: no node claims from a paused queue; running jobs finish.</p>
+            <p class="muted">A pause holds for the whole fleet: no node claims from a paused queue; running jobs finish.
+            A concurrency limit shows processing jobs against the limit, a rate limit the starts in the last period
+            against the limit; held back counts due jobs a limit keeps waiting (queue or concurrency key).</p>
             """
         let url = FormData(encoded: Substring(request.uri.query ?? ""))
         return Layout.page(title: "Queues", active: "/ui/queues", viewer: viewer, notice: Self.notice(url), body: body)
+    }
+
+    /// The limit cells of a queue's row: `processing / limit`, `starts / limit per period`, held back.
+    static func limitCells(_ queue: QueueOverview) -> HTML {
+        let concurrency: HTML =
+            queue.limits.concurrency.map { "<td class=\"limit-concurrency\">\(Format.number(queue.processing)) / \(Format.number($0))</td>" }
+            ?? "<td class=\"limit-concurrency muted\">none</td>"
+        let rate: HTML =
+            queue.limits.rate.map {
+                "<td class=\"limit-rate\">\(Format.number(queue.startsInWindow)) / \(Format.number($0.limit)) per \(Self.periodText($0.period))</td>"
+            } ?? "<td class=\"limit-rate muted\">none</td>"
+        return concurrency + rate + "<td class=\"num limited\">\(Format.number(queue.limited))</td>"
+    }
+
+    /// A rate period as people write it: `1s`, `500ms`, `1m`.
+    static func periodText(_ period: Duration) -> String {
+        let milliseconds = RateLimit(limit: 1, period: period).periodMilliseconds
+        if milliseconds % 60_000 == 0 { return "\(milliseconds / 60_000)m" }
+        if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }
+        return "\(milliseconds)ms"
     }
 
     func setPaused(_ name: String, paused: Bool) async throws -> ActionResult {
