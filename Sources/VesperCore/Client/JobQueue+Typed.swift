@@ -18,17 +18,20 @@ extension JobQueue {
         let data = try JSONEncoder().encode(job)
         let typeDefaults = J.defaults
         let runAt = options.runAt ?? options.delay.map { now().addingTimeInterval($0.secondsDouble) }
-        return newJob(
+        var built = self.newJob(
             type: J.type, queue: options.queue ?? typeDefaults.queue ?? NewJob.defaultQueue,
             priority: options.priority ?? typeDefaults.priority ?? 0, payloadJSON: String(decoding: data, as: UTF8.self),
             maxRetries: options.maxRetries ?? typeDefaults.maxRetries, runAt: runAt,
             timeoutSeconds: (options.timeout ?? typeDefaults.timeout)?.secondsDouble, idempotencyKey: options.idempotencyKey)
+        built.unique = options.unique?.constraint(type: built.type, payloadJSON: built.payloadJSON)
+        return built
     }
 
     /// Enqueues `job` and returns the stored job, turning an idempotency conflict into an error.
+    /// For a unique job whose key is held, the stored job is the holder (compare ids to tell).
     public func enqueueReturningJob(_ job: NewJob) async throws -> Job {
         switch try await enqueue(job) {
-        case .created(let job), .existing(let job):
+        case .created(let job), .existing(let job), .duplicate(let job):
             return job
         case .conflict(let key, _):
             throw VesperError(.idempotencyConflict, "idempotency key \"\(key)\" was already used for a different request")

@@ -13,11 +13,16 @@ public struct EnqueueOptions: Sendable {
     public var delay: Duration?
     /// Enqueueing the same request again with this key returns the first job.
     public var idempotencyKey: String?
+    /// Makes the job unique: while a job with the same key is in one of the given states and
+    /// younger than the period, enqueueing returns that job instead of a new one. The key
+    /// defaults to the type and payload.
+    public var unique: UniqueOptions?
 
     public init(
         queue: String? = nil, priority: Int? = nil, maxRetries: Int? = nil, timeout: Duration? = nil, runAt: Date? = nil,
-        delay: Duration? = nil, idempotencyKey: String? = nil
+        delay: Duration? = nil, idempotencyKey: String? = nil, unique: UniqueOptions? = nil
     ) {
+        self.unique = unique
         self.queue = queue
         self.priority = priority
         self.maxRetries = maxRetries

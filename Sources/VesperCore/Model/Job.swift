@@ -50,14 +50,19 @@ public struct Job: Sendable, Equatable {
     public var progress: JobProgress?
     /// Every attempt so far, oldest first. Read by ``JobStore/job(id:)`` only; `nil` when not read.
     public var attempts: [AttemptRecord]?
+    /// The unique key the job was enqueued with (``UniqueConstraint``), `nil` without one. Read by
+    /// ``JobStore/job(id:)`` and returned by enqueue; listings and claims leave it `nil`.
+    public var uniqueKey: String?
 
     public init(
         id: UUID, type: String, queue: String, priority: Int, payload: String, storedStatus: JobStatus,
         retries: Int, maxRetries: Int, error: String, runAt: Date, createdAt: Date, updatedAt: Date,
         startedAt: Date?, finishedAt: Date?, idempotencyKey: String?, attempt: Int, timeoutSeconds: Double,
         workerID: String?, leaseUntil: Date?, sequence: Int64, cancelRequested: Bool = false, result: String? = nil,
-        progress: JobProgress? = nil, attempts: [AttemptRecord]? = nil, traceContext: JobTraceContext? = nil
+        progress: JobProgress? = nil, attempts: [AttemptRecord]? = nil, traceContext: JobTraceContext? = nil,
+        uniqueKey: String? = nil
     ) {
+        self.uniqueKey = uniqueKey
         self.id = id
         self.type = type
         self.queue = queue

@@ -50,6 +50,7 @@ extension NewJob {
         if let runAt, !JobLimits.timestamps.contains(runAt) {
             throw ValidationError(field: "run_at", message: "run_at must be \(JobLimits.timestampsText)")
         }
+        try validateUnique()
         if let key = idempotencyKey {
             guard !key.isEmpty, key.utf8.count <= limits.maxIdempotencyKeyBytes else {
                 throw ValidationError(

@@ -21,6 +21,9 @@ public struct NewJob: Sendable, Equatable {
     /// The producer's trace context, carried to the attempts' spans; `nil` when there is none
     /// (``JobTracingMiddleware`` fills it on enqueue). Not part of ``fingerprint``.
     public var traceContext: JobTraceContext?
+    /// Makes the job unique while a job with the same key is in the given states (see
+    /// ``UniqueConstraint``); `nil` for most jobs. Not part of ``fingerprint``.
+    public var unique: UniqueConstraint?
 
     /// The named queue of a job that names none.
     public static let defaultQueue = "default"
@@ -36,8 +39,10 @@ public struct NewJob: Sendable, Equatable {
         timeoutSeconds: Double,
         idempotencyKey: String? = nil,
         fingerprint: String? = nil,
-        traceContext: JobTraceContext? = nil
+        traceContext: JobTraceContext? = nil,
+        unique: UniqueConstraint? = nil
     ) {
+        self.unique = unique
         self.id = id
         self.type = type
         self.queue = queue
@@ -79,6 +84,11 @@ public struct NewJob: Sendable, Equatable {
 /// 64-bit FNV-1a: a stable (process-independent) hash for request fingerprints.
 struct FNV1a64 {
     private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    init() {}
+
+    /// A hasher starting from another offset basis, for a second, independent 64 bits.
+    init(seed: UInt64) { value = seed }
 
     mutating func combine(_ string: String) {
         for byte in string.utf8 { combine(byte) }
