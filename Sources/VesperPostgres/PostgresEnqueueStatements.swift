@@ -17,6 +17,8 @@ enum PostgresEnqueueStatements {
         static var sql: String { get }
         /// Whether the statement takes the `trace_context` array.
         static var traced: Bool { get }
+        /// Whether the statement takes the `unique_key` array.
+        static var unique: Bool { get }
     }
 
     /// A batch without idempotency keys: a plain insert. `ON CONFLICT` would make every row a
@@ -25,6 +27,7 @@ enum PostgresEnqueueStatements {
         static let name = "vesper_enqueue_v3"
         static let sql = PostgresEnqueueStatements.notifyingSQL(onConflict: "", traced: false)
         static let traced = false
+        static let unique = false
     }
 
     /// A batch with idempotency keys: jobs whose key is taken (also by an earlier job of the same
@@ -33,6 +36,7 @@ enum PostgresEnqueueStatements {
         static let name = "vesper_enqueue_keys_v3"
         static let sql = PostgresEnqueueStatements.notifyingSQL(onConflict: skipKnownKeys, traced: false)
         static let traced = false
+        static let unique = false
     }
 
     /// ``Plain`` for a batch where some job carries a trace context. Untraced batches (all of
@@ -41,6 +45,7 @@ enum PostgresEnqueueStatements {
         static let name = "vesper_enqueue_traced_v1"
         static let sql = PostgresEnqueueStatements.notifyingSQL(onConflict: "", traced: true)
         static let traced = true
+        static let unique = false
     }
 
     /// ``SkippingKnownKeys`` for a batch where some job carries a trace context.
@@ -48,6 +53,16 @@ enum PostgresEnqueueStatements {
         static let name = "vesper_enqueue_traced_keys_v1"
         static let sql = PostgresEnqueueStatements.notifyingSQL(onConflict: skipKnownKeys, traced: true)
         static let traced = true
+        static let unique = false
+    }
+
+    /// A batch with unique jobs (their keys already taken by ``PostgresUniqueLocks``): every
+    /// optional array, since unique jobs are off the measured hot path.
+    enum Unique: Variant {
+        static let name = "vesper_enqueue_unique_v1"
+        static let sql = PostgresEnqueueStatements.notifyingSQL(onConflict: skipKnownKeys, traced: true, unique: true)
+        static let traced = true
+        static let unique = true
     }
 
     static let skipKnownKeys = "ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
@@ -61,7 +76,7 @@ enum PostgresEnqueueStatements {
 
         var batch: Batch
 
-        func makeBindings() throws -> PostgresBindings { batch.bindings(traced: V.traced) }
+        func makeBindings() throws -> PostgresBindings { batch.bindings(traced: V.traced, unique: V.unique) }
         func decodeRow(_ row: PostgresRow) throws -> (UUID, Int64) { try row.decode((UUID, Int64).self) }
     }
 
@@ -73,11 +88,14 @@ enum PostgresEnqueueStatements {
         /// Whether some job has a key that could be taken.
         var hasKeys: Bool { jobs.contains { !($0.idempotencyKey ?? "").isEmpty } }
 
+        /// Whether some job is unique.
+        var hasUniqueKeys: Bool { jobs.contains { $0.unique != nil } }
+
         /// Whether some job carries a trace context.
         var hasTraceContexts: Bool { jobs.contains { $0.traceContext != nil } }
 
-        func bindings(traced: Bool) -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: traced ? 12 : 11)
+        func bindings(traced: Bool, unique: Bool = false) -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 11 + (traced ? 1 : 0) + (unique ? 1 : 0))
             bindings.append(now)
             bindings.append(jobs.map(\.id))
             bindings.append(jobs.map(\.type))
@@ -91,20 +109,24 @@ enum PostgresEnqueueStatements {
             bindings.append(jobs.map(PostgresInsertedJob.timeoutMilliseconds))
             // '' for a job without a context, as for keys; a stored context is never empty ('{...}').
             if traced { bindings.append(jobs.map { $0.traceContext?.text ?? "" }) }
+            // '' for a job that is not unique; a unique key is never empty.
+            if unique { bindings.append(jobs.map { $0.unique?.key ?? "" }) }
             return bindings
         }
     }
 
-    private static func sql(onConflict: String, traced: Bool) -> String {
+    private static func sql(onConflict: String, traced: Bool, unique: Bool) -> String {
+        // The unique variant is always traced: its key array is $13.
         """
         INSERT INTO jobs (id, type, queue, priority, payload, status, max_retries, run_at, created_at, updated_at,
-            idempotency_key, fingerprint, timeout_ms\(traced ? ", trace_context" : ""))
+            idempotency_key, fingerprint, timeout_ms\(traced ? ", trace_context" : "")\(unique ? ", unique_key" : ""))
         SELECT n.id, n.type, n.queue, n.priority, n.payload, 'pending', n.max_retries, n.run_at, $1, $1,
-            NULLIF(n.idempotency_key, ''), n.fingerprint, n.timeout_ms\(traced ? ", NULLIF(n.trace_context, '')" : "")
+            NULLIF(n.idempotency_key, ''), n.fingerprint, n.timeout_ms\(traced ? ", NULLIF(n.trace_context, '')" : "")\(
+            unique ? ", NULLIF(n.unique_key, '')" : "")
         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::int8[], $6::text[], $7::int8[], $8::timestamptz[], $9::text[],
-            $10::text[], $11::int8[]\(traced ? ", $12::text[]" : ""))
+            $10::text[], $11::int8[]\(traced ? ", $12::text[]" : "")\(unique ? ", $13::text[]" : ""))
             WITH ORDINALITY AS n(id, type, queue, priority, payload, max_retries, run_at, idempotency_key, fingerprint,
-                timeout_ms, \(traced ? "trace_context, " : "")ord)
+                timeout_ms, \(traced ? "trace_context, " : "")\(unique ? "unique_key, " : "")ord)
         ORDER BY n.ord
         \(onConflict)
         RETURNING id, seq
@@ -114,10 +136,10 @@ enum PostgresEnqueueStatements {
     /// The insert, plus the wake-up for listening nodes in the same statement: a one-time filter
     /// runs `pg_notify` once (delivered at commit). One statement is atomic on its own, so a plain
     /// enqueue needs no BEGIN and COMMIT: one round trip instead of four.
-    private static func notifyingSQL(onConflict: String, traced: Bool) -> String {
+    private static func notifyingSQL(onConflict: String, traced: Bool, unique: Bool = false) -> String {
         """
         WITH inserted AS (
-        \(sql(onConflict: onConflict, traced: traced))
+        \(sql(onConflict: onConflict, traced: traced, unique: unique))
         )
         SELECT id, seq FROM inserted WHERE (SELECT true FROM pg_notify('\(PostgresJobStore.channel)', ''))
         """

@@ -33,7 +33,7 @@ enum PostgresInsertedJob {
             storedStatus: .pending, retries: 0, maxRetries: job.maxRetries, error: "",
             runAt: runAt, createdAt: clock.storedNow, updatedAt: clock.storedNow, startedAt: nil, finishedAt: nil,
             idempotencyKey: key, attempt: 0, timeoutSeconds: Double(timeoutMilliseconds(job)) / 1000,
-            workerID: nil, leaseUntil: nil, sequence: sequence, traceContext: job.traceContext)
+            workerID: nil, leaseUntil: nil, sequence: sequence, traceContext: job.traceContext, uniqueKey: job.unique?.key)
     }
 
     /// The `timeout_ms` column of `job`.

@@ -18,7 +18,7 @@ enum PostgresJobRow {
 
     /// ``columns(_:)`` and the ones only a single job's read returns: its result and attempt history.
     static func detailColumns(_ table: String = "jobs") -> String {
-        columns(table) + ", \(table).result, \(table).attempts::text"
+        columns(table) + ", \(table).result, \(table).attempts::text, \(table).unique_key"
     }
 
     private static let claimedNames = [
@@ -67,7 +67,8 @@ enum PostgresJobRow {
             progress: try full ? JobProgress.fromStored(cells[22].decode(String?.self)) : nil,
             attempts: try detail ? AttemptRecord.fromStored(cells[24].decode(String.self), sequence: sequence, id: id) : nil,
             // NULL for most jobs; text that does not parse loses the link rather than the job.
-            traceContext: try cells[20].decode(String?.self).flatMap(JobTraceContext.init(text:))
+            traceContext: try cells[20].decode(String?.self).flatMap(JobTraceContext.init(text:)),
+            uniqueKey: try detail ? cells[25].decode(String?.self) : nil
         )
     }
 

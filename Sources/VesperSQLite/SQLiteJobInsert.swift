@@ -14,14 +14,16 @@ import VesperCore
 struct SQLiteJobInsert {
     static let sql = """
         INSERT INTO jobs (id, type, queue, priority, payload, status, max_retries, run_at, created_at,
-            updated_at, idempotency_key, fingerprint, timeout_ms, trace_context)
-        VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)
+            updated_at, idempotency_key, fingerprint, timeout_ms, trace_context, unique_key)
+        VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
         """
 
     private let db: Database
     private let statement: Statement
     private let nowMicros: Int64
+    /// The batch's time, for deciding whether a unique key is held.
+    private let now: Date
     /// `now` as it reads back from the database (microseconds).
     private let storedNow: Date
 
@@ -33,13 +35,29 @@ struct SQLiteJobInsert {
         // as set (to nothing) makes `execute()` reset the statement, which keeps the bindings, and
         // step it, instead of validating arguments it does not know about.
         statement.setUncheckedArguments([])
+        self.now = now
         nowMicros = SQLiteRow.micros(now)
         storedNow = SQLiteRow.date(nowMicros)
     }
 
     /// Inserts `job`: `.created` with the stored job, or, when its idempotency key is taken,
-    /// `.existing` (same fingerprint) or `.conflict`.
+    /// `.existing` (same fingerprint) or `.conflict`, or, when its unique key is held, `.duplicate`.
+    ///
+    /// The unique check reads, then writes, the key's `unique_locks` row inside this write
+    /// transaction: SQLite has one writer per database file (across processes too), so no other
+    /// enqueue can take the key in between.
     func insert(_ job: NewJob) throws -> EnqueueOutcome {
+        if let unique = job.unique, let holder = try SQLiteUniqueLock.holder(of: unique, db: db, now: now) {
+            return .duplicate(holder)
+        }
+        let outcome = try insertRow(job)
+        if let unique = job.unique, case .created = outcome {
+            try SQLiteUniqueLock.take(unique.key, jobID: job.id, db: db)
+        }
+        return outcome
+    }
+
+    private func insertRow(_ job: NewJob) throws -> EnqueueOutcome {
         let runAt = max(job.runAt.map(SQLiteRow.micros) ?? nowMicros, nowMicros)
         let timeoutMs = Int64((job.timeoutSeconds * 1000).rounded())
         try execute(job, runAt: runAt, timeoutMs: timeoutMs)
@@ -51,13 +69,13 @@ struct SQLiteJobInsert {
                     runAt: runAt == nowMicros ? storedNow : SQLiteRow.date(runAt), createdAt: storedNow, updatedAt: storedNow,
                     startedAt: nil, finishedAt: nil, idempotencyKey: job.idempotencyKey, attempt: 0,
                     timeoutSeconds: Double(timeoutMs) / 1000, workerID: nil, leaseUntil: nil, sequence: db.lastInsertedRowID,
-                    traceContext: job.traceContext
+                    traceContext: job.traceContext, uniqueKey: job.unique?.key
                 ))
         }
         return try existing(for: job)
     }
 
-    /// Binds the thirteen parameters of ``sql`` in order and executes the statement.
+    /// Binds the fourteen parameters of ``sql`` in order and executes the statement.
     ///
     /// Texts are bound `SQLITE_STATIC`, pointing into the Swift strings' own UTF-8 storage, so
     /// SQLite copies none of them (with `SQLITE_TRANSIENT` it allocated, copied and freed six
@@ -81,6 +99,11 @@ struct SQLiteJobInsert {
             code |= sqlite3_bind_text(handle, 13, traceContext.text, -1, Self.transient)
         } else {
             code |= sqlite3_bind_null(handle, 13)
+        }
+        if let unique = job.unique {
+            code |= sqlite3_bind_text(handle, 14, unique.key, -1, Self.transient)
+        } else {
+            code |= sqlite3_bind_null(handle, 14)
         }
         defer { sqlite3_clear_bindings(handle) }
         try job.id.withLowercaseText { id in

@@ -12,7 +12,7 @@ enum SQLiteRow {
         """
 
     /// ``columns`` and the ones only a single job's read returns: its result and attempt history.
-    static let detailColumns = columns + ", result, attempts"
+    static let detailColumns = columns + ", result, attempts, unique_key"
 
     /// Runs `statement` and decodes each row straight from SQLite as it is stepped (a cursor, so
     /// no copied `Row` per job: on a claim of hundreds of jobs that copy was most of the decoding).
@@ -76,7 +76,8 @@ enum SQLiteRow {
             result: detail ? row[23] : nil,
             progress: JobProgress.fromStored(row[22]),
             attempts: try detail ? AttemptRecord.fromStored(row[24], sequence: sequence, id: id) : nil,
-            traceContext: traceContext(row[20])
+            traceContext: traceContext(row[20]),
+            uniqueKey: detail ? row[25] : nil
         )
     }
 

@@ -120,6 +120,17 @@ enum SQLiteSchema {
             // The region a node runs in (`REGION`); nodes of older versions count as `default`.
             try db.execute(sql: "ALTER TABLE nodes ADD COLUMN region TEXT NOT NULL DEFAULT 'default'")
         }
+        migrator.registerMigration("v10-unique-jobs") { db in
+            // `unique_key`: the key a unique job was enqueued with (shown by `GET /jobs/{id}`).
+            // `unique_locks`: one row per key, naming the job that holds it; the primary key is
+            // what makes two enqueues of one key unable to both create a job. A row whose job is
+            // gone (pruned, deleted) or no longer holds it is taken over by the next enqueue.
+            try db.execute(
+                sql: """
+                    ALTER TABLE jobs ADD COLUMN unique_key TEXT;
+                    CREATE TABLE unique_locks (key TEXT PRIMARY KEY NOT NULL, job_id TEXT NOT NULL) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }
