@@ -13,6 +13,10 @@ struct EnqueueCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-retries"), help: "Retries before the dead-letter queue.") var maxRetries: Int?
     @Option(help: "Run after this delay, like 30s or 5m.") var delay: String?
     @Option(name: .customLong("idempotency-key"), help: "Submitting the same key twice creates one job.") var idempotencyKey: String?
+    @Option(name: .customLong("unique-key"), help: "While a job with this key is unfinished, return it instead of creating one.")
+    var uniqueKey: String?
+    @Option(name: .customLong("unique-for"), help: "Make the job unique for this long, like 10m (the key defaults to type and payload).")
+    var uniqueFor: String?
     @OptionGroup var server: ServerOption
     @OptionGroup var output: OutputOption
 
@@ -25,6 +29,10 @@ struct EnqueueCommand: AsyncParsableCommand {
         var fields = [("type", quoted(type)), ("priority", String(priority)), ("queue", quoted(queue))]
         if let maxRetries { fields.append(("max_retries", String(maxRetries))) }
         if let delay { fields.append(("delay", quoted(delay))) }
+        if uniqueKey != nil || uniqueFor != nil {
+            let members = [uniqueKey.map { "\"key\":" + quoted($0) }, uniqueFor.map { "\"for\":" + quoted($0) }].compactMap { $0 }
+            fields.append(("unique", "{" + members.joined(separator: ",") + "}"))
+        }
         fields.append(("payload", payload))
         let body = "{" + fields.map { quoted($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
         let headers = idempotencyKey.map { [("Idempotency-Key", $0)] } ?? []

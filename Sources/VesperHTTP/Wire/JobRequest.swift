@@ -4,11 +4,12 @@ import VesperCore
 /// Turns a `POST /jobs` body into a ``NewJob``, naming the field of any problem.
 ///
 /// Accepted members: `type` (required), `queue`, `priority`, `payload`, `max_retries`,
-/// `timeout_seconds`, `run_at` (RFC 3339) or `delay` (`"30s"`), `idempotency_key`.
+/// `timeout_seconds`, `run_at` (RFC 3339) or `delay` (`"30s"`), `idempotency_key`, `unique`
+/// (``UniqueRequest``).
 /// Unknown members are rejected so that a typo (`"priorty"`) is not silently ignored.
 struct JobRequest {
     static let fields: Set<String> = [
-        "type", "queue", "priority", "payload", "max_retries", "timeout_seconds", "run_at", "delay", "idempotency_key",
+        "type", "queue", "priority", "payload", "max_retries", "timeout_seconds", "run_at", "delay", "idempotency_key", "unique",
     ]
 
     /// Decodes one job object, leaving what it does not say to `client`'s defaults
@@ -72,10 +73,19 @@ struct JobRequest {
             throw fail("idempotency_key", "the Idempotency-Key header and the body's idempotency_key differ; send one of them")
         }
         let payload = payloadValue?.text ?? "{}"
-        let job = client.newJob(
+        var unique: UniqueOptions?
+        if let value = values["unique"] {
+            do {
+                unique = try UniqueRequest.decode(value)
+            } catch {
+                throw fail(error.field, error.message)
+            }
+        }
+        var job = client.newJob(
             type: type, queue: try string("queue") ?? NewJob.defaultQueue, priority: priority, payloadJSON: payload,
             maxRetries: maxRetries, runAt: runAt, timeoutSeconds: timeout, idempotencyKey: headerKey ?? bodyKey
         )
+        job.unique = unique?.constraint(type: job.type, payloadJSON: job.payloadJSON)
         do {
             try job.validate(limits: client.defaults.limits)
         } catch {
