@@ -14,6 +14,10 @@ struct EnqueueCommand: AsyncParsableCommand {
     @Option(help: "Run after this delay, like 30s or 5m.") var delay: String?
     @Option(name: .customLong("idempotency-key"), help: "Submitting the same key twice creates one job.") var idempotencyKey: String?
     @Option(help: "The tenant whose fair share of the queue the job counts against.") var partition: String?
+    @Option(name: .customLong("unique-key"), help: "While a job with this key is unfinished, return it instead of creating one.")
+    var uniqueKey: String?
+    @Option(name: .customLong("unique-for"), help: "Make the job unique for this long, like 10m (the key defaults to type and payload).")
+    var uniqueFor: String?
     @OptionGroup var server: ServerOption
     @OptionGroup var output: OutputOption
 
@@ -27,6 +31,10 @@ struct EnqueueCommand: AsyncParsableCommand {
         if let maxRetries { fields.append(("max_retries", String(maxRetries))) }
         if let delay { fields.append(("delay", quoted(delay))) }
         if let partition { fields.append(("partition", quoted(partition))) }
+        if uniqueKey != nil || uniqueFor != nil {
+            let members = [uniqueKey.map { "\"key\":" + quoted($0) }, uniqueFor.map { "\"for\":" + quoted($0) }].compactMap { $0 }
+            fields.append(("unique", "{" + members.joined(separator: ",") + "}"))
+        }
         fields.append(("payload", payload))
         let body = "{" + fields.map { quoted($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
         let headers = idempotencyKey.map { [("Idempotency-Key", $0)] } ?? []

@@ -17,9 +17,9 @@ enum PostgresEnqueueStatements {
         static var sql: String { get }
         /// Whether the statement takes the `trace_context`, `region` and `region_strict` arrays.
         static var traced: Bool { get }
-        /// Whether the statement takes the `concurrency_key` and `concurrency_limit` arrays (and,
-        /// then, the ``traced`` ones too).
-        static var limited: Bool { get }
+        /// Whether the statement takes the `concurrency_key`, `concurrency_limit` and `unique_key`
+        /// arrays (and, then, the ``traced`` ones too).
+        static var extended: Bool { get }
     }
 
     /// A batch without idempotency keys: a plain insert. `ON CONFLICT` would make every row a
@@ -28,7 +28,7 @@ enum PostgresEnqueueStatements {
         static let name = "vesper_enqueue_v3"
         static let sql = PostgresEnqueueStatements.notifyingSQL(onConflict: "", traced: false)
         static let traced = false
-        static let limited = false
+        static let extended = false
     }
 
     /// A batch with idempotency keys: jobs whose key is taken (also by an earlier job of the same
@@ -37,7 +37,7 @@ enum PostgresEnqueueStatements {
         static let name = "vesper_enqueue_keys_v3"
         static let sql = PostgresEnqueueStatements.notifyingSQL(onConflict: skipKnownKeys, traced: false)
         static let traced = false
-        static let limited = false
+        static let extended = false
     }
 
     /// ``Plain`` for a batch where some job carries a trace context or a region. Other batches
@@ -47,7 +47,7 @@ enum PostgresEnqueueStatements {
         static let name = "vesper_enqueue_traced_v2"
         static let sql = PostgresEnqueueStatements.notifyingSQL(onConflict: "", traced: true)
         static let traced = true
-        static let limited = false
+        static let extended = false
     }
 
     /// ``SkippingKnownKeys`` for a batch where some job carries a trace context or a region.
@@ -55,17 +55,18 @@ enum PostgresEnqueueStatements {
         static let name = "vesper_enqueue_traced_keys_v2"
         static let sql = PostgresEnqueueStatements.notifyingSQL(onConflict: skipKnownKeys, traced: true)
         static let traced = true
-        static let limited = false
+        static let extended = false
     }
 
-    /// A batch where some job carries a concurrency key (fleet-wide limit): every optional array,
-    /// so the few batches with keys cost the others nothing. Key and limit go in the same insert,
-    /// so no claim can see a keyed job without its limit.
-    enum Limited: Variant {
-        static let name = "vesper_enqueue_limited_v2"
-        static let sql = PostgresEnqueueStatements.notifyingSQL(onConflict: skipKnownKeys, traced: true, limited: true)
+    /// A batch where some job carries a concurrency key (fleet-wide limit) or is unique (its key
+    /// already taken by ``PostgresUniqueLocks``): every optional array, so the few batches with
+    /// them cost the others nothing. Key and limit go in the same insert, so no claim can see a
+    /// keyed job without its limit.
+    enum Extended: Variant {
+        static let name = "vesper_enqueue_extended_v1"
+        static let sql = PostgresEnqueueStatements.notifyingSQL(onConflict: skipKnownKeys, traced: true, extended: true)
         static let traced = true
-        static let limited = true
+        static let extended = true
     }
 
     /// A batch where some job has a partition: the same insert, plus the start tags of its
@@ -80,14 +81,14 @@ enum PostgresEnqueueStatements {
     /// tags in batch order. The upsert's row lock serialises two enqueues of one partition
     /// (`ON CONFLICT DO UPDATE` sees the committed row), so their tags never repeat.
     struct PartitionedInsert: PostgresPreparedStatement {
-        static let name = "vesper_enqueue_partitioned_v3"
+        static let name = "vesper_enqueue_partitioned_v4"
         static let sql = """
             WITH n AS (
                 SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::int8[], $6::text[], $7::int8[], $8::timestamptz[],
                     $9::text[], $10::text[], $11::int8[], $12::text[], $13::text[], $14::bool[], $15::text[], $16::int8[],
-                    $17::text[])
+                    $17::text[], $18::text[])
                     WITH ORDINALITY AS n(id, type, queue, priority, payload, max_retries, run_at, idempotency_key, fingerprint,
-                        timeout_ms, trace_context, region, region_strict, concurrency_key, concurrency_limit, partition_key, ord)
+                        timeout_ms, trace_context, region, region_strict, concurrency_key, concurrency_limit, unique_key, partition_key, ord)
             ),
             counts AS (
                 SELECT queue, partition_key, count(*) AS k FROM n WHERE partition_key <> '' GROUP BY queue, partition_key
@@ -110,10 +111,11 @@ enum PostgresEnqueueStatements {
             inserted AS (
                 INSERT INTO jobs (id, type, queue, priority, payload, status, max_retries, run_at, created_at, updated_at,
                     idempotency_key, fingerprint, timeout_ms, trace_context, region, region_strict, concurrency_key,
-                    concurrency_limit, partition_key, fair_tag)
+                    concurrency_limit, unique_key, partition_key, fair_tag)
                 SELECT n.id, n.type, n.queue, n.priority, n.payload, 'pending', n.max_retries, n.run_at, $1, $1,
                     NULLIF(n.idempotency_key, ''), n.fingerprint, n.timeout_ms, NULLIF(n.trace_context, ''), NULLIF(n.region, ''),
-                    n.region_strict, NULLIF(n.concurrency_key, ''), NULLIF(n.concurrency_limit, 0), NULLIF(n.partition_key, ''),
+                    n.region_strict, NULLIF(n.concurrency_key, ''), NULLIF(n.concurrency_limit, 0), NULLIF(n.unique_key, ''),
+                    NULLIF(n.partition_key, ''),
                     coalesce(b.last_tag - c.k + row_number() OVER (PARTITION BY n.queue, n.partition_key ORDER BY n.ord), 0)
                 FROM n LEFT JOIN bumped b ON b.queue = n.queue AND b.partition_key = n.partition_key
                     LEFT JOIN counts c ON c.queue = n.queue AND c.partition_key = n.partition_key
@@ -129,7 +131,7 @@ enum PostgresEnqueueStatements {
         var batch: Batch
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = batch.bindings(traced: true, limited: true)
+            var bindings = batch.bindings(traced: true, extended: true)
             bindings.append(batch.jobs.map { $0.partition ?? "" })
             return bindings
         }
@@ -148,7 +150,7 @@ enum PostgresEnqueueStatements {
 
         var batch: Batch
 
-        func makeBindings() throws -> PostgresBindings { batch.bindings(traced: V.traced, limited: V.limited) }
+        func makeBindings() throws -> PostgresBindings { batch.bindings(traced: V.traced, extended: V.extended) }
         func decodeRow(_ row: PostgresRow) throws -> (UUID, Int64) { try row.decode((UUID, Int64).self) }
     }
 
@@ -169,8 +171,11 @@ enum PostgresEnqueueStatements {
         /// Whether some job carries a concurrency key.
         var hasConcurrencyKeys: Bool { jobs.contains { $0.concurrency != nil } }
 
-        func bindings(traced: Bool, limited: Bool = false) -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: limited ? 16 : traced ? 14 : 11)
+        /// Whether some job is unique.
+        var hasUniqueKeys: Bool { jobs.contains { $0.unique != nil } }
+
+        func bindings(traced: Bool, extended: Bool = false) -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: extended ? 17 : traced ? 14 : 11)
             bindings.append(now)
             bindings.append(jobs.map(\.id))
             bindings.append(jobs.map(\.type))
@@ -190,27 +195,30 @@ enum PostgresEnqueueStatements {
                 bindings.append(jobs.map(\.regionStrict))
             }
             // '' and 0 for a job without a key; a key is never empty.
-            if limited {
+            if extended {
                 bindings.append(jobs.map { $0.concurrency?.key ?? "" })
                 bindings.append(jobs.map { Int64($0.concurrency?.limit ?? 0) })
+                bindings.append(jobs.map { $0.unique?.key ?? "" })
             }
             return bindings
         }
     }
 
-    private static func sql(onConflict: String, traced: Bool, limited: Bool) -> String {
+    private static func sql(onConflict: String, traced: Bool, extended: Bool) -> String {
         """
         INSERT INTO jobs (id, type, queue, priority, payload, status, max_retries, run_at, created_at, updated_at,
             idempotency_key, fingerprint, timeout_ms\(traced ? ", trace_context, region, region_strict" : "")\(
-                limited ? ", concurrency_key, concurrency_limit" : ""))
+                extended ? ", concurrency_key, concurrency_limit, unique_key" : ""))
         SELECT n.id, n.type, n.queue, n.priority, n.payload, 'pending', n.max_retries, n.run_at, $1, $1,
             NULLIF(n.idempotency_key, ''), n.fingerprint, n.timeout_ms\(
                 traced ? ", NULLIF(n.trace_context, ''), NULLIF(n.region, ''), n.region_strict" : "")\(
-                limited ? ", NULLIF(n.concurrency_key, ''), NULLIF(n.concurrency_limit, 0)" : "")
+                extended ? ", NULLIF(n.concurrency_key, ''), NULLIF(n.concurrency_limit, 0), NULLIF(n.unique_key, '')" : "")
         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::int8[], $6::text[], $7::int8[], $8::timestamptz[], $9::text[],
-            $10::text[], $11::int8[]\(traced ? ", $12::text[], $13::text[], $14::bool[]" : "")\(limited ? ", $15::text[], $16::int8[]" : ""))
+            $10::text[], $11::int8[]\(traced ? ", $12::text[], $13::text[], $14::bool[]" : "")\(
+                extended ? ", $15::text[], $16::int8[], $17::text[]" : ""))
             WITH ORDINALITY AS n(id, type, queue, priority, payload, max_retries, run_at, idempotency_key, fingerprint,
-                timeout_ms, \(traced ? "trace_context, region, region_strict, " : "")\(limited ? "concurrency_key, concurrency_limit, " : "")ord)
+                timeout_ms, \(traced ? "trace_context, region, region_strict, " : "")\(
+                    extended ? "concurrency_key, concurrency_limit, unique_key, " : "")ord)
         ORDER BY n.ord
         \(onConflict)
         RETURNING id, seq
@@ -220,10 +228,10 @@ enum PostgresEnqueueStatements {
     /// The insert, plus the wake-up for listening nodes in the same statement: a one-time filter
     /// runs `pg_notify` once (delivered at commit). One statement is atomic on its own, so a plain
     /// enqueue needs no BEGIN and COMMIT: one round trip instead of four.
-    private static func notifyingSQL(onConflict: String, traced: Bool, limited: Bool = false) -> String {
+    private static func notifyingSQL(onConflict: String, traced: Bool, extended: Bool = false) -> String {
         """
         WITH inserted AS (
-        \(sql(onConflict: onConflict, traced: traced, limited: limited))
+        \(sql(onConflict: onConflict, traced: traced, extended: extended))
         )
         SELECT id, seq FROM inserted WHERE (SELECT true FROM pg_notify('\(PostgresJobStore.channel)', ''))
         """

@@ -42,7 +42,8 @@ enum PostgresInsertedJob {
             runAt: runAt, createdAt: clock.storedNow, updatedAt: clock.storedNow, startedAt: nil, finishedAt: nil,
             idempotencyKey: key, attempt: 0, timeoutSeconds: Double(timeoutMilliseconds(job)) / 1000,
             workerID: nil, leaseUntil: nil, sequence: sequence, traceContext: job.traceContext, region: job.region,
-            regionStrict: job.regionStrict, partition: job.partition, fairTag: fairTag, concurrency: job.concurrency)
+            regionStrict: job.regionStrict, partition: job.partition, fairTag: fairTag, concurrency: job.concurrency,
+            uniqueKey: job.unique?.key)
     }
 
     /// The `timeout_ms` column of `job`.

@@ -18,7 +18,7 @@ enum PostgresJobRow {
 
     /// ``columns(_:)`` and the ones only a single job's read returns: its result and attempt history.
     static func detailColumns(_ table: String = "jobs") -> String {
-        columns(table) + ", \(table).result, \(table).attempts::text, \(table).concurrency_key, \(table).concurrency_limit"
+        columns(table) + ", \(table).result, \(table).attempts::text, \(table).concurrency_key, \(table).concurrency_limit, \(table).unique_key"
     }
 
     private static let claimedNames = [
@@ -72,7 +72,8 @@ enum PostgresJobRow {
             regionStrict: try cells[22].decode(Bool.self),
             partition: try cells[23].decode(String?.self),
             fairTag: try cells[24].decode(Int64.self),
-            concurrency: try detail ? concurrency(key: cells[29].decode(String?.self), limit: cells[30].decode(Int?.self)) : nil
+            concurrency: try detail ? concurrency(key: cells[29].decode(String?.self), limit: cells[30].decode(Int?.self)) : nil,
+            uniqueKey: try detail ? cells[31].decode(String?.self) : nil
         )
     }
 

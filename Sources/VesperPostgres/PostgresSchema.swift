@@ -160,6 +160,32 @@ enum PostgresSchema {
                 "INSERT INTO regions (name, last_seen) SELECT region, max(last_heartbeat) FROM nodes GROUP BY region",
             ]),
         Migration(
+            version: 10, name: "unique-jobs",
+            statements: [
+                // The key a unique job was enqueued with (shown by `GET /jobs/{id}`); NULL for most jobs.
+                "ALTER TABLE jobs ADD COLUMN unique_key TEXT",
+                // One row per unique key, naming the job that holds it. The primary key is what
+                // makes concurrent enqueues of one key on different nodes unable to both create a
+                // job: the second waits for the first's row and then sees its holder. A row whose
+                // job no longer holds it is taken over by the next enqueue.
+                "CREATE TABLE unique_locks (key TEXT PRIMARY KEY, job_id UUID NOT NULL)",
+                // Deleting a job (retention, an operator) deletes its lock row. The WHEN is checked
+                // without calling the function, so deleting a job without a unique key costs one
+                // NULL test and queues no trigger event.
+                """
+                CREATE FUNCTION vesper_release_unique_lock() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    DELETE FROM unique_locks WHERE key = OLD.unique_key AND job_id = OLD.id;
+                    RETURN NULL;
+                END
+                $$
+                """,
+                """
+                CREATE TRIGGER jobs_release_unique_lock AFTER DELETE ON jobs
+                FOR EACH ROW WHEN (OLD.unique_key IS NOT NULL) EXECUTE FUNCTION vesper_release_unique_lock()
+                """,
+            ]),
+        Migration(
             version: 11, name: "fleet-limits",
             statements: [
                 // A job's fleet-wide concurrency key and limit (NULL for most jobs: a bit in the null

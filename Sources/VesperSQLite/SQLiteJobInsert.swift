@@ -15,14 +15,14 @@ struct SQLiteJobInsert {
     static let sql = sql(partitioned: false)
     static let partitionedSQL = sql(partitioned: true)
 
-    /// The insert; a partitioned job's statement also binds `partition_key` (18) and `fair_tag`
-    /// (19), so a job without a partition binds exactly what it did before fair shares.
+    /// The insert; a partitioned job's statement also binds `partition_key` (19) and `fair_tag`
+    /// (20), so a job without a partition binds exactly what it did before fair shares.
     static func sql(partitioned: Bool) -> String {
         """
         INSERT INTO jobs (id, type, queue, priority, payload, status, max_retries, run_at, created_at,
             updated_at, idempotency_key, fingerprint, timeout_ms, trace_context, region, region_strict, concurrency_key,
-            concurrency_limit\(partitioned ? ", partition_key, fair_tag" : ""))
-        VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?\(partitioned ? ", ?, ?" : ""))
+            concurrency_limit, unique_key\(partitioned ? ", partition_key, fair_tag" : ""))
+        VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?\(partitioned ? ", ?, ?" : ""))
         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
         """
     }
@@ -30,6 +30,8 @@ struct SQLiteJobInsert {
     private let db: Database
     private let plainStatement: Statement
     private let nowMicros: Int64
+    /// The batch's time, for deciding whether a unique key is held.
+    private let now: Date
     /// `now` as it reads back from the database (microseconds).
     private let storedNow: Date
 
@@ -37,6 +39,7 @@ struct SQLiteJobInsert {
     init(db: Database, now: Date) throws {
         self.db = db
         plainStatement = try Self.prepare(Self.sql, db: db)
+        self.now = now
         nowMicros = SQLiteRow.micros(now)
         storedNow = SQLiteRow.date(nowMicros)
     }
@@ -51,8 +54,23 @@ struct SQLiteJobInsert {
     }
 
     /// Inserts `job`: `.created` with the stored job, or, when its idempotency key is taken,
-    /// `.existing` (same fingerprint) or `.conflict`.
+    /// `.existing` (same fingerprint) or `.conflict`, or, when its unique key is held, `.duplicate`.
+    ///
+    /// The unique check reads, then writes, the key's `unique_locks` row inside this write
+    /// transaction: SQLite has one writer per database file (across processes too), so no other
+    /// enqueue can take the key in between.
     func insert(_ job: NewJob) throws -> EnqueueOutcome {
+        if let unique = job.unique, let holder = try SQLiteUniqueLock.holder(of: unique, db: db, now: now) {
+            return .duplicate(holder)
+        }
+        let outcome = try insertRow(job)
+        if let unique = job.unique, case .created = outcome {
+            try SQLiteUniqueLock.take(unique.key, jobID: job.id, db: db)
+        }
+        return outcome
+    }
+
+    private func insertRow(_ job: NewJob) throws -> EnqueueOutcome {
         let runAt = max(job.runAt.map(SQLiteRow.micros) ?? nowMicros, nowMicros)
         let timeoutMs = Int64((job.timeoutSeconds * 1000).rounded())
         var fairTag: Int64 = 0
@@ -73,13 +91,14 @@ struct SQLiteJobInsert {
                     startedAt: nil, finishedAt: nil, idempotencyKey: job.idempotencyKey, attempt: 0,
                     timeoutSeconds: Double(timeoutMs) / 1000, workerID: nil, leaseUntil: nil, sequence: db.lastInsertedRowID,
                     traceContext: job.traceContext, region: job.region, regionStrict: job.regionStrict,
-                    partition: job.partition, fairTag: fairTag, concurrency: job.concurrency
+                    partition: job.partition, fairTag: fairTag, concurrency: job.concurrency,
+                    uniqueKey: job.unique?.key
                 ))
         }
         return try existing(for: job)
     }
 
-    /// Binds the seventeen parameters of ``sql`` in order (nineteen with a partition) and executes
+    /// Binds the eighteen parameters of ``sql`` in order (twenty with a partition) and executes
     /// the statement.
     ///
     /// Texts are bound `SQLITE_STATIC`, pointing into the Swift strings' own UTF-8 storage, so
@@ -122,9 +141,14 @@ struct SQLiteJobInsert {
             code |= sqlite3_bind_null(handle, 16)
             code |= sqlite3_bind_null(handle, 17)
         }
+        if let unique = job.unique {
+            code |= sqlite3_bind_text(handle, 18, unique.key, -1, Self.transient)
+        } else {
+            code |= sqlite3_bind_null(handle, 18)
+        }
         if let partition {
-            code |= sqlite3_bind_text(handle, 18, partition.key, -1, Self.transient)
-            code |= sqlite3_bind_int64(handle, 19, partition.tag)
+            code |= sqlite3_bind_text(handle, 19, partition.key, -1, Self.transient)
+            code |= sqlite3_bind_int64(handle, 20, partition.tag)
         }
         defer { sqlite3_clear_bindings(handle) }
         try job.id.withLowercaseText { id in

@@ -12,7 +12,7 @@ enum SQLiteRow {
         """
 
     /// ``columns`` and the ones only a single job's read returns: its result and attempt history.
-    static let detailColumns = columns + ", result, attempts, concurrency_key, concurrency_limit"
+    static let detailColumns = columns + ", result, attempts, concurrency_key, concurrency_limit, unique_key"
 
     /// Runs `statement` and decodes each row straight from SQLite as it is stepped (a cursor, so
     /// no copied `Row` per job: on a claim of hundreds of jobs that copy was most of the decoding).
@@ -82,7 +82,8 @@ enum SQLiteRow {
             regionStrict: row[24],
             partition: row[25],
             fairTag: row[26],
-            concurrency: detail ? concurrency(key: row[29], limit: row[30]) : nil
+            concurrency: detail ? concurrency(key: row[29], limit: row[30]) : nil,
+            uniqueKey: detail ? row[31] : nil
         )
     }
 

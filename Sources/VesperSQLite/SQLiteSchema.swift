@@ -133,6 +133,23 @@ enum SQLiteSchema {
                     INSERT INTO regions (name, last_seen) SELECT region, max(last_heartbeat) FROM nodes GROUP BY region;
                     """)
         }
+        migrator.registerMigration("v10-unique-jobs") { db in
+            // `unique_key`: the key a unique job was enqueued with (shown by `GET /jobs/{id}`).
+            // `unique_locks`: one row per key, naming the job that holds it; the primary key is
+            // what makes two enqueues of one key unable to both create a job. A row whose job no
+            // longer holds it is taken over by the next enqueue. Deleting a job (retention, an
+            // operator) deletes its row through the trigger, whose WHEN costs a job without a
+            // unique key one NULL test.
+            try db.execute(
+                sql: """
+                    ALTER TABLE jobs ADD COLUMN unique_key TEXT;
+                    CREATE TABLE unique_locks (key TEXT PRIMARY KEY NOT NULL, job_id TEXT NOT NULL) WITHOUT ROWID;
+                    CREATE TRIGGER jobs_release_unique_lock AFTER DELETE ON jobs WHEN OLD.unique_key IS NOT NULL
+                    BEGIN
+                        DELETE FROM unique_locks WHERE key = OLD.unique_key AND job_id = OLD.id;
+                    END;
+                    """)
+        }
         migrator.registerMigration("v11-fleet-limits") { db in
             // Fleet-wide limits. A job's concurrency key and limit (NULL for most jobs); `claimed_at`
             // is written by claims that went through the limiter (the time of the claim, which a

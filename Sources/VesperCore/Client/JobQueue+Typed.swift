@@ -26,13 +26,15 @@ extension JobQueue {
             region: options.region, regionStrict: options.regionStrict)
         newJob.partition = options.partition
         newJob.concurrency = options.concurrency
+        newJob.unique = options.unique?.constraint(type: newJob.type, payloadJSON: newJob.payloadJSON)
         return newJob
     }
 
     /// Enqueues `job` and returns the stored job, turning an idempotency conflict into an error.
+    /// For a unique job whose key is held, the stored job is the holder (compare ids to tell).
     public func enqueueReturningJob(_ job: NewJob) async throws -> Job {
         switch try await enqueue(job) {
-        case .created(let job), .existing(let job):
+        case .created(let job), .existing(let job), .duplicate(let job):
             return job
         case .conflict(let key, _):
             throw VesperError(.idempotencyConflict, "idempotency key \"\(key)\" was already used for a different request")

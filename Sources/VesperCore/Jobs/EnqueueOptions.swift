@@ -23,15 +23,20 @@ public struct EnqueueOptions: Sendable {
     public var partition: String?
     /// At most `limit` jobs with this key leased at once across the fleet (``JobConcurrency``).
     public var concurrency: JobConcurrency?
+    /// Makes the job unique: while a job with the same key is in one of the given states and
+    /// younger than the period, enqueueing returns that job instead of a new one. The key
+    /// defaults to the type and payload.
+    public var unique: UniqueOptions?
 
     public init(
         queue: String? = nil, priority: Int? = nil, maxRetries: Int? = nil, timeout: Duration? = nil, runAt: Date? = nil,
         delay: Duration? = nil, idempotencyKey: String? = nil, region: String? = nil, regionStrict: Bool = false,
-        partition: String? = nil, concurrency: JobConcurrency? = nil
+        partition: String? = nil, concurrency: JobConcurrency? = nil, unique: UniqueOptions? = nil
     ) {
         self.region = region
         self.regionStrict = regionStrict
         self.concurrency = concurrency
+        self.unique = unique
         self.queue = queue
         self.priority = priority
         self.maxRetries = maxRetries

@@ -62,6 +62,9 @@ public struct Job: Sendable, Equatable {
     /// The fleet-wide concurrency key and limit the job was enqueued with; read back by a single
     /// job's read (`nil` in listings and claims, like ``result``).
     public var concurrency: JobConcurrency?
+    /// The unique key the job was enqueued with (``UniqueConstraint``), `nil` without one. Read by
+    /// ``JobStore/job(id:)`` and returned by enqueue; listings and claims leave it `nil`.
+    public var uniqueKey: String?
 
     public init(
         id: UUID, type: String, queue: String, priority: Int, payload: String, storedStatus: JobStatus,
@@ -70,9 +73,10 @@ public struct Job: Sendable, Equatable {
         workerID: String?, leaseUntil: Date?, sequence: Int64, cancelRequested: Bool = false, result: String? = nil,
         progress: JobProgress? = nil, attempts: [AttemptRecord]? = nil, traceContext: JobTraceContext? = nil,
         region: String? = nil, regionStrict: Bool = false, partition: String? = nil, fairTag: Int64 = 0,
-        concurrency: JobConcurrency? = nil
+        concurrency: JobConcurrency? = nil, uniqueKey: String? = nil
     ) {
         self.concurrency = concurrency
+        self.uniqueKey = uniqueKey
         self.id = id
         self.type = type
         self.queue = queue

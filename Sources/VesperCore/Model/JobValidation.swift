@@ -58,6 +58,7 @@ extension NewJob {
             throw ValidationError(field: "run_at", message: "run_at must be \(JobLimits.timestampsText)")
         }
         if let partition { try Self.validatePartition(partition, maxBytes: limits.maxPartitionBytes) }
+        try validateUnique()
         if let key = idempotencyKey {
             guard !key.isEmpty, key.utf8.count <= limits.maxIdempotencyKeyBytes else {
                 throw ValidationError(

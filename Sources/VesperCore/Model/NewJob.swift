@@ -34,6 +34,9 @@ public struct NewJob: Sendable, Equatable {
     /// A fleet-wide cap on jobs of one key leased at once (see ``JobConcurrency``); `nil` for most
     /// jobs. Not part of ``fingerprint``.
     public var concurrency: JobConcurrency?
+    /// Makes the job unique while a job with the same key is in the given states (see
+    /// ``UniqueConstraint``); `nil` for most jobs. Not part of ``fingerprint``.
+    public var unique: UniqueConstraint?
 
     /// The named queue of a job that names none.
     public static let defaultQueue = "default"
@@ -52,8 +55,10 @@ public struct NewJob: Sendable, Equatable {
         traceContext: JobTraceContext? = nil,
         region: String? = nil,
         regionStrict: Bool = false,
-        partition: String? = nil
+        partition: String? = nil,
+        unique: UniqueConstraint? = nil
     ) {
+        self.unique = unique
         self.id = id
         self.type = type
         self.queue = queue
@@ -109,6 +114,11 @@ public struct NewJob: Sendable, Equatable {
 /// 64-bit FNV-1a: a stable (process-independent) hash for request fingerprints.
 struct FNV1a64 {
     private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    init() {}
+
+    /// A hasher starting from another offset basis, for a second, independent 64 bits.
+    init(seed: UInt64) { value = seed }
 
     mutating func combine(_ string: String) {
         for byte in string.utf8 { combine(byte) }

@@ -111,7 +111,7 @@ public final class CronScheduler: Service, Sendable {
         case .created(let created):
             logger.debug("enqueued periodic job", metadata: [LogKey.schedule: "\(job.name)", LogKey.jobID: "\(created.id.lowercaseText)"])
             return Tick(name: job.name, tick: tick, created: true, jobID: created.id)
-        case .existing(let existing):
+        case .existing(let existing), .duplicate(let existing):
             return Tick(name: job.name, tick: tick, created: false, jobID: existing.id)
         case .conflict(_, let existing):
             // Another node enqueued this tick from a different definition (a deploy in progress).

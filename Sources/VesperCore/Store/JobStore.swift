@@ -22,7 +22,11 @@ public protocol JobStore: Sendable {
     /// Inserts jobs in one transaction: all of them or none.
     ///
     /// A job whose idempotency key is already stored is not inserted: its outcome is `.existing`
-    /// when the stored job has the same fingerprint and `.conflict` otherwise.
+    /// when the stored job has the same fingerprint and `.conflict` otherwise. A job with a
+    /// ``NewJob/unique`` constraint whose key is held (``UniqueConstraint/isHeld(by:runAt:createdAt:now:)``)
+    /// is not inserted either: `.duplicate` with the holder. Holding a key is enforced by the
+    /// database (one row per key in `unique_locks`), so concurrent enqueues on different nodes
+    /// cannot both create a job.
     func enqueue(_ jobs: [NewJob], now: Date) async throws -> [EnqueueOutcome]
 
     /// Reads one job.
@@ -95,6 +99,16 @@ public enum EnqueueOutcome: Sendable, Equatable {
     case existing(Job)
     /// The idempotency key was known with a different request.
     case conflict(key: String, existing: Job)
+    /// The job's unique key is held by a stored job in one of the constraint's states and younger
+    /// than its period (``UniqueConstraint``): nothing was stored; the holder.
+    case duplicate(Job)
+
+    /// The stored job the outcome is about: the new one, or the one that answered for it.
+    public var job: Job {
+        switch self {
+        case .created(let job), .existing(let job), .conflict(_, let job), .duplicate(let job): job
+        }
+    }
 }
 
 /// What a dispatcher asks a store for.

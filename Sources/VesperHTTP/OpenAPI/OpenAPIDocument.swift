@@ -44,7 +44,7 @@ enum OpenAPIDocument {
     ],
     "operationId": "submitJob",
     "summary": "Submit a job",
-    "description": "`201` with the new job; `200` with the stored job when the idempotency key was used for the\nsame request before; `409` when it was used for a different one. Unknown fields are a `400`.\n",
+    "description": "`201` with the new job; `200` with the stored job when the idempotency key was used for the\nsame request before; `409` when it was used for a different one. Unknown fields are a `400`.\nWith `unique`, `200` with `\"duplicate\": true` and the job holding the key when one is in\nthe given states and younger than `for`; nothing is created.\n",
     "parameters": [
      {
       "$ref": "#/components/parameters/IdempotencyKey"
@@ -97,7 +97,7 @@ enum OpenAPIDocument {
       }
      },
      "200": {
-      "description": "The idempotency key was used for the same request before; the stored job.",
+      "description": "The idempotency key was used for the same request before, or the unique key is held (`\"duplicate\": true`); the stored job.",
       "headers": {
        "Location": {
         "$ref": "#/components/headers/Location"
@@ -236,7 +236,7 @@ enum OpenAPIDocument {
     ],
     "operationId": "submitBatch",
     "summary": "Submit jobs atomically",
-    "description": "Every job is created, or none: the first invalid one is named (`\"field\": \"jobs[1].priority\"`).\n`201` when at least one job was created, `200` when every job already existed under its\nidempotency key. The `Idempotency-Key` header is refused here; give each job its own key.\n",
+    "description": "Every job is created, or none: the first invalid one is named (`\"field\": \"jobs[1].priority\"`).\n`201` when at least one job was created, `200` when every job already existed under its\nidempotency key or unique key. The `Idempotency-Key` header is refused here; give each job its own key.\nA unique job whose key is held is not an error: its entry is the holder with `\"duplicate\": true`\n(also when an earlier job of the same batch took the key), and the rest of the batch is stored.\n",
     "requestBody": {
      "required": true,
      "content": {
@@ -1870,6 +1870,9 @@ enum OpenAPIDocument {
      },
      "concurrency": {
       "$ref": "#/components/schemas/JobConcurrency"
+     },
+     "unique": {
+      "$ref": "#/components/schemas/Unique"
      }
     }
    },
@@ -1879,6 +1882,31 @@ enum OpenAPIDocument {
     "maxLength": 255,
     "pattern": "^[^\\x00-\\x1f\\x7f]+$",
     "description": "The tenant whose fair share the job counts against (at most 255 bytes of UTF-8, no control characters). Within a queue, partitions are claimed in turn at each priority."
+   },
+   "Unique": {
+    "type": "object",
+    "additionalProperties": false,
+    "description": "While a job with the same key is in one of `states` and younger than `for`, a submission returns that job (`200`, `\"duplicate\": true`) instead of creating one. Unlike an idempotency key, the key is free again once its job has left those states or is older than `for`.",
+    "properties": {
+     "key": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 255,
+      "description": "Defaults to the type and a digest of the payload's canonical JSON."
+     },
+     "for": {
+      "$ref": "#/components/schemas/Duration",
+      "description": "Counted from the holder's creation; above 0. Without it, no time limit."
+     },
+     "states": {
+      "type": "array",
+      "minItems": 1,
+      "items": {
+       "$ref": "#/components/schemas/JobStatus"
+      },
+      "description": "Defaults to `[pending, scheduled, processing]`."
+     }
+    }
    },
    "Job": {
     "type": "object",
@@ -1989,6 +2017,17 @@ enum OpenAPIDocument {
        "null"
       ],
       "description": "The job's fair-share partition, or null."
+     },
+     "unique_key": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "description": "The unique key the job was submitted with. In `GET /jobs/{id}` and submission responses."
+     },
+     "duplicate": {
+      "type": "boolean",
+      "description": "Only in submission responses of jobs with `unique`: true when the key was held and this is the holder, not a new job."
      },
      "attempt": {
       "type": "integer",

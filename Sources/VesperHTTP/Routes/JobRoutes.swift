@@ -27,11 +27,20 @@ struct JobRoutes<Context: RequestContext> {
         job.traceContext = Self.traceContext(request)
         let outcome = try await client.enqueue(job)
         let renderedAt = client.now()
+        let unique = job.unique != nil
         switch outcome {
         case .created(let created):
-            return Response.json(JobJSON.render(created, now: renderedAt), status: .created, headers: [.location: "/jobs/" + created.id.lowercaseText])
+            return Response.json(
+                JobJSON.render(created, now: renderedAt, duplicate: unique ? false : nil), status: .created,
+                headers: [.location: "/jobs/" + created.id.lowercaseText])
         case .existing(let existing):
-            return Response.json(JobJSON.render(existing, now: renderedAt), status: .ok, headers: [.location: "/jobs/" + existing.id.lowercaseText])
+            return Response.json(
+                JobJSON.render(existing, now: renderedAt, duplicate: unique ? false : nil), status: .ok,
+                headers: [.location: "/jobs/" + existing.id.lowercaseText])
+        case .duplicate(let holder):
+            // The unique key is held: the holder answers, with 200 and `"duplicate": true`.
+            return Response.json(
+                JobJSON.render(holder, now: renderedAt, duplicate: true), status: .ok, headers: [.location: "/jobs/" + holder.id.lowercaseText])
         case .conflict(let key, let existing):
             throw APIError(
                 .conflict, code: "idempotency_conflict",
@@ -40,7 +49,8 @@ struct JobRoutes<Context: RequestContext> {
         }
     }
 
-    /// `POST /jobs/batch` with `{"jobs": [...]}`: every job or none.
+    /// `POST /jobs/batch` with `{"jobs": [...]}`: every job or none. A unique job whose key is held
+    /// is not an error: its entry is the holder with `"duplicate": true`, and the others are stored.
     @Sendable func submitBatch(_ request: Request, context: Context) async throws -> Response {
         // One key cannot stand for many jobs: each job of a batch names its own.
         guard request.headers[.idempotencyKey] == nil else {
@@ -75,13 +85,16 @@ struct JobRoutes<Context: RequestContext> {
         var writer = JSONWriter(capacity: 512 * jobs.count)
         writer.beginObject()
         writer.beginArray("jobs")
-        for outcome in outcomes {
+        for (job, outcome) in zip(jobs, outcomes) {
+            let unique: Bool? = job.unique != nil ? false : nil
             switch outcome {
             case .created(let job):
                 created = true
-                JobJSON.write(job, now: renderedAt, to: &writer)
+                JobJSON.write(job, now: renderedAt, duplicate: unique, to: &writer)
             case .existing(let job), .conflict(_, let job):
-                JobJSON.write(job, now: renderedAt, to: &writer)
+                JobJSON.write(job, now: renderedAt, duplicate: unique, to: &writer)
+            case .duplicate(let holder):
+                JobJSON.write(holder, now: renderedAt, duplicate: true, to: &writer)
             }
         }
         writer.endArray()

@@ -3,7 +3,9 @@ import VesperCore
 
 /// The wire form of a job (README's `GET /jobs/{id}`), with the payload embedded exactly as submitted.
 enum JobJSON {
-    static func write(_ job: Job, now: Date, to writer: inout JSONWriter) {
+    /// `duplicate` is written as `"duplicate"` when given: on enqueue responses for unique jobs,
+    /// whether the job shown was already there (its key was held) rather than created.
+    static func write(_ job: Job, now: Date, duplicate: Bool? = nil, to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("job_id", job.id.lowercaseText)
         writer.field("type", job.type)
@@ -23,6 +25,9 @@ enum JobJSON {
         writer.field("finished_at", job.finishedAt.map(RFC3339.format))
         writer.field("idempotency_key", job.idempotencyKey)
         writer.field("partition", job.partition)
+        // A single job's read and enqueue responses know the unique key; listings do not read it.
+        if job.uniqueKey != nil || job.attempts != nil { writer.field("unique_key", job.uniqueKey) }
+        if let duplicate { writer.field("duplicate", duplicate) }
         writer.field("attempt", job.attempt)
         writer.field("timeout_seconds", job.timeoutSeconds)
         writer.field("cancel_requested", job.cancelRequested)
@@ -56,9 +61,9 @@ enum JobJSON {
         writer.endObject()
     }
 
-    static func render(_ job: Job, now: Date) -> String {
+    static func render(_ job: Job, now: Date, duplicate: Bool? = nil) -> String {
         var writer = JSONWriter(capacity: 512 + job.payload.utf8.count + (job.result?.utf8.count ?? 0) + 200 * (job.attempts?.count ?? 0))
-        write(job, now: now, to: &writer)
+        write(job, now: now, duplicate: duplicate, to: &writer)
         return writer.output
     }
 }

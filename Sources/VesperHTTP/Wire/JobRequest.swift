@@ -5,12 +5,13 @@ import VesperCore
 ///
 /// Accepted members: `type` (required), `queue`, `priority`, `payload`, `max_retries`,
 /// `timeout_seconds`, `run_at` (RFC 3339) or `delay` (`"30s"`), `idempotency_key`, `region`,
-/// `region_strict`, `partition`, `concurrency` (`{"key": "customer:42", "limit": 2}`).
+/// `region_strict`, `partition`, `concurrency` (`{"key": "customer:42", "limit": 2}`),
+/// `unique` (``UniqueRequest``).
 /// Unknown members are rejected so that a typo (`"priorty"`) is not silently ignored.
 struct JobRequest {
     static let fields: Set<String> = [
         "type", "queue", "priority", "payload", "max_retries", "timeout_seconds", "run_at", "delay", "idempotency_key",
-        "region", "region_strict", "partition", "concurrency",
+        "region", "region_strict", "partition", "concurrency", "unique",
     ]
 
     /// Decodes one job object, leaving what it does not say to `client`'s defaults
@@ -87,6 +88,14 @@ struct JobRequest {
             }
         }
         let payload = payloadValue?.text ?? "{}"
+        var unique: UniqueOptions?
+        if let value = values["unique"] {
+            do {
+                unique = try UniqueRequest.decode(value)
+            } catch {
+                throw fail(error.field, error.message)
+            }
+        }
         var job = client.newJob(
             type: type, queue: try string("queue") ?? NewJob.defaultQueue, priority: priority, payloadJSON: payload,
             maxRetries: maxRetries, runAt: runAt, timeoutSeconds: timeout, idempotencyKey: headerKey ?? bodyKey,
@@ -94,6 +103,7 @@ struct JobRequest {
         )
         job.partition = try string("partition")
         job.concurrency = concurrency
+        job.unique = unique?.constraint(type: job.type, payloadJSON: job.payloadJSON)
         do {
             try job.validate(limits: client.defaults.limits)
         } catch {

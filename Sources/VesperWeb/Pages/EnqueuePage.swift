@@ -27,7 +27,7 @@ extension VesperDashboard {
         do {
             let job = try newJob(from: form)
             switch try await sources.queue.enqueue(job) {
-            case .created(let created), .existing(let created):
+            case .created(let created), .existing(let created), .duplicate(let created):
                 return .redirect("/ui/jobs/\(created.id.lowercaseText)?notice=enqueued")
             case .conflict(let key, _):
                 throw VesperError(.idempotencyConflict, "idempotency key \"\(key)\" was already used for a different request")

@@ -29,7 +29,7 @@ extension VesperDashboard {
             ("priority", String(job.priority)),
             ("retries", "\(job.retries) of \(job.maxRetries)"), ("attempt", String(job.attempt)),
             ("lease owner", job.workerID ?? "—"), ("lease until", Format.time(job.leaseUntil)),
-            ("idempotency key", job.idempotencyKey ?? "—"), ("timeout", "\(job.timeoutSeconds)s"),
+            ("idempotency key", job.idempotencyKey ?? "—"), ("unique key", job.uniqueKey ?? "—"), ("timeout", "\(job.timeoutSeconds)s"),
             ("run at", Format.time(job.runAt)), ("created", Format.time(job.createdAt)), ("updated", Format.time(job.updatedAt)),
             ("started", Format.time(job.startedAt)), ("finished", Format.time(job.finishedAt)), ("sequence", String(job.sequence)),
         ]
