@@ -42,6 +42,29 @@ struct FairShareEndToEndTests {
         }
     }
 
+    @Test func theCommandLineEnqueuesAndListsByPartition() async throws {
+        try await withTemporaryDirectory { directory in
+            let node = try await VesperProcess(environment: ["DB_PATH": "cli.db", "WORKERS": "0"], directory: directory.path)
+            defer { node.stop() }
+            func vesper(_ arguments: [String]) async throws -> [String: Any] {
+                let (code, output) = try await VesperProcess.run(
+                    arguments: arguments + ["--server", node.baseURL, "--json"], environment: [:], directory: directory.path)
+                #expect(code == 0, "\(output)")
+                return (try? JSONSerialization.jsonObject(with: Data(output.utf8))) as? [String: Any] ?? [:]
+            }
+            let created = try await vesper(["enqueue", "--type", "export", "--partition", "tenant-7"])
+            #expect(created["partition"] as? String == "tenant-7")
+            _ = try await vesper(["enqueue", "--type", "export"])
+            let listed = try await vesper(["jobs", "list", "--partition", "tenant-7"])
+            let jobs = try #require(listed["jobs"] as? [[String: Any]])
+            #expect(jobs.map { $0["job_id"] as? String } == [created["job_id"] as? String])
+            let store = try SQLiteJobStore(path: directory.file("cli.db"))
+            let id = try #require((created["job_id"] as? String).flatMap(UUID.init(uuidString:)))
+            #expect(try await store.job(id: id)?.partition == "tenant-7")
+            try await store.close()
+        }
+    }
+
     /// Starts three nodes, queues the two tenants' jobs behind a paused queue (so the test, not
     /// the machine's speed, decides what is queued when work starts), resumes it, and reads the
     /// start order back once every job is done.
