@@ -24,6 +24,7 @@ extension SQLiteJobStore {
             ORDER BY \(SQLiteLifecycleSQL.claimOrder)
             LIMIT 1
             """
+        let now: Int64 = SQLiteRow.micros(request.now)
         return try await run {
             try await self.pool.read { db in
                 // The same limits as the claim: a job a limit holds back is not claimable.
@@ -31,7 +32,6 @@ extension SQLiteJobStore {
                 let sql = limited ? SQLiteLimitedClaim.rankSQL(filter: filter.sql) : plain
                 var arguments: StatementArguments = filter.arguments
                 if limited {
-                    let now: Int64 = SQLiteRow.micros(request.now)
                     arguments = [now]
                     arguments += filter.arguments
                 }
