@@ -47,11 +47,12 @@ enum SQLiteRow {
         try job(row, detail: false)
     }
 
-    /// A row of ``columns``, or with `detail` of ``detailColumns``.
+    /// A row of ``columns``, or with `detail` of ``detailColumns`` (the attempt history as readers
+    /// see it, ``ImplicitLastAttempt``).
     static func job(_ row: Row, detail: Bool) throws -> Job {
         let sequence: Int64 = row[0]
         let id = try StoredJobRow.id(row[1], sequence: sequence)
-        return Job(
+        let job = Job(
             id: id,
             type: row[2],
             queue: row[3],
@@ -78,6 +79,8 @@ enum SQLiteRow {
             attempts: try detail ? AttemptRecord.fromStored(row[24], sequence: sequence, id: id) : nil,
             traceContext: traceContext(row[20])
         )
+        // A finished job's last attempt is implicit in its row.
+        return detail ? job.withImplicitLastAttempt() : job
     }
 
     /// The `trace_context` column: `nil` for NULL (most jobs) or text that does not parse.
