@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import VesperCore
 
-extension SQLiteJobStore {
+extension SQLiteJobStore: RankReadingFinish {
     public func claim(_ request: ClaimRequest) async throws -> [Job] {
         guard let claim = ClaimStatement(request) else { return [] }
         let jobs = try await run {
@@ -15,19 +15,33 @@ extension SQLiteJobStore {
     /// The head of the same index walk as the claim, read without the write lock: a read
     /// transaction of the pool sees every commit made before it began.
     public func bestClaimableRank(_ request: ClaimRequest) async throws -> JobRank? {
-        var request = request
-        request.limit = 1
-        guard let filter = ClaimFilter(request) else { return nil }
-        let sql = """
-            SELECT priority, seq FROM jobs INDEXED BY jobs_claimable
-            WHERE \(filter.sql)
-            ORDER BY \(SQLiteLifecycleSQL.claimOrder)
-            LIMIT 1
-            """
+        guard let read = BestRankStatement(request) else { return nil }
         return try await run {
-            try await self.pool.read { db in
-                try Row.fetchOne(db.cachedStatement(sql: sql), arguments: filter.arguments).map { JobRank(priority: $0[0], sequence: $0[1]) }
-            }
+            try await self.pool.read { db in try read.run(db) }
+        }
+    }
+
+    /// ``bestClaimableRank(_:)`` as one statement, for a read transaction or the writer's.
+    private struct BestRankStatement {
+        let sql: String
+        let arguments: StatementArguments
+
+        /// `nil` when the request can match nothing.
+        init?(_ request: ClaimRequest) {
+            var request = request
+            request.limit = 1
+            guard let filter = ClaimFilter(request) else { return nil }
+            sql = """
+                SELECT priority, seq FROM jobs INDEXED BY jobs_claimable
+                WHERE \(filter.sql)
+                ORDER BY \(SQLiteLifecycleSQL.claimOrder)
+                LIMIT 1
+                """
+            arguments = filter.arguments
+        }
+
+        func run(_ db: Database) throws -> JobRank? {
+            try Row.fetchOne(db.cachedStatement(sql: sql), arguments: arguments).map { JobRank(priority: $0[0], sequence: $0[1]) }
         }
     }
 
@@ -35,6 +49,18 @@ extension SQLiteJobStore {
         let now = SQLiteRow.micros(now)
         return try await run {
             try await self.pool.write { db in try Self.apply(completions, now: now, db: db) }
+        }
+    }
+
+    /// The completions, then the rank read, in one IMMEDIATE transaction: the read is one cached
+    /// statement under the write lock already held, with no thread hop of its own.
+    public func finish(_ completions: [Completion], now: Date, readingBestRankFor request: ClaimRequest) async throws -> (
+        finished: Set<LeaseToken>, best: JobRank?
+    ) {
+        let read = BestRankStatement(request)
+        let now = SQLiteRow.micros(now)
+        return try await run {
+            try await self.pool.write { db in (try Self.apply(completions, now: now, db: db), try read?.run(db)) }
         }
     }
 
@@ -95,7 +121,7 @@ extension SQLiteJobStore {
     }
 
     /// Which rows are claimable for a request: the `WHERE` clause of the `jobs_claimable` walk
-    /// shared by the claim and ``bestClaimableRank(_:)``, and its values.
+    /// shared by the claim and ``bestClaimableRank(_:)`` (and the read after a finish), and its values.
     private struct ClaimFilter {
         let sql: String
         let arguments: StatementArguments
