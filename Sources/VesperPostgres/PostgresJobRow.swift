@@ -35,13 +35,14 @@ enum PostgresJobRow {
         try job(row, detail: false)
     }
 
-    /// A row of ``claimedColumns(_:)``, ``columns(_:)`` or (with `detail`) ``detailColumns(_:)``.
+    /// A row of ``claimedColumns(_:)``, ``columns(_:)`` or (with `detail`) ``detailColumns(_:)`` (the
+    /// attempt history as readers see it, ``ImplicitLastAttempt``).
     static func job(_ row: PostgresRow, detail: Bool) throws -> Job {
         let cells = row.makeRandomAccess()
         let full = cells.count >= columnCount
         let sequence = try cells[0].decode(Int64.self)
         let id = try cells[1].decode(UUID.self)
-        return Job(
+        let job = Job(
             id: id,
             type: try cells[2].decode(String.self),
             queue: try cells[3].decode(String.self),
@@ -75,6 +76,8 @@ enum PostgresJobRow {
             concurrency: try detail ? concurrency(key: cells[29].decode(String?.self), limit: cells[30].decode(Int?.self)) : nil,
             uniqueKey: try detail ? cells[31].decode(String?.self) : nil
         )
+        // A finished job's last attempt is implicit in its row.
+        return detail ? job.withImplicitLastAttempt() : job
     }
 
     /// The `concurrency_key` and `concurrency_limit` columns: `nil` for an unkeyed job.

@@ -36,8 +36,8 @@ extension PostgresJobStore: JobAdministration {
         switch action {
         case .retry:
             change = """
-                UPDATE jobs SET status = 'pending', retries = 0, run_at = $1, updated_at = $1, finished_at = NULL,
-                    started_at = NULL, worker_id = NULL
+                UPDATE jobs SET \(PostgresLifecycleSQL.recordImplicitLastAttempt),
+                    status = 'pending', retries = 0, run_at = $1, updated_at = $1, finished_at = NULL, started_at = NULL, worker_id = NULL
                 WHERE seq IN (SELECT seq FROM batch) AND \(Self.condition(.retry)) RETURNING 1
                 """
         case .delete:

@@ -2,7 +2,7 @@ import Foundation
 import PostgresNIO
 import VesperCore
 
-extension PostgresJobStore {
+extension PostgresJobStore: RankReadingFinish {
     /// The heart of the queue: one statement picks and leases up to `limit` claimable jobs.
     ///
     /// The CTE walks the partial index `jobs_claimable (priority DESC, fair_tag, seq) WHERE status = 'pending'`
@@ -63,6 +63,32 @@ extension PostgresJobStore {
             var applied = Set<LeaseToken>()
             for try await token in try await self.client.execute(statement, logger: self.logger) { applied.insert(token) }
             return applied
+        }
+    }
+
+    /// The finish and the rank read in one statement (``PostgresPreparedStatements/FinishReadingRank``).
+    public func finish(_ completions: [Completion], now: Date, readingBestRankFor request: ClaimRequest) async throws -> (
+        finished: Set<LeaseToken>, best: JobRank?
+    ) {
+        if request.types?.isEmpty == true || request.queues?.isEmpty == true {
+            return (try await finish(completions, now: now), nil)
+        }
+        if completions.isEmpty { return ([], try await bestClaimableRank(request)) }
+        // Under limits the rank is the limited claim's, which is not one statement with the finish.
+        if try await perform({ try await self.limitsInPlay() }) {
+            return (try await finish(completions, now: now), try await bestClaimableRank(request))
+        }
+        let statement = PostgresPreparedStatements.FinishReadingRank(finish: PostgresLifecycleSQL.finish(completions, now: now), request: request)
+        return try await perform {
+            var applied = Set<LeaseToken>()
+            var best: JobRank?
+            for try await row in try await self.client.execute(statement, logger: self.logger) {
+                switch row {
+                case .applied(let token): applied.insert(token)
+                case .best(let rank): best = rank
+                }
+            }
+            return (applied, best)
         }
     }
 

@@ -160,8 +160,9 @@ public final class PostgresJobStore: JobStore, Service {
         try await transition(
             id: id,
             update: """
-                UPDATE jobs SET status = 'pending', retries = 0, run_at = \(now), updated_at = \(now), finished_at = NULL,
-                    started_at = NULL, worker_id = NULL
+                UPDATE jobs SET \(unescaped: PostgresLifecycleSQL.recordImplicitLastAttempt),
+                    status = 'pending', retries = 0, run_at = \(now), updated_at = \(now), finished_at = NULL, started_at = NULL,
+                    worker_id = NULL
                 WHERE id = \(id) AND status IN ('dlq', 'failed')
                 RETURNING \(unescaped: PostgresJobRow.columns())
                 """,

@@ -44,8 +44,11 @@ enum PostgresLifecycleSQL {
         let finishes = list(CompletionEffect.kinds { $0.finishes })
         let releases = list(CompletionEffect.kinds { $0.clearsWorker })
         let results = list(CompletionEffect.kinds { $0.storesResult })
-        let recorded = list(CompletionEffect.kinds { $0.recordedOutcome != nil })
-        let recordedNames = Kind.allCases.compactMap { kind in
+        // Only a job that goes on gets its attempt appended: a finished job's last attempt is
+        // implicit in its row (``ImplicitLastAttempt``).
+        let appending = CompletionEffect.kinds { $0.appendsAttempt }
+        let recorded = list(appending)
+        let recordedNames = appending.compactMap { kind in
             CompletionEffect.of(kind).recordedOutcome.map { "WHEN '\(kind.rawValue)' THEN '\($0)'::text" }
         }
         // Right-hand sides see the row before the update: `attempt` and `worker_id` are the
@@ -80,6 +83,21 @@ enum PostgresLifecycleSQL {
             '\(Key.outcome)', \(outcome), '\(Key.error)', \(error)))
             """
     }
+    /// The assignment that writes a finished job's implicit last attempt (``ImplicitLastAttempt``)
+    /// into its stored history, for a statement about to take the job back to the queue; rows
+    /// whose history is complete keep it. Right-hand sides see the row before the update.
+    static let recordImplicitLastAttempt: String = {
+        let outcomes = ImplicitLastAttempt.outcomes.sorted { $0.key.rawValue < $1.key.rawValue }
+        let states = outcomes.map { "'\($0.key.rawValue)'" }.joined(separator: ", ")
+        let names = outcomes.map { "WHEN '\($0.key.rawValue)' THEN '\($0.value)'::text" }.joined(separator: " ")
+        let implicit = """
+            jobs.status IN (\(states)) AND jobs.attempt > 0 AND jobs.finished_at IS NOT NULL \
+            AND (jobs.attempts->-1->>'\(AttemptRecord.StoredKey.attempt)')::int IS DISTINCT FROM jobs.attempt
+            """
+        let record = appendAttempt(outcome: "CASE jobs.status \(names) END", error: "jobs.error", finishedAt: "jobs.finished_at")
+        return "attempts = CASE WHEN \(implicit) THEN \(record) ELSE jobs.attempts END"
+    }()
+
     /// ``CompletionEffect/recordsStart``; the batch's `started_at` array holds the Unix epoch for a
     /// completion without a start (a hand-back), which keeps the stored value.
     private static let recordsStart = Completion.Outcome.Kind.allCases.allSatisfy { CompletionEffect.of($0).recordsStart }

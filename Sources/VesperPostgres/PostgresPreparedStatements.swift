@@ -64,19 +64,24 @@ enum PostgresPreparedStatements {
     /// excluded queues, `$5` region, `$6` region failover cutoff). A row another claimer has locked still counts, which only errs towards a
     /// claim.
     struct BestClaimableRank: PostgresPreparedStatement {
-        static let name = "vesper_best_claimable_v2"
-        static let sql = """
+        static let name = "vesper_best_claimable_v3"
+        static let sql = bestRankSQL(now: 1)
+
+        /// The read, its six parameters numbered from `$\(now)`.
+        static func bestRankSQL(now: Int) -> String {
+            """
             SELECT priority, fair_tag, seq FROM jobs
-            WHERE status = 'pending' AND run_at <= $1
-                AND ($2::text[] IS NULL OR type = ANY($2::text[]))
-                AND ($3::text[] IS NULL OR queue = ANY($3::text[]))
-                AND queue <> ALL($4::text[])
+            WHERE status = 'pending' AND run_at <= $\(now)
+                AND ($\(now + 1)::text[] IS NULL OR type = ANY($\(now + 1)::text[]))
+                AND ($\(now + 2)::text[] IS NULL OR queue = ANY($\(now + 2)::text[]))
+                AND queue <> ALL($\(now + 3)::text[])
                 AND queue NOT IN (SELECT name FROM queues WHERE \(PostgresPreparedStatements.unclaimableQueue))
                 AND concurrency_key IS NULL
-                AND \(PostgresLifecycleSQL.regionFilter(region: "$5", failoverBefore: "$6"))
+                AND \(PostgresLifecycleSQL.regionFilter(region: "$\(now + 4)", failoverBefore: "$\(now + 5)"))
             ORDER BY \(PostgresLifecycleSQL.claimOrder)
             LIMIT 1
             """
+        }
 
         typealias Row = JobRank
 
@@ -102,7 +107,7 @@ enum PostgresPreparedStatements {
     /// Applies a batch of completions, each fenced by `id`, `attempt` and `status = 'processing'`,
     /// as the core's ``CompletionEffect`` says (see ``PostgresLifecycleSQL/finishAssignments``).
     struct Finish: PostgresPreparedStatement {
-        static let name = "vesper_finish_v5"
+        static let name = "vesper_finish_v6"
         static let sql = """
             UPDATE jobs SET
                 \(PostgresLifecycleSQL.finishAssignments)
@@ -141,6 +146,49 @@ enum PostgresPreparedStatements {
         func decodeRow(_ row: PostgresRow) throws -> LeaseToken {
             let (id, attempt) = try row.decode((UUID, Int).self)
             return LeaseToken(id: id, attempt: attempt)
+        }
+    }
+
+    /// ``Finish`` and ``BestClaimableRank`` in one statement, one round trip: the applied tokens
+    /// (rank columns `NULL`), then one row with the rank (token columns `NULL`) when anything is
+    /// claimable. The read sees the snapshot the statement began with, so every commit made before
+    /// it was sent; not the finish's own changes, which is why the pool asks for it only when no
+    /// completion puts a job back in the queue.
+    struct FinishReadingRank: PostgresPreparedStatement {
+        static let name = "vesper_finish_rank_v2"
+        static let sql = """
+            WITH finished AS (\(Finish.sql))
+            SELECT id, attempt, NULL::int AS priority, NULL::int8 AS fair_tag, NULL::int8 AS seq FROM finished
+            UNION ALL
+            SELECT NULL::uuid, NULL::int, priority, fair_tag, seq FROM (\(BestClaimableRank.bestRankSQL(now: 9))) best
+            """
+
+        /// A row of either kind.
+        typealias Row = Either
+
+        enum Either {
+            case applied(LeaseToken)
+            case best(JobRank)
+        }
+
+        var finish: Finish
+        var request: ClaimRequest
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = try finish.makeBindings()
+            bindings.append(request.now)
+            bindings.append(request.types)
+            bindings.append(request.queues)
+            bindings.append(request.excludedQueues)
+            bindings.append(request.region)
+            bindings.append(request.regionFailoverBefore)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Either {
+            let (id, attempt, priority, fairTag, sequence) = try row.decode((UUID?, Int?, Int?, Int64?, Int64?).self)
+            if let id, let attempt { return .applied(LeaseToken(id: id, attempt: attempt)) }
+            return .best(JobRank(priority: priority ?? 0, fairTag: fairTag ?? 0, sequence: sequence ?? 0))
         }
     }
 }

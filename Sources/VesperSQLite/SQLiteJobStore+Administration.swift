@@ -37,8 +37,8 @@ extension SQLiteJobStore: JobAdministration {
         case .retry:
             let now = SQLiteRow.micros(now)
             change = """
-                UPDATE jobs SET status = 'pending', retries = 0, run_at = ?, updated_at = ?, finished_at = NULL,
-                    started_at = NULL, worker_id = NULL
+                UPDATE jobs SET \(SQLiteLifecycleSQL.recordImplicitLastAttempt),
+                    status = 'pending', retries = 0, run_at = ?, updated_at = ?, finished_at = NULL, started_at = NULL, worker_id = NULL
                 WHERE seq IN (\(batch)) AND \(Self.condition(.retry))
                 """
             changeArguments = [now, now]

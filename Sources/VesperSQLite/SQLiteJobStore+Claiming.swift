@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import VesperCore
 
-extension SQLiteJobStore {
+extension SQLiteJobStore: RankReadingFinish {
     public func claim(_ request: ClaimRequest) async throws -> [Job] {
         guard let claim = ClaimStatement(request) else { return [] }
         let jobs = try await run {
@@ -15,29 +15,44 @@ extension SQLiteJobStore {
     /// The head of the same index walk as the claim, read without the write lock: a read
     /// transaction of the pool sees every commit made before it began.
     public func bestClaimableRank(_ request: ClaimRequest) async throws -> JobRank? {
-        var request = request
-        request.limit = 1
-        guard let filter = ClaimFilter(request) else { return nil }
-        let plain = """
-            SELECT priority, fair_tag, seq FROM jobs INDEXED BY jobs_claimable
-            WHERE \(filter.sql)
-            ORDER BY \(SQLiteLifecycleSQL.claimOrder)
-            LIMIT 1
-            """
-        let now: Int64 = SQLiteRow.micros(request.now)
+        guard let read = BestRankStatement(request) else { return nil }
         return try await run {
-            try await self.pool.read { db in
-                // The same limits as the claim: a job a limit holds back is not claimable.
-                let limited = try SQLiteLimitedClaim.inPlay(db)
-                let sql = limited ? SQLiteLimitedClaim.rankSQL(filter: filter.sql) : plain
-                var arguments: StatementArguments = filter.arguments
-                if limited {
-                    arguments = [now]
-                    arguments += filter.arguments
-                }
-                return try Row.fetchOne(db.cachedStatement(sql: sql), arguments: arguments).map {
-                    JobRank(priority: $0[0], fairTag: $0[1], sequence: $0[2])
-                }
+            try await self.pool.read { db in try read.run(db) }
+        }
+    }
+
+    /// ``bestClaimableRank(_:)`` as one statement, for a read transaction or the writer's.
+    private struct BestRankStatement {
+        let filter: ClaimFilter
+        let plain: String
+        let now: Int64
+
+        /// `nil` when the request can match nothing.
+        init?(_ request: ClaimRequest) {
+            var request = request
+            request.limit = 1
+            guard let filter = ClaimFilter(request) else { return nil }
+            self.filter = filter
+            plain = """
+                SELECT priority, fair_tag, seq FROM jobs INDEXED BY jobs_claimable
+                WHERE \(filter.sql)
+                ORDER BY \(SQLiteLifecycleSQL.claimOrder)
+                LIMIT 1
+                """
+            now = SQLiteRow.micros(request.now)
+        }
+
+        func run(_ db: Database) throws -> JobRank? {
+            // The same limits as the claim: a job a limit holds back is not claimable.
+            let limited = try SQLiteLimitedClaim.inPlay(db)
+            let sql = limited ? SQLiteLimitedClaim.rankSQL(filter: filter.sql) : plain
+            var arguments: StatementArguments = filter.arguments
+            if limited {
+                arguments = [now]
+                arguments += filter.arguments
+            }
+            return try Row.fetchOne(db.cachedStatement(sql: sql), arguments: arguments).map {
+                JobRank(priority: $0[0], fairTag: $0[1], sequence: $0[2])
             }
         }
     }
@@ -46,6 +61,18 @@ extension SQLiteJobStore {
         let now = SQLiteRow.micros(now)
         return try await run {
             try await self.pool.write { db in try Self.apply(completions, now: now, db: db) }
+        }
+    }
+
+    /// The completions, then the rank read, in one IMMEDIATE transaction: the read is one cached
+    /// statement under the write lock already held, with no thread hop of its own.
+    public func finish(_ completions: [Completion], now: Date, readingBestRankFor request: ClaimRequest) async throws -> (
+        finished: Set<LeaseToken>, best: JobRank?
+    ) {
+        let read = BestRankStatement(request)
+        let now = SQLiteRow.micros(now)
+        return try await run {
+            try await self.pool.write { db in (try Self.apply(completions, now: now, db: db), try read?.run(db)) }
         }
     }
 
@@ -129,7 +156,7 @@ extension SQLiteJobStore {
     }
 
     /// Which rows are claimable for a request: the `WHERE` clause of the `jobs_claimable` walk
-    /// shared by the claim and ``bestClaimableRank(_:)``, and its values.
+    /// shared by the claim and ``bestClaimableRank(_:)`` (and the read after a finish), and its values.
     private struct ClaimFilter {
         let sql: String
         let arguments: StatementArguments

@@ -97,8 +97,8 @@ public final class SQLiteJobStore: JobStore {
         try await transition(
             id: id,
             sql: """
-                UPDATE jobs SET status = 'pending', retries = 0, run_at = ?, updated_at = ?, finished_at = NULL,
-                    started_at = NULL, worker_id = NULL
+                UPDATE jobs SET \(SQLiteLifecycleSQL.recordImplicitLastAttempt),
+                    status = 'pending', retries = 0, run_at = ?, updated_at = ?, finished_at = NULL, started_at = NULL, worker_id = NULL
                 WHERE id = ? AND status IN ('dlq', 'failed')
                 RETURNING \(SQLiteRow.columns)
                 """,

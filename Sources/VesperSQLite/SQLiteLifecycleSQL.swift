@@ -26,8 +26,9 @@ enum SQLiteLifecycleSQL {
         if effect.finishes { assignments.append("finished_at = ?") }
         assignments.append("updated_at = ?")
         if effect.storesResult { assignments.append("result = ?") }
-        if let outcome = effect.recordedOutcome {
-            // Right-hand sides see the row before the update: `attempt` and `worker_id` are the
+        if effect.appendsAttempt, let outcome = effect.recordedOutcome {
+            // Only for a job that goes on: a finished job's last attempt is implicit in its row
+            // (``ImplicitLastAttempt``). Right-hand sides see the row before the update: `attempt` and `worker_id` are the
             // attempt's own; its start is the completion's (a claim leaves `started_at` empty).
             assignments.append(
                 "attempts = " + appendAttempt(outcome: "'\(outcome)'", error: effect.recordsError ? "?" : "''", finishedAt: "?", startedAt: "COALESCE(?, started_at)"))
@@ -48,6 +49,21 @@ enum SQLiteLifecycleSQL {
             """
     }
 
+    /// The assignment that writes a finished job's implicit last attempt (``ImplicitLastAttempt``)
+    /// into its stored history, for a statement about to take the job back to the queue; rows
+    /// whose history is complete keep it. Right-hand sides see the row before the update.
+    static let recordImplicitLastAttempt: String = {
+        let outcomes = ImplicitLastAttempt.outcomes.sorted { $0.key.rawValue < $1.key.rawValue }
+        let states = outcomes.map { "'\($0.key.rawValue)'" }.joined(separator: ", ")
+        let names = outcomes.map { "WHEN '\($0.key.rawValue)' THEN '\($0.value)'" }.joined(separator: " ")
+        let implicit = """
+            status IN (\(states)) AND attempt > 0 AND finished_at IS NOT NULL \
+            AND json_extract(attempts, '$[#-1].\(AttemptRecord.StoredKey.attempt)') IS NOT attempt
+            """
+        let record = appendAttempt(outcome: "CASE status \(names) END", error: "error", finishedAt: "finished_at")
+        return "attempts = CASE WHEN \(implicit) THEN \(record) ELSE attempts END"
+    }()
+
     /// The values for ``finishStatements``, in placeholder order; `now` in stored microseconds.
     static func finishArguments(_ completion: Completion, now: Int64) -> StatementArguments {
         let outcome = completion.outcome
@@ -64,7 +80,7 @@ enum SQLiteLifecycleSQL {
         values.append(now)
         if effect.storesResult { values.append(completion.result) }
         let started = completion.startedAt.map(SQLiteRow.micros)
-        if effect.recordedOutcome != nil {
+        if effect.appendsAttempt {
             // In ``appendAttempt``'s order: the start, the finish time, then the error.
             values.append(started)
             values.append(now)

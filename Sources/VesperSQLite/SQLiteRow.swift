@@ -48,11 +48,12 @@ enum SQLiteRow {
         try job(row, detail: false)
     }
 
-    /// A row of ``columns``, or with `detail` of ``detailColumns``.
+    /// A row of ``columns``, or with `detail` of ``detailColumns`` (the attempt history as readers
+    /// see it, ``ImplicitLastAttempt``).
     static func job(_ row: Row, detail: Bool) throws -> Job {
         let sequence: Int64 = row[0]
         let id = try StoredJobRow.id(row[1], sequence: sequence)
-        return Job(
+        let job = Job(
             id: id,
             type: row[2],
             queue: row[3],
@@ -85,6 +86,8 @@ enum SQLiteRow {
             concurrency: detail ? concurrency(key: row[29], limit: row[30]) : nil,
             uniqueKey: detail ? row[31] : nil
         )
+        // A finished job's last attempt is implicit in its row.
+        return detail ? job.withImplicitLastAttempt() : job
     }
 
     /// The `concurrency_key` and `concurrency_limit` columns: `nil` for an unkeyed job.

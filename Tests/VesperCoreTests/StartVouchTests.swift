@@ -83,4 +83,57 @@ struct StartVouchTests {
         #expect(machine.completionsWritten([retried], applied: [retried.token]).count == 1)
         #expect(machine.arrivals == 1)
     }
+
+    // MARK: Reads that ride along with a write of completions
+
+    @Test func theWriterAsksForARankReadOnlyOnceTheVouchIsPastHalfItsLifetime() {
+        let (machine, _, _, t) = held()
+        // The claim began at t + 3 ms and vouches for 5 ms.
+        #expect(machine.rankReadWanted(now: t + .milliseconds(5)) == nil)
+        #expect(machine.rankReadWanted(now: t + .milliseconds(6)) == machine.arrivals)
+    }
+
+    @Test func theWriterAsksForARankReadAfterAnArrivalButNotWithAReturnInFlight() {
+        var (machine, running, _, t) = held()
+        machine.arrived()
+        #expect(machine.rankReadWanted(now: t + .milliseconds(4)) == machine.arrivals)
+        _ = machine.attemptFinished(T.finished(running[0], .retry(error: "e", runAt: Date())), ran: .milliseconds(1), cancelled: false, now: t + .milliseconds(4))
+        #expect(machine.rankReadWanted(now: t + .milliseconds(4)) == nil)
+    }
+
+    @Test func nothingBufferedNeedsNoRankRead() {
+        var (machine, running, buffered, t) = held()
+        #expect(machine.attemptFinished(T.finished(running[0], .done), ran: .milliseconds(1), cancelled: false, now: t + .milliseconds(4)) == .run(buffered[0]))
+        #expect(machine.attemptFinished(T.finished(running[1], .done), ran: .milliseconds(1), cancelled: false, now: t + .milliseconds(4)) == .run(buffered[1]))
+        #expect(machine.rankReadWanted(now: t + .seconds(1)) == nil)
+    }
+
+    @Test func aRankReadThatRodeWithCompletionsRenewsTheVouch() throws {
+        var (machine, running, buffered, t) = held()
+        let since = t + .milliseconds(7)
+        let arrivals = try #require(machine.rankReadWanted(now: since))
+        let wakes = machine.rankRead(.best(JobRank(priority: 0, sequence: 30), since: since, arrivals: arrivals))
+        #expect(!wakes)
+        // Past the claim's vouch (t + 8 ms), within the read's: the slot starts at once.
+        #expect(machine.attemptFinished(T.finished(running[0], .done), ran: .milliseconds(1), cancelled: false, now: t + .milliseconds(10)) == .run(buffered[0]))
+        // The read's vouch runs out too.
+        #expect(machine.attemptFinished(T.finished(running[1], .done), ran: .milliseconds(1), cancelled: false, now: t + .milliseconds(13)) == .check)
+    }
+
+    @Test func aRankReadDuringWhichSomethingArrivedVouchesForNothing() throws {
+        var (machine, running, _, t) = held()
+        let since = t + .milliseconds(7)
+        let arrivals = try #require(machine.rankReadWanted(now: since))
+        machine.arrived()
+        let wakes = machine.rankRead(.best(nil, since: since, arrivals: arrivals))
+        #expect(!wakes)
+        #expect(machine.attemptFinished(T.finished(running[0], .done), ran: .milliseconds(1), cancelled: false, now: t + .milliseconds(8)) == .check)
+    }
+
+    @Test func aRankReadThatFailedVouchesForNothing() {
+        var (machine, running, _, t) = held()
+        let wakes = machine.rankRead(.failed)
+        #expect(!wakes)
+        #expect(machine.attemptFinished(T.finished(running[0], .done), ran: .milliseconds(1), cancelled: false, now: t + .milliseconds(9)) == .check)
+    }
 }

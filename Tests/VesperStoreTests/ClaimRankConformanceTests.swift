@@ -38,6 +38,34 @@ struct ClaimRankConformanceTests {
         }
     }
 
+    /// The read that rides along with a batch of completions (``RankReadingFinish``) applies the
+    /// completions as a finish does and reads what ``JobStore/bestClaimableRank(_:)`` would.
+    @Test(arguments: StoreKind.allCases)
+    func aFinishCanReadTheBestClaimableRankInTheSameTransaction(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let reading = try #require(StoreCapabilities(of: store).rankReadingFinish, "\(kind) store cannot read a rank with a finish")
+            for _ in 0..<3 { try await store.add(testJob(priority: 1)) }
+            let claimed = try await store.claim(3)
+            let best = try await store.add(testJob(priority: 5))
+            try await store.add(testJob("other", priority: 8))
+            let stale = Completion(token: LeaseToken(id: claimed[2].id, attempt: 9), outcome: .done)
+            let completions = claimed.prefix(2).map { Completion(token: LeaseToken(id: $0.id, attempt: $0.attempt), outcome: .done) } + [stale]
+            let (finished, rank) = try await reading.finish(
+                completions, now: testEpoch.addingTimeInterval(1), readingBestRankFor: Self.request(types: ["test"], now: testEpoch.addingTimeInterval(1)))
+            #expect(finished == Set(completions.prefix(2).map(\.token)))
+            #expect(rank == best.rank)
+            #expect(try await store.job(id: claimed[0].id)?.storedStatus == .done)
+            #expect(try await store.job(id: claimed[2].id)?.storedStatus == .processing)
+
+            // Nothing claimable for the selection: no rank, and the finish still applies.
+            let last = Completion(token: LeaseToken(id: claimed[2].id, attempt: claimed[2].attempt), outcome: .done)
+            let (applied, none) = try await reading.finish(
+                [last], now: testEpoch.addingTimeInterval(2), readingBestRankFor: Self.request(types: ["nothing"], now: testEpoch.addingTimeInterval(2)))
+            #expect(applied == [last.token])
+            #expect(none == nil)
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func aCompletionRecordsWhenTheHandlerStartedAndAHandBackLeavesItEmpty(kind: StoreKind) async throws {
         try await withStore(kind) { store in

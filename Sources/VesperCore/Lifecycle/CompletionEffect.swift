@@ -74,9 +74,13 @@ public struct CompletionEffect: Sendable, Equatable {
     /// Whether `result` becomes the completion's result (``Completion/result``): only a job that
     /// ends `done` has one.
     public var storesResult: Bool { status == .done }
-    /// The outcome appended to the job's `attempts` history, or `nil` when the attempt is not
+    /// The outcome of the attempt in the job's `attempts` history, or `nil` when the attempt is not
     /// recorded (a release: the job was handed back, mostly without having run).
     public var recordedOutcome: String?
+    /// Whether the finish appends the attempt's record to the stored history: only when the job
+    /// goes on (a retry, a snooze). A finish that ends the job leaves its last attempt implicit in
+    /// the row (``ImplicitLastAttempt``), so the hot path writes no history.
+    public var appendsAttempt: Bool { recordedOutcome != nil && !finishes }
     /// Always true: `started_at` becomes the handler's start when the completion carries one
     /// (``Completion/startedAt``). A claim leaves `started_at` empty: a leased job may wait in a
     /// node's prefetch buffer, and it has not started until its handler does.
@@ -120,8 +124,9 @@ public struct CompletionEffect: Sendable, Equatable {
         Completion.Outcome.Kind.allCases.filter { property(of($0)) }
     }
 
-    /// `job` as this effect leaves it after a finish at `now` (for tests and for reasoning; stores
-    /// apply the effect in SQL).
+    /// `job` as this effect leaves it after a finish at `now`, as ``JobStore/job(id:)`` reads it: its
+    /// history ends with the attempt, stored or implicit (for tests and for reasoning; stores apply
+    /// the effect in SQL).
     public func applied(to job: Job, outcome: Completion.Outcome, result: String? = nil, now: Date) -> Job {
         var job = job
         job.storedStatus = status

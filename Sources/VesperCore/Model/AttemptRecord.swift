@@ -1,9 +1,11 @@
 import Foundation
 
 /// One attempt in a job's history (`attempts` in `GET /jobs/{id}`): which node ran it, when, and
-/// how it ended. Stores append one in the same statement that ends the attempt (a finish, a lost
-/// lease, a cancel), so keeping the history costs no extra write. Hand-backs of jobs that never ran
-/// (shutdown, a prefetch held too long) are not attempts and are not recorded.
+/// how it ended. Stores append one in the same statement that ends the attempt when the job goes
+/// on (a retry, a snooze, a lost lease) or is cancelled, so keeping the history costs no extra
+/// write; the last attempt of a job that a finish ended `done`, `failed` or `dlq` is not stored but
+/// read from its row (``ImplicitLastAttempt``). Hand-backs of jobs that never ran (shutdown, a
+/// prefetch held too long) are not attempts and are not recorded.
 public struct AttemptRecord: Sendable, Equatable, Decodable {
     /// The job's `attempt` number (claim count) for this try.
     public var attempt: Int

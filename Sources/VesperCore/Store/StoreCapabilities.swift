@@ -17,6 +17,8 @@ public struct StoreCapabilities: Sendable {
     public var keyLookup: (any IdempotencyKeyLookup)?
     /// Deleting jobs, running scheduled ones now, bulk retry and delete by filter.
     public var administration: (any JobAdministration)?
+    /// Reading the best claimable rank in the transaction that writes completions.
+    public var rankReadingFinish: (any RankReadingFinish)?
 
     /// The capabilities `store` offers.
     public init(of store: any JobStore) {
@@ -28,5 +30,6 @@ public struct StoreCapabilities: Sendable {
         throughput = store as? any ThroughputHistorySource
         keyLookup = store as? any IdempotencyKeyLookup
         administration = store as? any JobAdministration
+        rankReadingFinish = store as? any RankReadingFinish
     }
 }

@@ -9,8 +9,20 @@ import Synchronization
 /// wake-up waits 2 ms first, in which the dispatcher's next claim usually takes the batch along.
 /// A write that fails (database away) is retried with backoff; nothing is dropped. If the process
 /// dies with completions still buffered, the jobs' leases expire and they run again (at-least-once).
+///
+/// On a store that can (``RankReadingFinish``), a batch also reads the best claimable rank when
+/// the dispatcher asks for one (``RankRide``), renewing the strict-order vouch at no extra cost.
 final class CompletionWriter: Sendable {
+    /// A rank read to make with the next batch: for `request`, reported with the instant and
+    /// arrival count taken before the write began.
+    struct RankRide: Sendable {
+        var request: ClaimRequest
+        var since: ContinuousClock.Instant
+        var arrivals: UInt64
+    }
+
     private let store: any JobStore
+    private let rankReading: (any RankReadingFinish)?
     private let clock: WallClock
     private let logger: Logger
     private let buffer = Mutex<[Completion]>([])
@@ -24,6 +36,7 @@ final class CompletionWriter: Sendable {
 
     init(store: any JobStore, clock: WallClock, logger: Logger, gatherDelay: Duration = .milliseconds(2)) {
         self.store = store
+        self.rankReading = StoreCapabilities(of: store).rankReadingFinish
         self.gatherDelay = gatherDelay
         self.clock = clock
         self.logger = logger
@@ -60,7 +73,13 @@ final class CompletionWriter: Sendable {
 
     /// Writes until ``stop()`` is called and the buffer is empty; after each batch, `written`
     /// receives it with the tokens of the completions the store applied (the rest were stale).
-    func run(written: @Sendable (_ batch: [Completion], _ applied: Set<LeaseToken>) -> Void) async {
+    /// Before each batch `rankWanted` may ask for a rank read to ride along; `rankRead` receives
+    /// its result (before `written`).
+    func run(
+        written: @Sendable (_ batch: [Completion], _ applied: Set<LeaseToken>) -> Void,
+        rankWanted: @Sendable () -> RankRide? = { nil },
+        rankRead: @Sendable (DispatchStateMachine.RankCheck) -> Void = { _ in }
+    ) async {
         var failures = 0
         while true {
             for verdict in verdicts.withLock({ verdicts in
@@ -83,7 +102,14 @@ final class CompletionWriter: Sendable {
                 continue
             }
             do {
-                let applied = try await store.finish(batch, now: clock.now())
+                let applied: Set<LeaseToken>
+                if let rankReading, let ride = rankWanted() {
+                    let (finished, best) = try await rankReading.finish(batch, now: clock.now(), readingBestRankFor: ride.request)
+                    applied = finished
+                    rankRead(.best(best, since: ride.since, arrivals: ride.arrivals))
+                } else {
+                    applied = try await store.finish(batch, now: clock.now())
+                }
                 failures = 0
                 written(batch, applied)
             } catch {

@@ -277,14 +277,32 @@ struct DispatchStateMachine {
     mutating func rankChecked(_ check: RankCheck, now: Instant) -> Job? {
         checking -= 1
         guard phase == .dispatching, case .best(let best, let since, let seen) = check else { return nil }
-        if seen == arrivals, returnsInFlight == 0, since >= (vouch?.since ?? since) {
-            vouch = StartVouch(bound: best.map(StartVouch.Bound.above) ?? .all, since: since)
-        }
+        adoptRead(best, since: since, arrivals: seen)
         guard let first = buffer.first else { return nil }
         if let best, best < first.rank { return nil }
         _ = buffer.next()
         running[first.leaseToken] = first
         return first
+    }
+
+    /// The completion writer is about to write a batch: whether to read the best claimable rank in
+    /// the same transaction (``RankReadingFinish``), and if so the arrival count to report the read
+    /// with. Asked for while jobs are buffered, nothing returned is awaiting the store's verdict,
+    /// and the vouch is missing or past half its lifetime: renewed this way, a busy node's vouch
+    /// rarely runs out, and slots seldom wait for a read of their own.
+    func rankReadWanted(now: Instant) -> UInt64? {
+        guard phase == .dispatching, !buffer.isEmpty, returnsInFlight == 0 else { return nil }
+        if let vouch, now < vouch.since + configuration.orderRecheckInterval / 2 { return nil }
+        return arrivals
+    }
+
+    /// A rank read that rode along with a write of completions (see ``rankReadWanted(now:)``)
+    /// came back. Returns whether free slots could now start buffered jobs (the dispatcher's round
+    /// starts them).
+    mutating func rankRead(_ check: RankCheck) -> Bool {
+        guard phase == .dispatching, case .best(let best, let since, let seen) = check else { return false }
+        adoptRead(best, since: since, arrivals: seen)
+        return free > 0 && !buffer.isEmpty && vouch != nil
     }
 
     /// Something may have become claimable on this node's watch (an enqueue on this node, a
@@ -362,6 +380,14 @@ struct DispatchStateMachine {
     private mutating func returnsRuledOn(_ count: Int) {
         returnsInFlight = max(0, returnsInFlight - count)
         arrived()
+    }
+
+    /// A read of the best claimable rank (`nil`: nothing claimable) by a statement that began at
+    /// `since` with `arrivals` counted vouches for held jobs ranked above it, if nothing arrived
+    /// or was returned since and no younger statement vouches already.
+    private mutating func adoptRead(_ best: JobRank?, since: Instant, arrivals seen: UInt64) {
+        guard seen == arrivals, returnsInFlight == 0, since >= (vouch?.since ?? since) else { return }
+        vouch = StartVouch(bound: best.map(StartVouch.Bound.above) ?? .all, since: since)
     }
 
     /// Whether a recent claim or read vouches that a held job of `rank` may start now.

@@ -73,7 +73,9 @@ public final class WorkerPool: Service, Sendable {
 
     public func run() async throws {
         await withDiscardingTaskGroup { group in
-            group.addTask { await self.completions.run(written: self.completionsWritten) }
+            group.addTask {
+                await self.completions.run(written: self.completionsWritten, rankWanted: self.rankRideWanted, rankRead: self.rankRode)
+            }
             group.addTask {
                 await self.leaseKeeper.run(
                     held: { self.machine.withLock { ($0.heldLeases, $0.isStoppedAndIdle) } },
@@ -212,14 +214,31 @@ public final class WorkerPool: Service, Sendable {
     /// began at (so the state machine knows what the read can vouch for).
     private func readBestRank() async -> DispatchStateMachine.RankCheck {
         let (since, arrivals) = machine.withLock { (ContinuousClock.now, $0.arrivals) }
-        let now = clock.now()
-        let request = options.routedClaim(limit: 1, types: claimTypes, leaseUntil: now, now: now, queues: options.queues)
+        let request = rankRequest()
         do {
             return .best(try await store.bestClaimableRank(request), since: since, arrivals: arrivals)
         } catch {
             logger.debug("could not read the best claimable rank; the next claim decides", metadata: [LogKey.error: "\(error)"])
             return .failed
         }
+    }
+
+    /// The request of a rank read: this node's selection, as its claims make it.
+    private func rankRequest() -> ClaimRequest {
+        let now = clock.now()
+        return options.routedClaim(limit: 1, types: claimTypes, leaseUntil: now, now: now, queues: options.queues)
+    }
+
+    /// Whether the completion writer's next batch should read the best claimable rank too.
+    private func rankRideWanted() -> CompletionWriter.RankRide? {
+        let wanted = machine.withLock { machine in machine.rankReadWanted(now: .now).map { (ContinuousClock.now, $0) } }
+        guard let (since, arrivals) = wanted else { return nil }
+        return CompletionWriter.RankRide(request: rankRequest(), since: since, arrivals: arrivals)
+    }
+
+    /// A rank read rode along with a batch of completions: it may renew the start vouch.
+    private func rankRode(_ check: DispatchStateMachine.RankCheck) {
+        if machine.withLock({ $0.rankRead(check) }) { dispatcherWakeup.signal() }
     }
 
     /// The store ruled on finished attempts: report each now, as applied or as a lost lease.
