@@ -89,29 +89,18 @@ enum PostgresLimitedClaim {
 
     static func claim(_ request: ClaimRequest) -> PostgresQuery {
         var bindings = PostgresBindings(capacity: 11)
-        bindings.append(request.now)
-        bindings.append(request.types)
-        bindings.append(request.queues)
-        bindings.append(request.excludedQueues)
-        bindings.append(Int64(request.limit))
-        bindings.append(request.workerID)
-        bindings.append(request.leaseUntil)
-        bindings.append(request.startsNow)
+        bindings.appendClaimFilter(request)
+        bindings.appendLease(request)
         bindings.append(Int64(request.limit * 2 + 100))
-        bindings.append(request.region)
-        bindings.append(request.regionFailoverBefore)
+        bindings.appendRouting(request)
         return PostgresQuery(unsafeSQL: claimSQL, binds: bindings)
     }
 
     /// The best claimable rank under the limits: the head of the limited claim's walk.
     static func rank(_ request: ClaimRequest) -> PostgresQuery {
         var bindings = PostgresBindings(capacity: 6)
-        bindings.append(request.now)
-        bindings.append(request.types)
-        bindings.append(request.queues)
-        bindings.append(request.excludedQueues)
-        bindings.append(request.region)
-        bindings.append(request.regionFailoverBefore)
+        bindings.appendClaimFilter(request)
+        bindings.appendRouting(request)
         return PostgresQuery(
             unsafeSQL: """
                 WITH \(roomCTE)

@@ -41,16 +41,9 @@ enum PostgresPreparedStatements {
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 10)
-            bindings.append(request.now)
-            bindings.append(request.types)
-            bindings.append(request.queues)
-            bindings.append(request.excludedQueues)
-            bindings.append(Int64(request.limit))
-            bindings.append(request.workerID)
-            bindings.append(request.leaseUntil)
-            bindings.append(request.startsNow)
-            bindings.append(request.region)
-            bindings.append(request.regionFailoverBefore)
+            bindings.appendClaimFilter(request)
+            bindings.appendLease(request)
+            bindings.appendRouting(request)
             return bindings
         }
 
@@ -89,12 +82,8 @@ enum PostgresPreparedStatements {
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 6)
-            bindings.append(request.now)
-            bindings.append(request.types)
-            bindings.append(request.queues)
-            bindings.append(request.excludedQueues)
-            bindings.append(request.region)
-            bindings.append(request.regionFailoverBefore)
+            bindings.appendClaimFilter(request)
+            bindings.appendRouting(request)
             return bindings
         }
 
@@ -176,12 +165,8 @@ enum PostgresPreparedStatements {
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = try finish.makeBindings()
-            bindings.append(request.now)
-            bindings.append(request.types)
-            bindings.append(request.queues)
-            bindings.append(request.excludedQueues)
-            bindings.append(request.region)
-            bindings.append(request.regionFailoverBefore)
+            bindings.appendClaimFilter(request)
+            bindings.appendRouting(request)
             return bindings
         }
 
@@ -190,5 +175,31 @@ enum PostgresPreparedStatements {
             if let id, let attempt { return .applied(LeaseToken(id: id, attempt: attempt)) }
             return .best(JobRank(priority: priority ?? 0, fairTag: fairTag ?? 0, sequence: sequence ?? 0))
         }
+    }
+}
+
+extension PostgresBindings {
+    /// A claim's or rank read's filter, in the order the statements number it: now, types, queues,
+    /// excluded queues.
+    mutating func appendClaimFilter(_ request: ClaimRequest) {
+        append(request.now)
+        append(request.types)
+        append(request.queues)
+        append(request.excludedQueues)
+    }
+
+    /// A claim's lease: how many, the node, the lease end, and whether the jobs start now.
+    mutating func appendLease(_ request: ClaimRequest) {
+        append(Int64(request.limit))
+        append(request.workerID)
+        append(request.leaseUntil)
+        append(request.startsNow)
+    }
+
+    /// A claim's routing (``PostgresLifecycleSQL/regionFilter(region:failoverBefore:)``): the
+    /// node's region and the failover cutoff.
+    mutating func appendRouting(_ request: ClaimRequest) {
+        append(request.region)
+        append(request.regionFailoverBefore)
     }
 }

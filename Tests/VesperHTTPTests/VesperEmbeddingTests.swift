@@ -28,6 +28,9 @@ struct VesperEmbeddingTests {
         configuration.role = role
         configuration.pollInterval = .milliseconds(50)
         configuration.heartbeatInterval = .milliseconds(200)
+        // Three missed beats (0.6 s) is easily reached on a busy machine; these tests are about
+        // roles, not reaping, so no node may be taken for dead.
+        configuration.nodeTimeout = .seconds(60)
         configuration.shutdownTimeout = .seconds(5)
         return configuration
     }
