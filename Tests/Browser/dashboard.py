@@ -95,6 +95,17 @@ def text(driver, css):
     return driver.find_element(By.CSS_SELECTOR, css).text
 
 
+def click_by(driver, by, value):
+    """Finds an element and clicks it as ``click`` does, finding it again if the page's live refresh
+    swapped it between the find and the click."""
+    for _ in range(20):
+        try:
+            return click(driver, driver.find_element(by, value))
+        except StaleElementReferenceException:
+            time.sleep(0.1)
+    return click(driver, driver.find_element(by, value))
+
+
 def click(driver, element):
     """Clicks a link or a submit button and waits for the next page to replace this one."""
     page = driver.find_element(By.TAG_NAME, "html")
@@ -180,7 +191,7 @@ def scenario_retry(driver):
     check("job page shows dlq", text(driver, "#job-status") == "dlq", text(driver, "#job-status"))
     check("job page shows the error", "demo.fail" in text(driver, "#job-error") or text(driver, "#job-error") != "")
     shot(driver, "job")
-    click(driver, driver.find_element(By.ID, "retry-job"))
+    click_by(driver, By.ID, "retry-job")
     check("after retry the page says pending", text(driver, "#job-status") == "pending", text(driver, "#job-status"))
     check("notice shown", "pending" in text(driver, "#notice"))
     check("API reports pending", job_status(job_id) == "pending")
@@ -189,7 +200,7 @@ def scenario_retry(driver):
 def scenario_pause(driver):
     api("POST", "/jobs", {"type": "demo.noop", "queue": "reports", "delay": "1h"})  # the queue shows up
     open_page(driver, "/ui/queues")
-    click(driver, driver.find_element(By.ID, "pause-reports"))
+    click_by(driver, By.ID, "pause-reports")
     check("notice after pause", "paused" in text(driver, "#notice"))
     queues = {q["name"]: q for q in api("GET", "/queues")[1]["queues"]}
     check("GET /queues says paused", queues["reports"]["paused"] is True, queues.get("reports"))
@@ -199,7 +210,7 @@ def scenario_pause(driver):
     queues = {q["name"]: q for q in api("GET", "/queues")[1]["queues"]}
     check("GET /queues counts it pending", queues["reports"]["pending"] == 1 and queues["reports"]["processing"] == 0, queues["reports"])
     shot(driver, "queues-paused")
-    click(driver, driver.find_element(By.ID, "resume-reports"))
+    click_by(driver, By.ID, "resume-reports")
     wait("the job to run after resume", lambda: job_status(job_id) == "done")
     check("resumed queue is claimed again", True)
 
@@ -211,10 +222,10 @@ def scenario_bulk(driver):
         api("POST", f"/queues/{queue}/pause")
     open_page(driver, "/ui/jobs?status=dlq&queue=bulk-a")
     check("filtered DLQ shows 3", len(driver.find_elements(By.CSS_SELECTOR, "tr[data-job-id]")) == 3)
-    click(driver, driver.find_element(By.ID, "bulk-retry"))
+    click_by(driver, By.ID, "bulk-retry")
     check("confirmation counts 3 matches", text(driver, "#bulk-count") == "3", text(driver, "#bulk-count"))
     shot(driver, "bulk-confirm")
-    click(driver, driver.find_element(By.ID, "bulk-confirm"))
+    click_by(driver, By.ID, "bulk-confirm")
     check("notice reports 3 retried", "Retried 3 jobs; skipped 0" in text(driver, "#notice"), text(driver, "#notice"))
     check("matching jobs pending", all(job_status(j) == "pending" for j in a), [job_status(j) for j in a])
     check("other jobs still dlq", all(job_status(j) == "dlq" for j in b), [job_status(j) for j in b])
@@ -233,7 +244,7 @@ def scenario_delete(driver):
     check("a running job has no delete button", len(driver.find_elements(By.ID, "delete-job")) == 0)
     open_page(driver, f"/ui/jobs/{job_id}")
     check("job page shows dlq", text(driver, "#job-status") == "dlq", text(driver, "#job-status"))
-    click(driver, driver.find_element(By.ID, "delete-job"))
+    click_by(driver, By.ID, "delete-job")
     check("back on the dlq tab", "status=dlq" in driver.current_url, driver.current_url)
     check("notice says deleted", "deleted" in text(driver, "#notice"), text(driver, "#notice"))
     check("the job is gone from the list", len(driver.find_elements(By.CSS_SELECTOR, f"tr[data-job-id='{job_id}']")) == 0)
@@ -247,7 +258,7 @@ def scenario_runnow(driver):
     open_page(driver, f"/ui/jobs/{job_id}")
     check("job page shows scheduled", text(driver, "#job-status") == "scheduled", text(driver, "#job-status"))
     shot(driver, "job-scheduled")
-    click(driver, driver.find_element(By.ID, "run-job"))
+    click_by(driver, By.ID, "run-job")
     check("notice says due now", "due now" in text(driver, "#notice"), text(driver, "#notice"))
     wait("the job to run once due", lambda: job_status(job_id) == "done")
     check("the job ran", job_status(job_id) == "done")
@@ -265,12 +276,12 @@ def scenario_bulkdelete(driver):
     check("no bulk delete on the unfiltered list", len(driver.find_elements(By.ID, "bulk-delete")) == 0)
     open_page(driver, "/ui/jobs?status=dlq&queue=bulkdel-a")
     check("filtered DLQ shows 3", len(driver.find_elements(By.CSS_SELECTOR, "tr[data-job-id]")) == 3)
-    click(driver, driver.find_element(By.ID, "bulk-delete"))
+    click_by(driver, By.ID, "bulk-delete")
     check("confirmation counts 3 matches", text(driver, "#bulk-count") == "3", text(driver, "#bulk-count"))
     check("confirmation counts 3 to delete", text(driver, "#bulk-applicable") == "3", text(driver, "#bulk-applicable"))
     check("nothing deleted before confirming", not any(job_gone(j) for j in a))
     shot(driver, "bulk-delete-confirm")
-    click(driver, driver.find_element(By.ID, "bulk-confirm"))
+    click_by(driver, By.ID, "bulk-confirm")
     check("notice reports 3 deleted", "Deleted 3 jobs; skipped 0" in text(driver, "#notice"), text(driver, "#notice"))
     check("matching jobs gone", all(job_gone(j) for j in a), [job_gone(j) for j in a])
     check("other jobs still dlq", all(job_status(j) == "dlq" for j in b), [job_status(j) for j in b])
@@ -294,7 +305,7 @@ def scenario_nojs(driver):
     open_page(driver, f"/ui/jobs/{job_id}")
     time.sleep(6)  # longer than the refresh interval: with scripts off nothing refreshes
     check("JavaScript is off", driver.find_element(By.TAG_NAME, "html").get_attribute("data-refreshed") is None)
-    click(driver, driver.find_element(By.ID, "retry-job"))
+    click_by(driver, By.ID, "retry-job")
     check("retry through the plain form", text(driver, "#job-status") == "pending", text(driver, "#job-status"))
     check("API reports pending", job_status(job_id) == "pending")
     open_page(driver, "/ui/jobs?status=dlq")
@@ -316,7 +327,7 @@ def login(driver, token):
     open_page(driver, "/ui")
     check("redirected to the login form", "/ui/login" in driver.current_url, driver.current_url)
     driver.find_element(By.NAME, "token").send_keys(token)
-    click(driver, driver.find_element(By.ID, "login-submit"))
+    click_by(driver, By.ID, "login-submit")
     wait("the redirect after signing in", lambda: "/ui/login" not in driver.current_url, timeout=10)
     check("signed in", "/ui/login" not in driver.current_url, driver.current_url)
 
@@ -329,7 +340,7 @@ def scenario_tokens(driver):
     shot(driver, "login")
     open_page(driver, "/ui/login")
     driver.find_element(By.NAME, "token").send_keys("not-a-valid-token")
-    click(driver, driver.find_element(By.ID, "login-submit"))
+    click_by(driver, By.ID, "login-submit")
     check("a wrong token is refused", "not valid" in text(driver, "#error-message"))
     login(driver, reader)
     check("reader role shown", text(driver, "#viewer-role") == "reader")
@@ -350,7 +361,7 @@ def scenario_tokens(driver):
     check("an admin's POST without a CSRF token is 403", status == 403, status)
     check("job still dlq after the missing-token POST", job_status(job_id, admin) == "dlq")
     open_page(driver, f"/ui/jobs/{job_id}")
-    click(driver, driver.find_element(By.ID, "retry-job"))
+    click_by(driver, By.ID, "retry-job")
     check("admin retries through the form", text(driver, "#job-status") == "pending")
 
 
