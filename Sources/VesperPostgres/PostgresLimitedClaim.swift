@@ -52,7 +52,7 @@ enum PostgresLimitedClaim {
                 AND queue NOT IN (SELECT name FROM queues WHERE paused)
                 AND queue NOT IN (SELECT name FROM room WHERE room <= 0)
                 AND (concurrency_key IS NULL OR concurrency_limit > \(keyUse("jobs.concurrency_key")))
-                AND \(PostgresLifecycleSQL.regionFilter(region: region, failoverBefore: failoverBefore))
+                AND (\(PostgresLifecycleSQL.regionFilter(region: region, failoverBefore: failoverBefore))) IS DISTINCT FROM false
         """
     }
 

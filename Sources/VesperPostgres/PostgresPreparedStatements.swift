@@ -24,8 +24,7 @@ enum PostgresPreparedStatements {
                     AND ($3::text[] IS NULL OR queue = ANY($3::text[]))
                     AND queue <> ALL($4::text[])
                     AND queue NOT IN (SELECT name FROM queues WHERE \(PostgresPreparedStatements.unclaimableQueue))
-                    AND concurrency_key IS NULL
-                    AND \(PostgresLifecycleSQL.regionFilter(region: "$9", failoverBefore: "$10"))
+                    AND \(PostgresLifecycleSQL.unkeyedAndRouted(region: "$9", failoverBefore: "$10"))
                 ORDER BY \(PostgresLifecycleSQL.claimOrder)
                 LIMIT $5
                 FOR UPDATE SKIP LOCKED)
@@ -69,8 +68,7 @@ enum PostgresPreparedStatements {
                 AND ($\(now + 2)::text[] IS NULL OR queue = ANY($\(now + 2)::text[]))
                 AND queue <> ALL($\(now + 3)::text[])
                 AND queue NOT IN (SELECT name FROM queues WHERE \(PostgresPreparedStatements.unclaimableQueue))
-                AND concurrency_key IS NULL
-                AND \(PostgresLifecycleSQL.regionFilter(region: "$\(now + 4)", failoverBefore: "$\(now + 5)"))
+                AND \(PostgresLifecycleSQL.unkeyedAndRouted(region: "$\(now + 4)", failoverBefore: "$\(now + 5)"))
             ORDER BY \(PostgresLifecycleSQL.claimOrder)
             LIMIT 1
             """
