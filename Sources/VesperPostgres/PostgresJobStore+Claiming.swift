@@ -75,7 +75,9 @@ extension PostgresJobStore: RankReadingFinish {
         }
         if completions.isEmpty { return ([], try await bestClaimableRank(request)) }
         // Under limits the rank is the limited claim's, which is not one statement with the finish.
-        if try await perform({ try await self.limitsInPlay() }) {
+        // The cached answer first: a completion batch should not pay a round of `perform` for it.
+        let knownUnlimited = limitPresence.withLock { $0.current(now: .now) } == false
+        if !knownUnlimited, try await perform({ try await self.limitsInPlay() }) {
             return (try await finish(completions, now: now), try await bestClaimableRank(request))
         }
         let statement = PostgresPreparedStatements.FinishReadingRank(finish: PostgresLifecycleSQL.finish(completions, now: now), request: request)
