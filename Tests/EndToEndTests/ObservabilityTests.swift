@@ -12,6 +12,7 @@ struct ObservabilityTests {
                 environment: ["MAX_RETRIES": "0", "METRICS_SAMPLE_INTERVAL": "200ms", "WORKERS": "8"], directory: directory.path)
             defer { vesper.stop() }
             let node = Node(baseURL: vesper.baseURL)
+            let submitted = ContinuousClock.now
             for index in 0..<100 { _ = try await node.submit(#"{"type":"resize","priority":\#([0, 3, 7, 10][index % 4])}"#) }
             for _ in 0..<3 { _ = try await node.submit(#"{"type":"demo.fail"}"#) }
             _ = try await node.submit(#"{"type":"later","delay":"1h"}"#)
@@ -27,7 +28,13 @@ struct ObservabilityTests {
             let jobs = try #require(stats["jobs"] as? [String: Int])
             #expect(jobs["scheduled"] == 1)
             #expect(jobs["total"] == 104)
-            #expect((stats["throughput"] as? [String: Any])?["done_last_1m"] as? Int == 100)
+            let doneLastMinute = (stats["throughput"] as? [String: Any])?["done_last_1m"] as? Int
+            if ContinuousClock.now - submitted < .seconds(55) {
+                #expect(doneLastMinute == 100)
+            } else {
+                // A busy machine took over a minute to get here: the first jobs have left the window.
+                #expect((1...100).contains(doneLastMinute ?? 0))
+            }
             #expect((stats["fleet"] as? [String: Int])?["workers"] == 8)
 
             let metrics = try await node.get("/metrics")
