@@ -118,7 +118,10 @@ struct FleetLimitsEndToEndTests {
         }
         #expect(peak <= 3, "never more than the key's limit leased at once")
         #expect(peak == 3, "the fleet keeps the key's 3 slots busy while its work waits")
-        #expect(samples > 10, "the database was sampled throughout")
+        // At least 4.5 s of work (45 jobs of 300 ms, 3 at a time): a sample every second, as on a
+        // machine busy with other suites, still covers it. (The claims' own timestamps cannot say
+        // more: a claim's time is taken before it waits for the limiter's lock.)
+        #expect(samples >= 4, "the database was sampled throughout")
     }
 
     /// A queue limited to 20 starts per second, 200 jobs: no second holds more than 20 claims, and

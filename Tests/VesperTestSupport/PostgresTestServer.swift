@@ -175,6 +175,9 @@ enum ThrowawayServer {
         settings.user = "postgres"
         settings.database = "postgres"
         settings.maxConnections = 8
+        // A test's own store shares this machine with every other suite running in parallel: give
+        // an operation time to queue for a busy server and for a serialised limited claim.
+        settings.operationTimeout = .seconds(30)
         return settings
     }
 
