@@ -8,12 +8,6 @@ enum PostgresLifecycleSQL {
     /// `priority DESC, fair_tag, seq`: the claim order, as `jobs_claimable` lists it.
     static let claimOrder = ClaimOrder.keys.map { $0.column.name + ($0.descending ? " DESC" : "") }.joined(separator: ", ")
 
-    /// Routing, as a claim filter: a job without a region is claimable anywhere (the first test,
-    /// so such jobs pay one NULL check); a routed job only in its region, or, when it is not
-    /// strict and `failoverBefore` is given, in any region once its own was last seen before then
-    /// (`regions`, touched by heartbeats; a region never seen has no row and does not fail over).
-    /// The subquery is uncorrelated, evaluated at most once per statement. Shared by the claim and
-    /// the best-claimable-rank read, which must filter alike.
     /// The plain claim's own filters: no concurrency key (the limited claim takes keyed jobs) and
     /// routed here (``regionFilter(region:failoverBefore:)``).
     ///
@@ -22,11 +16,18 @@ enum PostgresLifecycleSQL {
     /// 0.5% of rows, expects the walk of `jobs_claimable` to find almost nothing, and sorts the
     /// whole backlog instead (7-13 ms a claim at 20,000 pending jobs, against 0.1 ms). It makes no
     /// such guess for this form. The expression is never NULL (the node's region is never NULL),
-    /// so it means exactly the conjunction.
+    /// so it means exactly the conjunction. (The pool's sessions also run with bitmap scans off,
+    /// which covers the other half of the same misjudgement; see `clientConfiguration`.)
     static func unkeyedAndRouted(region: String, failoverBefore: String) -> String {
         "(concurrency_key IS NULL AND \(regionFilter(region: region, failoverBefore: failoverBefore))) IS DISTINCT FROM false"
     }
 
+    /// Routing, as a claim filter: a job without a region is claimable anywhere (the first test,
+    /// so such jobs pay one NULL check); a routed job only in its region, or, when it is not
+    /// strict and `failoverBefore` is given, in any region once its own was last seen before then
+    /// (`regions`, touched by heartbeats; a region never seen has no row and does not fail over).
+    /// The subquery is uncorrelated, evaluated at most once per statement. Shared by the claim and
+    /// the best-claimable-rank read, which must filter alike.
     static func regionFilter(region: String, failoverBefore: String) -> String {
         """
         (region IS NULL OR region = \(region)::text OR (\(failoverBefore)::timestamptz IS NOT NULL AND NOT region_strict

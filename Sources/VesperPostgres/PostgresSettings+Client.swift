@@ -16,6 +16,13 @@ extension PostgresSettings {
 
     /// The pool configuration for `PostgresClient` to `endpoint` (the first of ``endpoints`` by
     /// default): credentials, TLS and pool size.
+    ///
+    /// The pool's sessions run with bitmap scans off. Every statement of the store is written to
+    /// walk one index in order (claims and rank reads walk `jobs_claimable` and stop at their
+    /// limit), and on a table whose statistics are missing or stale, as in a burst on a new or
+    /// long-idle queue, the planner guesses that almost no job is pending and instead reads every
+    /// pending job through a bitmap and sorts them: 3-10 ms a claim at a few thousand pending jobs,
+    /// and half the drain rate (BENCHMARKS.md, "Claims that sort the backlog").
     func clientConfiguration(endpoint: PostgresEndpoint? = nil) throws -> PostgresClient.Configuration {
         let endpoint = endpoint ?? endpoints[0]
         var configuration: PostgresClient.Configuration
@@ -27,7 +34,9 @@ extension PostgresSettings {
                 host: endpoint.host, port: endpoint.port, username: user, password: password, database: database, tls: try clientTLS())
         }
         configuration.options.maximumConnections = maxConnections
-        configuration.options.additionalStartupParameters = [("TimeZone", timeZone), ("application_name", "vesper")]
+        configuration.options.additionalStartupParameters = [
+            ("TimeZone", timeZone), ("application_name", "vesper"), ("enable_bitmapscan", "off"),
+        ]
         return configuration
     }
 
