@@ -13,8 +13,8 @@ struct CorruptRowTests {
     func anUnknownStatusIsAnErrorNamingTheRow(kind: StoreKind) async throws {
         try await withStore(kind) { store in
             let job = try await store.add(testJob())
-            if kind == .postgres { try await execute("ALTER TABLE jobs DROP CONSTRAINT jobs_status_check", on: store) }
-            try await execute("UPDATE jobs SET status = 'bogus' WHERE seq = \(job.sequence)", on: store)
+            if kind == .postgres { try await executeSQL("ALTER TABLE jobs DROP CONSTRAINT jobs_status_check", on: store) }
+            try await executeSQL("UPDATE jobs SET status = 'bogus' WHERE seq = \(job.sequence)", on: store)
 
             let error = try #require(await #expect(throws: VesperError.self) { try await store.job(id: job.id) })
             #expect(error.code == .corruptRow)
@@ -30,7 +30,7 @@ struct CorruptRowTests {
     @Test func anUnreadableIdIsAnErrorNamingTheRow() async throws {
         try await withStore(.sqlite) { store in
             let job = try await store.add(testJob())
-            try await execute("UPDATE jobs SET id = 'not-a-uuid' WHERE seq = \(job.sequence)", on: store)
+            try await executeSQL("UPDATE jobs SET id = 'not-a-uuid' WHERE seq = \(job.sequence)", on: store)
 
             let error = try #require(await #expect(throws: VesperError.self) { try await store.listJobs(JobQuery(now: testEpoch)) })
             #expect(error.code == .corruptRow)
@@ -41,20 +41,4 @@ struct CorruptRowTests {
         }
     }
 
-    private func execute(_ sql: String, on store: any VesperStore) async throws {
-        switch store {
-        case let store as SQLiteJobStore:
-            try await store.pool.write { db in try db.execute(sql: sql) }
-        case let store as PostgresJobStore:
-            try await store.client.query(PostgresQuery(unsafeSQL: sql)).drain()
-        default:
-            Issue.record("unknown store \(store.displayName)")
-        }
-    }
-}
-
-extension PostgresRowSequence {
-    fileprivate func drain() async throws {
-        for try await _ in self {}
-    }
 }

@@ -121,7 +121,7 @@ struct ImplicitLastAttemptConformanceTests {
             try await store.finish([Completion(token: token(claimed), outcome: .done)], now: testEpoch.addingTimeInterval(1))
             let finishedMicros = Int64((testEpoch.timeIntervalSince1970 + 1) * 1_000_000)
             let record = #"[{"attempt":1,"node":"node-a","started_at_us":null,"finished_at_us":\#(finishedMicros),"outcome":"done","error":""}]"#
-            try await execute("UPDATE jobs SET attempts = '\(record)' WHERE seq = \(job.sequence)", on: store)
+            try await executeSQL("UPDATE jobs SET attempts = '\(record)' WHERE seq = \(job.sequence)", on: store)
             let read = try #require(try await store.job(id: job.id)?.attempts)
             #expect(read.map(\.outcome) == ["done"])
             #expect(read.map(\.attempt) == [1])
@@ -148,14 +148,4 @@ struct ImplicitLastAttemptConformanceTests {
         return try AttemptRecord.fromStored(text, sequence: job.sequence, id: job.id)
     }
 
-    private func execute(_ sql: String, on store: any VesperStore) async throws {
-        switch store {
-        case let store as SQLiteJobStore:
-            try await store.pool.write { db in try db.execute(sql: sql) }
-        case let store as PostgresJobStore:
-            for try await _ in try await store.client.query(PostgresQuery(unsafeSQL: sql)) {}
-        default:
-            Issue.record("unknown store \(store.displayName)")
-        }
-    }
 }

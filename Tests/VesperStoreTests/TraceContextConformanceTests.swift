@@ -57,7 +57,7 @@ struct TraceContextConformanceTests {
     func aDamagedColumnLosesTheLinkNotTheJob(kind: StoreKind) async throws {
         try await withStore(kind) { store in
             let job = try await store.add(Self.job("traced", traced: true))
-            try await Self.execute("UPDATE jobs SET trace_context = 'not json' WHERE seq = \(job.sequence)", on: store)
+            try await executeSQL("UPDATE jobs SET trace_context = 'not json' WHERE seq = \(job.sequence)", on: store)
             #expect(try await store.job(id: job.id)?.traceContext == nil)
             #expect(try await store.claim(1).map(\.id) == [job.id])
         }
@@ -105,16 +105,6 @@ struct TraceContextConformanceTests {
         }
     }
 
-    static func execute(_ sql: String, on store: any VesperStore) async throws {
-        switch store {
-        case let store as SQLiteJobStore:
-            try await store.pool.write { db in try db.execute(sql: sql) }
-        case let store as PostgresJobStore:
-            for try await _ in try await store.client.query(PostgresQuery(unsafeSQL: sql)) {}
-        default:
-            Issue.record("unknown store \(store.displayName)")
-        }
-    }
 }
 
 extension EnqueueOutcome {

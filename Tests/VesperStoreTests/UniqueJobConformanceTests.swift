@@ -125,7 +125,7 @@ struct UniqueJobConformanceTests {
         try await withStore(kind) { store in
             // A row left pointing at no job (written by hand: the stores never leave one) blocks nothing.
             let stale = kind == .sqlite ? "'00000000-0000-0000-0000-000000000001'" : "'00000000-0000-0000-0000-000000000001'::uuid"
-            try await Self.execute("INSERT INTO unique_locks (key, job_id) VALUES ('sync:42', \(stale))", store)
+            try await executeSQL("INSERT INTO unique_locks (key, job_id) VALUES ('sync:42', \(stale))", on: store)
             let job = try await store.add(Self.uniqueJob(period: nil))
             #expect(try await Self.lockHolder("sync:42", store) == job.id)
         }
@@ -208,14 +208,4 @@ struct UniqueJobConformanceTests {
         }
     }
 
-    static func execute(_ sql: String, _ store: any VesperStore) async throws {
-        switch store {
-        case let store as SQLiteJobStore:
-            try await store.pool.write { db in try db.execute(sql: sql) }
-        case let store as PostgresJobStore:
-            for try await _ in try await store.client.query(PostgresQuery(unsafeSQL: sql)) {}
-        default:
-            Issue.record("unknown store \(store.displayName)")
-        }
-    }
 }

@@ -1,7 +1,9 @@
 import Foundation
+import Testing
+import PostgresNIO
 import VesperCore
 import VesperPostgres
-import VesperSQLite
+@testable import VesperSQLite
 
 /// The stores every conformance test runs against.
 public enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
@@ -70,5 +72,18 @@ extension JobStore {
             throw TimedOut(description: "job was not created")
         }
         return created
+    }
+}
+
+/// Runs raw SQL on `store`'s database, behind the store's back: for tests that plant a row the
+/// store itself would never write (a corrupt value, a stale lock).
+public func executeSQL(_ sql: String, on store: any VesperStore) async throws {
+    switch store {
+    case let store as SQLiteJobStore:
+        try await store.pool.write { db in try db.execute(sql: sql) }
+    case let store as PostgresJobStore:
+        for try await _ in try await store.client.query(PostgresQuery(unsafeSQL: sql)) {}
+    default:
+        Issue.record("unknown store \(store.displayName)")
     }
 }
