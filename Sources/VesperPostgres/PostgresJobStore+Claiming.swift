@@ -161,7 +161,7 @@ extension PostgresJobStore: RankReadingFinish {
     }
 
     /// Whether a fleet-wide limit may apply, read again when the last answer is older than
-    /// ``PostgresLimitPresence/maximumAge``.
+    /// ``LimitPresence/maximumAge``.
     func limitsInPlay() async throws -> Bool {
         let now = ContinuousClock.now
         if let known = limitPresence.withLock({ $0.current(now: now) }) { return known }

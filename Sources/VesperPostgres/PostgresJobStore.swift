@@ -27,8 +27,8 @@ public final class PostgresJobStore: JobStore, Service {
     private let closeSignal: AsyncStream<Void>
     private let closeContinuation: AsyncStream<Void>.Continuation
     private let backgroundRun = Mutex<Task<Void, Never>?>(nil)
-    /// Whether fleet-wide limits may apply, as last read (see ``PostgresLimitPresence``).
-    let limitPresence = Mutex(PostgresLimitPresence())
+    /// Whether fleet-wide limits may apply, as last read (see ``LimitPresence``).
+    let limitPresence = Mutex(LimitPresence())
 
     /// The channel enqueue notifies and ``listenForNewJobs(onWake:)`` listens on.
     static let channel = "vesper_jobs"

@@ -1,12 +1,13 @@
 import Foundation
 import GRDB
+import Synchronization
 import VesperCore
 
 extension SQLiteJobStore: RankReadingFinish {
     public func claim(_ request: ClaimRequest) async throws -> [Job] {
         guard let claim = ClaimStatement(request) else { return [] }
         let jobs = try await run {
-            try await self.pool.write { db in try claim.run(db) }
+            try await self.pool.write { db in try claim.run(db, limited: self.limitsInPlay(db)) }
         }
         // `RETURNING` has no order; hand jobs out in claim order.
         return ClaimOrder.sorted(jobs)
@@ -17,7 +18,7 @@ extension SQLiteJobStore: RankReadingFinish {
     public func bestClaimableRank(_ request: ClaimRequest) async throws -> JobRank? {
         guard let read = BestRankStatement(request) else { return nil }
         return try await run {
-            try await self.pool.read { db in try read.run(db) }
+            try await self.pool.read { db in try read.run(db, limited: self.limitsInPlay(db)) }
         }
     }
 
@@ -36,15 +37,15 @@ extension SQLiteJobStore: RankReadingFinish {
             plain = """
                 SELECT priority, fair_tag, seq FROM jobs INDEXED BY jobs_claimable
                 WHERE \(filter.sql)
+                        AND \(SQLiteLimitedClaim.unlimitedOnly)
                 ORDER BY \(SQLiteLifecycleSQL.claimOrder)
                 LIMIT 1
                 """
             now = SQLiteRow.micros(request.now)
         }
 
-        func run(_ db: Database) throws -> JobRank? {
-            // The same limits as the claim: a job a limit holds back is not claimable.
-            let limited = try SQLiteLimitedClaim.inPlay(db)
+        /// The same limits as the claim: under them, a job a limit holds back is not claimable.
+        func run(_ db: Database, limited: Bool) throws -> JobRank? {
             let sql = limited ? SQLiteLimitedClaim.rankSQL(filter: filter.sql) : plain
             var arguments: StatementArguments = filter.arguments
             if limited {
@@ -72,7 +73,9 @@ extension SQLiteJobStore: RankReadingFinish {
         let read = BestRankStatement(request)
         let now = SQLiteRow.micros(now)
         return try await run {
-            try await self.pool.write { db in (try Self.apply(completions, now: now, db: db), try read?.run(db)) }
+            try await self.pool.write { db in
+                (try Self.apply(completions, now: now, db: db), try read?.run(db, limited: self.limitsInPlay(db)))
+            }
         }
     }
 
@@ -82,7 +85,7 @@ extension SQLiteJobStore: RankReadingFinish {
         let now = SQLiteRow.micros(request.now)
         let (finished, jobs) = try await run {
             try await self.pool.write { db in
-                (try Self.apply(completions, now: now, db: db), try claim?.run(db) ?? [])
+                (try Self.apply(completions, now: now, db: db), try claim?.run(db, limited: self.limitsInPlay(db)) ?? [])
             }
         }
         // `RETURNING` has no order; hand jobs out in claim order.
@@ -103,8 +106,8 @@ extension SQLiteJobStore: RankReadingFinish {
     /// `started_at` stays empty: a leased job has not started until its handler does, which its
     /// completion records.
     ///
-    /// When a limit can apply (``SQLiteLimitedClaim/inPlay(_:)``, read in the same transaction),
-    /// the limited form runs instead; with none the claim is this one statement, as before.
+    /// When a limit can apply (``limitsInPlay(_:)``), the limited form runs instead; with none the
+    /// claim is this one statement, which leaves keyed jobs and limited queues alone.
     private struct ClaimStatement {
         let sql: String
         let arguments: StatementArguments
@@ -121,6 +124,7 @@ extension SQLiteJobStore: RankReadingFinish {
                 WHERE seq IN (
                     SELECT seq FROM jobs INDEXED BY jobs_claimable
                     WHERE \(filter.sql)
+                        AND \(SQLiteLimitedClaim.unlimitedOnly)
                     ORDER BY \(SQLiteLifecycleSQL.claimOrder)
                     LIMIT ?)
                 RETURNING \(SQLiteRow.claimedColumns)
@@ -132,8 +136,8 @@ extension SQLiteJobStore: RankReadingFinish {
         private let request: ClaimRequest
         private let filter: ClaimFilter
 
-        func run(_ db: Database) throws -> [Job] {
-            if try SQLiteLimitedClaim.inPlay(db) { return try runLimited(db) }
+        func run(_ db: Database, limited: Bool) throws -> [Job] {
+            if limited { return try runLimited(db) }
             return try SQLiteRow.claimedJobs(db.cachedStatement(sql: sql), arguments: arguments, request: request)
         }
 
@@ -218,6 +222,21 @@ extension SQLiteJobStore: RankReadingFinish {
             if db.changesCount == 1 { applied.insert(completion.token) }
         }
         return applied
+    }
+
+    /// Whether a fleet-wide limit may apply, read again (in the caller's transaction) when the last
+    /// answer is older than ``LimitPresence/maximumAge``.
+    func limitsInPlay(_ db: Database) throws -> Bool {
+        let now = ContinuousClock.now
+        if let known = limitPresence.withLock({ $0.current(now: now) }) { return known }
+        let inPlay = try SQLiteLimitedClaim.inPlay(db)
+        limitPresence.withLock { $0.record(inPlay, at: now) }
+        return inPlay
+    }
+
+    /// A limit was set or a keyed job enqueued through this node: claim under limits from now on.
+    func limitsMayApply() {
+        limitPresence.withLock { $0.markInPlay(now: .now) }
     }
 
     public func renewLeases(_ renewal: LeaseRenewal) async throws -> LeaseRenewalResult {

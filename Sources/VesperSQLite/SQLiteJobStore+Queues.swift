@@ -60,6 +60,7 @@ extension SQLiteJobStore: QueueLimitControl {
                         """, arguments: arguments)
             }
         }
+        if !limits.isEmpty { limitsMayApply() }
     }
 
     private static func limitArguments(_ queue: String, _ limits: QueueLimits, now: Date) -> StatementArguments {

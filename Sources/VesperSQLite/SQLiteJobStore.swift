@@ -15,6 +15,8 @@ public final class SQLiteJobStore: JobStore {
     /// The file the pool opened. Deleting or replacing the file under a running node leaves the
     /// pool writing to an unlinked inode, so every operation checks the path still names it.
     private let fileIdentity: SQLiteFileIdentity?
+    /// Whether fleet-wide limits may apply, as last read (see ``LimitPresence``).
+    let limitPresence = Mutex(LimitPresence())
 
     /// Opens (creating if needed) the database at `path`. Call ``migrate()`` before use.
     public init(path: String, busyTimeout: Duration = .seconds(10)) throws {

@@ -6,8 +6,10 @@ import VesperCore
 /// concurrency keys, honoured by the claim under the write lock.
 ///
 /// SQLite has one writer, so the claim's counts of leased jobs and recent starts cannot change
-/// under it: nothing else serialises limited claims. When no queue has a limit and no keyed job
-/// waits (``inPlay``, one read in the claim's own transaction), the claim is the plain statement.
+/// under it: nothing else serialises limited claims. The plain claim never takes a job a limit
+/// applies to (``unlimitedOnly``), so when no queue has a limit and no keyed job waits (as the
+/// store last read it, ``LimitPresence``) the claim is the plain statement and pays no read for
+/// the limits at all.
 enum SQLiteLimitedClaim {
     /// Whether any limit can hold a job back: a queue with a limit, or a keyed job waiting.
     static let inPlaySQL = """
@@ -18,6 +20,14 @@ enum SQLiteLimitedClaim {
     static func inPlay(_ db: Database) throws -> Bool {
         try Bool.fetchOne(db.cachedStatement(sql: inPlaySQL)) ?? false
     }
+
+    /// The plain claim's own filter: no keyed job and no job of a limited queue, which only the
+    /// limited claim takes. With it, a node that has not yet seen a new limit or keyed job
+    /// (``LimitPresence/maximumAge``) leaves them alone instead of overshooting.
+    static let unlimitedOnly = """
+        concurrency_key IS NULL
+                AND queue NOT IN (SELECT name FROM queues WHERE concurrency IS NOT NULL OR rate_limit IS NOT NULL)
+        """
 
     /// The room each limited queue has now: its concurrency less its leased jobs, its rate less the
     /// claims of the last period, whichever is smaller. One `?`: now (microseconds).

@@ -138,6 +138,32 @@ struct FleetLimitsConformanceTests {
         }
     }
 
+    /// A node caches whether limits are in play; one that has not yet seen a limit or a keyed job
+    /// another node wrote leaves that work alone rather than overshoot, and takes it once it looks again.
+    @Test(arguments: StoreKind.allCases)
+    func aNodeThatHasNotSeenNewLimitsLeavesLimitedWorkAlone(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            // This node reads that no limit is in play, and keeps the answer for a while.
+            #expect(try await store.claim(request(1)).isEmpty)
+            try await withSecondNode(of: store) { other in
+                try await limitControl(other, kind).setQueueLimits("reports", limits: QueueLimits(concurrency: 1), now: testEpoch)
+                for _ in 0..<3 { try await other.add(testJob("report", queue: "reports")) }
+                for _ in 0..<3 { try await other.add(keyed("customer:1", limit: 1)) }
+                try await other.add(testJob("plain"))
+            }
+            var claimed = try await store.claim(request(10))
+            #expect(claimed.contains { $0.type == "plain" })
+            #expect(claimed.filter { $0.queue == "reports" }.count <= 1, "seen or not, the queue's limit holds")
+            #expect(claimed.filter { $0.type == "keyed" }.count <= 1, "seen or not, the key's limit holds")
+            try await waitUntil(timeout: .seconds(30), "the limited work to be claimed under its limits") {
+                claimed += try await store.claim(request(10))
+                return claimed.count >= 3
+            }
+            #expect(claimed.filter { $0.queue == "reports" }.count == 1)
+            #expect(claimed.filter { $0.type == "keyed" }.count == 1)
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func concurrencyIsReadBackAndNotPartOfListings(kind: StoreKind) async throws {
         try await withStore(kind) { store in

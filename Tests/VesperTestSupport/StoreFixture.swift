@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import PostgresNIO
 import VesperCore
-import VesperPostgres
+@testable import VesperPostgres
 @testable import VesperSQLite
 
 /// The stores every conformance test runs against.
@@ -85,5 +85,26 @@ public func executeSQL(_ sql: String, on store: any VesperStore) async throws {
         for try await _ in try await store.client.query(PostgresQuery(unsafeSQL: sql)) {}
     default:
         Issue.record("unknown store \(store.displayName)")
+    }
+}
+
+/// Runs `body` with a second store on `store`'s database: another node, with caches of its own.
+public func withSecondNode<T>(of store: any VesperStore, _ body: (any VesperStore) async throws -> T) async throws -> T {
+    switch store {
+    case let store as SQLiteJobStore:
+        let other = try SQLiteJobStore(path: store.path)
+        do {
+            let result = try await body(other)
+            try await other.close()
+            return result
+        } catch {
+            try? await other.close()
+            throw error
+        }
+    case let store as PostgresJobStore:
+        let other = try PostgresJobStore(settings: store.settings, logger: PostgresTestServer.logger)
+        return try await other.withRunning { try await body(other) }
+    default:
+        throw TimedOut(description: "unknown store \(store.displayName)")
     }
 }

@@ -1,32 +1,32 @@
-import Foundation
-
 /// Whether any fleet-wide limit may hold a job back (a queue with a limit, or a waiting keyed
-/// job), as this node last read it; it decides which claim statement runs.
+/// job), as a store last read it; it decides which claim statement runs.
 ///
-/// Reading it in every claim would add a round trip to the hot path, so it is re-read at most
+/// Reading it in every claim would add a query to the hot path, so a store reads it again at most
 /// every ``maximumAge``. A stale answer never lets a claim overshoot: the plain claim excludes
 /// limited queues and keyed jobs itself, so a limit set elsewhere only waits up to ``maximumAge``
 /// before this node takes such jobs. This node's own enqueue of a keyed job and its own limit
 /// changes mark it at once.
-struct PostgresLimitPresence: Sendable {
-    static let maximumAge: Duration = .milliseconds(250)
+public struct LimitPresence: Sendable {
+    public static let maximumAge: Duration = .milliseconds(250)
 
     private var inPlay = false
     private var readAt: ContinuousClock.Instant?
 
+    public init() {}
+
     /// The last answer, or `nil` when it is older than ``maximumAge``.
-    func current(now: ContinuousClock.Instant) -> Bool? {
+    public func current(now: ContinuousClock.Instant) -> Bool? {
         guard let readAt, now - readAt < Self.maximumAge else { return nil }
         return inPlay
     }
 
-    mutating func record(_ inPlay: Bool, at now: ContinuousClock.Instant) {
+    public mutating func record(_ inPlay: Bool, at now: ContinuousClock.Instant) {
         self.inPlay = inPlay
         readAt = now
     }
 
     /// Limits apply from now on (a keyed job or a limit written through this node).
-    mutating func markInPlay(now: ContinuousClock.Instant) {
+    public mutating func markInPlay(now: ContinuousClock.Instant) {
         record(true, at: now)
     }
 }
