@@ -27,6 +27,10 @@ enum PostgresJobRow {
         "worker_id", "lease_until", "trace_context", "region", "region_strict", "partition_key", "fair_tag",
     ]
 
+    /// Every stored column of `jobs`, which `finished_jobs` has too: what a finish moves and what
+    /// a read of both tables selects. A column added to `jobs` is added here.
+    static let storedNames = claimedNames + ["cancel_requested", "progress", "result", "attempts", "fingerprint"]
+
     /// How many columns ``columns(_:)`` lists; extra columns may follow them.
     static let columnCount = 27
 

@@ -92,16 +92,32 @@ enum PostgresPreparedStatements {
     }
 
     /// Applies a batch of completions, each fenced by `id`, `attempt` and `status = 'processing'`,
-    /// as the core's ``CompletionEffect`` says (see ``PostgresLifecycleSQL/finishAssignments``).
+    /// as the core's ``CompletionEffect`` says (see ``PostgresLifecycleSQL/finishChanges``). A
+    /// completion that ends its job `done` (without an idempotency key) moves the row to
+    /// `finished_jobs` instead (``FinishedJobs``): a `DELETE` that returns the finished row, fed to
+    /// an `INSERT`, in the same statement, so the move is atomic and costs no extra round trip. The
+    /// rest are updated in place; the two sets of rows are disjoint.
     struct Finish: PostgresPreparedStatement {
         static let name = "vesper_finish_v6"
         static let sql = """
-            UPDATE jobs SET
-                \(PostgresLifecycleSQL.finishAssignments)
-            FROM unnest($2::uuid[], $3::int8[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::timestamptz[])
-                AS c(id, attempt, outcome, error, run_at, result, started_at)
-            WHERE jobs.id = c.id AND jobs.attempt = c.attempt AND jobs.status = 'processing'
-            RETURNING jobs.id, jobs.attempt
+            WITH c AS (
+                SELECT * FROM unnest($2::uuid[], $3::int8[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::timestamptz[])
+                    AS c(id, attempt, outcome, error, run_at, result, started_at)),
+            moved AS (
+                DELETE FROM jobs USING c
+                WHERE jobs.id = c.id AND jobs.attempt = c.attempt AND jobs.status = 'processing' AND \(PostgresLifecycleSQL.finishMoves)
+                RETURNING \(PostgresLifecycleSQL.finishedRow)),
+            archived AS (
+                INSERT INTO \(FinishedJobs.table) (\(PostgresJobRow.storedNames.joined(separator: ", ")))
+                SELECT \(PostgresJobRow.storedNames.joined(separator: ", ")) FROM moved
+                RETURNING id, attempt),
+            updated AS (
+                UPDATE jobs SET
+                    \(PostgresLifecycleSQL.finishAssignments)
+                FROM c
+                WHERE jobs.id = c.id AND jobs.attempt = c.attempt AND jobs.status = 'processing' AND NOT (\(PostgresLifecycleSQL.finishMoves))
+                RETURNING jobs.id, jobs.attempt)
+            SELECT id, attempt FROM archived UNION ALL SELECT id, attempt FROM updated
             """
 
         /// The token of an applied completion.

@@ -16,27 +16,59 @@ enum SQLiteLifecycleSQL {
     static let finishStatements: [Completion.Outcome.Kind: String] = Dictionary(
         uniqueKeysWithValues: Completion.Outcome.Kind.allCases.map { ($0, finishSQL($0)) })
 
+    /// The moving statement of each kind that ends a job `done` (``FinishedJobs``): it copies the
+    /// finished row into `finished_jobs`, as the kind's update would leave it, when the row is
+    /// still the attempt's and has no idempotency key. It binds the same values as
+    /// ``finishStatements``; when it copied a row, ``deleteMovedStatement`` removes the original in
+    /// the same transaction, else the kind's update applies.
+    static let moveStatements: [Completion.Outcome.Kind: String] = Dictionary(
+        uniqueKeysWithValues: FinishedJobs.movingKinds.map { ($0, moveSQL($0)) })
+
+    /// Removes a row ``moveStatements`` copied; binds its id.
+    static let deleteMovedStatement = "DELETE FROM jobs WHERE id = ?"
+
+    private static let fence = "id = ? AND attempt = ? AND status = 'processing'"
+
     private static func finishSQL(_ kind: Completion.Outcome.Kind) -> String {
+        let assignments = finishChanges(kind).map { "\($0.column) = \($0.value)" }
+        return "UPDATE jobs SET \(assignments.joined(separator: ", ")) WHERE \(fence)"
+    }
+
+    /// The changed columns first, in the update's order, so the placeholders bind the same values.
+    private static func moveSQL(_ kind: Completion.Outcome.Kind) -> String {
+        let changes = finishChanges(kind)
+        let changed = Set(changes.map(\.column))
+        let kept = SQLiteRow.storedColumns.filter { !changed.contains($0) }
+        return """
+            INSERT INTO \(FinishedJobs.table) (\((changes.map(\.column) + kept).joined(separator: ", ")))
+            SELECT \((changes.map(\.value) + kept).joined(separator: ", ")) FROM jobs
+            WHERE \(fence) AND \(FinishedJobs.keepsInPlace) IS NULL
+            """
+    }
+
+    /// The columns a finish of `kind` changes and their new values, which read the row before the
+    /// change: `SET` assignments of the update, select expressions of the move.
+    private static func finishChanges(_ kind: Completion.Outcome.Kind) -> [(column: String, value: String)] {
         let effect = CompletionEffect.of(kind)
-        var assignments = ["status = '\(effect.status.rawValue)'"]
-        if effect.countsFailure { assignments.append("retries = retries + 1") }
-        if effect.recordsError { assignments.append("error = ?") }
-        if effect.clearsError { assignments.append("error = ''") }
-        if effect.runAt != .keep { assignments.append("run_at = ?") }
-        if effect.finishes { assignments.append("finished_at = ?") }
-        assignments.append("updated_at = ?")
-        if effect.storesResult { assignments.append("result = ?") }
+        var changes: [(column: String, value: String)] = [("status", "'\(effect.status.rawValue)'")]
+        if effect.countsFailure { changes.append(("retries", "retries + 1")) }
+        if effect.recordsError { changes.append(("error", "?")) }
+        if effect.clearsError { changes.append(("error", "''")) }
+        if effect.runAt != .keep { changes.append(("run_at", "?")) }
+        if effect.finishes { changes.append(("finished_at", "?")) }
+        changes.append(("updated_at", "?"))
+        if effect.storesResult { changes.append(("result", "?")) }
         if effect.appendsAttempt, let outcome = effect.recordedOutcome {
             // Only for a job that goes on: a finished job's last attempt is implicit in its row
             // (``ImplicitLastAttempt``). Right-hand sides see the row before the update: `attempt` and `worker_id` are the
             // attempt's own; its start is the completion's (a claim leaves `started_at` empty).
-            assignments.append(
-                "attempts = " + appendAttempt(outcome: "'\(outcome)'", error: effect.recordsError ? "?" : "''", finishedAt: "?", startedAt: "COALESCE(?, started_at)"))
+            changes.append(
+                ("attempts", appendAttempt(outcome: "'\(outcome)'", error: effect.recordsError ? "?" : "''", finishedAt: "?", startedAt: "COALESCE(?, started_at)")))
         }
-        if effect.clearsWorker { assignments.append("worker_id = NULL") }
-        if effect.clearsLease { assignments.append("lease_until = NULL") }
-        if effect.recordsStart { assignments.append("started_at = COALESCE(?, started_at)") }
-        return "UPDATE jobs SET \(assignments.joined(separator: ", ")) WHERE id = ? AND attempt = ? AND status = 'processing'"
+        if effect.clearsWorker { changes.append(("worker_id", "NULL")) }
+        if effect.clearsLease { changes.append(("lease_until", "NULL")) }
+        if effect.recordsStart { changes.append(("started_at", "COALESCE(?, started_at)")) }
+        return changes
     }
 
     /// `attempts` with one more ``AttemptRecord`` for the row's current attempt: `json_insert` at
@@ -133,6 +165,49 @@ enum SQLiteLifecycleSQL {
     }()
 
     // MARK: Listing
+
+    /// The listing statement for `filter` and its values: newest first, at most `limit` rows whose
+    /// earlier payloads stay under the budget. The page is chosen from sizes alone (each table's
+    /// own index walk, merged when `finished_jobs` may hold matches), and only the chosen rows are
+    /// read whole.
+    static func list(_ filter: JobFilter) -> (sql: String, arguments: StatementArguments) {
+        let (whereClause, arguments) = self.whereClause(filter)
+        let tables = FinishedJobs.mayHold(filter) ? ["jobs", FinishedJobs.table] : ["jobs"]
+        let sizes = tables.map { table in
+            "SELECT * FROM (SELECT seq, length(CAST(payload AS BLOB)) AS size FROM \(table) \(whereClause) ORDER BY seq DESC LIMIT ?)"
+        }
+        var pageArguments: StatementArguments = []
+        for _ in tables { pageArguments += arguments + [filter.limit] }
+        let sql = """
+            WITH page AS (
+                SELECT seq FROM (
+                    SELECT seq, SUM(size) OVER (ORDER BY seq DESC) - size AS earlier FROM (
+                        \(sizes.joined(separator: " UNION ALL ")) ORDER BY seq DESC LIMIT ?))
+                WHERE earlier < ?)
+            \(tables.map { "SELECT \(SQLiteRow.columns) FROM \($0) WHERE seq IN (SELECT seq FROM page)" }.joined(separator: " UNION ALL "))
+            ORDER BY seq DESC
+            """
+        return (sql, pageArguments + [filter.limit, filter.payloadBudget])
+    }
+
+    /// The `seq` of the rows `filter` selects in one batch (newest first, at most `limit`) from
+    /// both tables when `finished_jobs` may hold matches, and its values.
+    static func batch(_ filter: JobFilter) -> (sql: String, arguments: StatementArguments) {
+        let (whereClause, arguments) = self.whereClause(filter)
+        guard FinishedJobs.mayHold(filter) else {
+            return ("SELECT seq FROM jobs \(whereClause) ORDER BY seq DESC LIMIT ?", arguments + [filter.limit])
+        }
+        let sql = """
+            SELECT seq FROM (
+                SELECT * FROM (SELECT seq FROM jobs \(whereClause) ORDER BY seq DESC LIMIT ?)
+                UNION ALL SELECT * FROM (SELECT seq FROM \(FinishedJobs.table) \(whereClause) ORDER BY seq DESC LIMIT ?)
+                ORDER BY seq DESC LIMIT ?)
+            """
+        return (sql, arguments + [filter.limit] + arguments + [filter.limit, filter.limit])
+    }
+
+    /// A job's stored status from whichever table holds it.
+    static let statusByID = "SELECT status FROM jobs WHERE id = ?1 UNION ALL SELECT status FROM \(FinishedJobs.table) WHERE id = ?1"
 
     /// The `WHERE` clause (empty when nothing is filtered) and its values.
     static func whereClause(_ filter: JobFilter) -> (sql: String, arguments: StatementArguments) {

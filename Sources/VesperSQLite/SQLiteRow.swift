@@ -14,6 +14,11 @@ enum SQLiteRow {
     /// ``columns`` and the ones only a single job's read returns: its result and attempt history.
     static let detailColumns = columns + ", result, attempts, concurrency_key, concurrency_limit, unique_key"
 
+    /// Every stored column of `jobs`, which `finished_jobs` has too: what a finish moves. A column
+    /// added to `jobs` is added here.
+    static let storedColumns =
+        (columns + ", result, attempts, fingerprint").split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+
     /// Runs `statement` and decodes each row straight from SQLite as it is stepped (a cursor, so
     /// no copied `Row` per job: on a claim of hundreds of jobs that copy was most of the decoding).
     /// A row that cannot be read throws a ``VesperError`` naming it (see ``StoredJobRow``).

@@ -193,6 +193,32 @@ enum SQLiteSchema {
                     CREATE INDEX partitions_last_tag ON partitions (queue, last_tag);
                     """)
         }
+        migrator.registerMigration("v13-finished-jobs") { db in
+            // Done jobs leave `jobs` in the transaction that finishes them (``FinishedJobs``). The
+            // archive copies every column `jobs` has at this point, read from the catalog, with
+            // `seq` as its rowid (the value `jobs` gave it). A column added to `jobs` by a later
+            // migration must be added to `finished_jobs` too, in the same migration, and to
+            // `SQLiteRow.storedColumns`.
+            let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(jobs)").map { column -> String in
+                let name: String = column["name"]
+                if name == "seq" { return "seq INTEGER PRIMARY KEY" }
+                let type: String = column["type"]
+                let notNull: Bool = column["notnull"]
+                let defaultValue: String? = column["dflt_value"]
+                return "\(name) \(type)" + (notNull ? " NOT NULL" : "") + (defaultValue.map { " DEFAULT \($0)" } ?? "")
+            }
+            try db.execute(
+                sql: """
+                    CREATE TABLE finished_jobs (\(columns.joined(separator: ", ")));
+                    -- Serves `GET /jobs/{id}`.
+                    CREATE UNIQUE INDEX finished_jobs_id ON finished_jobs (id);
+                    -- Serves retention, statistics and throughput, as `jobs_finished` does in `jobs`.
+                    CREATE INDEX finished_jobs_finished ON finished_jobs (finished_at, status);
+                    -- `done` jobs that stay in `jobs` (those with an idempotency key, and those
+                    -- finished before this migration) are listed through this small index.
+                    CREATE INDEX jobs_done ON jobs (seq) WHERE status = 'done';
+                    """)
+        }
         return migrator
     }
 }
