@@ -249,6 +249,25 @@ enum PostgresSchema {
                 // before this migration) are listed through this small index instead of a walk of
                 // the whole table.
                 "CREATE INDEX jobs_done ON jobs (seq) WHERE status = 'done'",
+                // A unique key's lock follows its job into the archive. The move's `DELETE` from
+                // `jobs` fires the release trigger at the end of the statement, when the same
+                // statement's `INSERT` into `finished_jobs` is visible: a job found there was moved,
+                // not deleted, and keeps its key (it still holds it when its states include `done`).
+                // Deleting the job from the archive (retention, an operator) frees the key: there
+                // the deleted row is no longer visible to the check.
+                """
+                CREATE OR REPLACE FUNCTION vesper_release_unique_lock() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    DELETE FROM unique_locks WHERE key = OLD.unique_key AND job_id = OLD.id
+                        AND NOT EXISTS (SELECT 1 FROM finished_jobs WHERE id = OLD.id);
+                    RETURN NULL;
+                END
+                $$
+                """,
+                """
+                CREATE TRIGGER finished_jobs_release_unique_lock AFTER DELETE ON finished_jobs
+                FOR EACH ROW WHEN (OLD.unique_key IS NOT NULL) EXECUTE FUNCTION vesper_release_unique_lock()
+                """,
             ]),
     ]
 

@@ -15,9 +15,9 @@ enum SQLiteRow {
     static let detailColumns = columns + ", result, attempts, concurrency_key, concurrency_limit, unique_key"
 
     /// Every stored column of `jobs`, which `finished_jobs` has too: what a finish moves. A column
-    /// added to `jobs` is added here.
+    /// added to `jobs` is added here (a test compares this list with both tables' columns).
     static let storedColumns =
-        (columns + ", result, attempts, fingerprint").split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        (detailColumns + ", claimed_at, fingerprint").split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
 
     /// Runs `statement` and decodes each row straight from SQLite as it is stepped (a cursor, so
     /// no copied `Row` per job: on a claim of hundreds of jobs that copy was most of the decoding).

@@ -217,6 +217,20 @@ enum SQLiteSchema {
                     -- `done` jobs that stay in `jobs` (those with an idempotency key, and those
                     -- finished before this migration) are listed through this small index.
                     CREATE INDEX jobs_done ON jobs (seq) WHERE status = 'done';
+                    -- A unique key's lock follows its job into the archive: the move deletes the
+                    -- row from `jobs` after copying it, and that delete must not free a key whose
+                    -- states include `done` (the holder still exists, in `finished_jobs`). Deleting
+                    -- the job from the archive (retention, an operator) frees the key as before.
+                    DROP TRIGGER jobs_release_unique_lock;
+                    CREATE TRIGGER jobs_release_unique_lock AFTER DELETE ON jobs WHEN OLD.unique_key IS NOT NULL
+                    BEGIN
+                        DELETE FROM unique_locks WHERE key = OLD.unique_key AND job_id = OLD.id
+                            AND NOT EXISTS (SELECT 1 FROM finished_jobs WHERE id = OLD.id);
+                    END;
+                    CREATE TRIGGER finished_jobs_release_unique_lock AFTER DELETE ON finished_jobs WHEN OLD.unique_key IS NOT NULL
+                    BEGIN
+                        DELETE FROM unique_locks WHERE key = OLD.unique_key AND job_id = OLD.id;
+                    END;
                     """)
         }
         return migrator
