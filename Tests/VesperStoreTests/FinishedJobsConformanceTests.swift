@@ -3,7 +3,7 @@ import GRDB
 import PostgresNIO
 import Testing
 import VesperCore
-import VesperPostgres
+@testable import VesperPostgres
 @testable import VesperSQLite
 import VesperTestSupport
 
@@ -187,6 +187,130 @@ struct FinishedJobsConformanceTests {
         }
     }
 
+    @Test(arguments: StoreKind.allCases)
+    func everyStoredColumnIsInBothTablesAndInTheMovedList(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            // A column `jobs` gained without `finished_jobs` (or the list a finish copies) would
+            // be lost, or fail the finish, when a done job moves.
+            let listed: [String]
+            switch store {
+            case is SQLiteJobStore: listed = SQLiteRow.storedColumns
+            case is PostgresJobStore: listed = PostgresJobRow.storedNames
+            default: listed = []
+            }
+            #expect(listed.count == Set(listed).count, "no column listed twice")
+            let live = try await Self.columns(of: "jobs", store: store)
+            let archived = try await Self.columns(of: FinishedJobs.table, store: store)
+            #expect(!live.isEmpty)
+            #expect(live == archived)
+            #expect(Set(listed) == live)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func everyOptionalColumnMovesWithTheJob(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let now = testEpoch.addingTimeInterval(30)
+            let trace = JobTraceContext(fields: ["traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"])
+            var new = NewJob(
+                type: "full", payloadJSON: #"{"n":7}"#, maxRetries: 2, timeoutSeconds: 60, traceContext: trace, region: "eu",
+                regionStrict: true, partition: "tenant-a",
+                unique: UniqueConstraint(key: "full:7", period: nil, states: [.pending, .scheduled, .processing, .done]))
+            new.concurrency = JobConcurrency(key: "customer:7", limit: 2)
+            let created = try await store.add(new)
+            let request = ClaimRequest(
+                limit: 1, types: ["full"], workerID: "node-eu", leaseUntil: now.addingTimeInterval(30), now: now, region: "eu")
+            let claimed = try await store.claim(request)
+            #expect(claimed.map(\.id) == [created.id])
+            let before = try #require(try await store.job(id: created.id))
+            let token = LeaseToken(id: created.id, attempt: 1)
+            #expect(try await store.finish([Completion(token: token, outcome: .done, result: #"{"ok":1}"#, startedAt: now)], now: now) == [token])
+            #expect(try await Self.table(of: created.id, store: store) == FinishedJobs.table)
+
+            let moved = try #require(try await store.job(id: created.id))
+            #expect(moved.storedStatus == .done)
+            #expect(moved.region == "eu")
+            #expect(moved.regionStrict)
+            #expect(moved.partition == "tenant-a")
+            #expect(moved.fairTag == before.fairTag)
+            #expect(moved.fairTag > 0)
+            #expect(moved.concurrency == JobConcurrency(key: "customer:7", limit: 2))
+            #expect(moved.uniqueKey == "full:7")
+            #expect(moved.traceContext == trace)
+            #expect(moved.result == #"{"ok":1}"#)
+            #expect(moved.sequence == created.sequence)
+            // Columns no reader returns are copied too.
+            #expect(try await Self.count(
+                "SELECT count(*) FROM \(FinishedJobs.table) WHERE claimed_at IS NOT NULL AND fingerprint <> ''", store: store) == 1)
+            // Listings and the region's own listing still find it.
+            #expect(try await store.listJobs(JobQuery(status: .done, now: now)).map(\.id) == [created.id])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aDoneHolderInTheArchiveKeepsItsKeyWhenDoneIsAmongTheStates(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let withDone: Set<JobStatus> = [.pending, .scheduled, .processing, .done]
+            func unique(_ key: String, states: Set<JobStatus> = withDone) -> NewJob {
+                UniqueJobConformanceTests.uniqueJob(key, period: nil, states: states, type: key)
+            }
+            // Moving the row out of `jobs` is not deleting the job: its lock stays, and it still holds.
+            let first = try await store.add(unique("a"))
+            #expect(try await Self.run(first, .done, store: store, at: testEpoch.addingTimeInterval(1)))
+            #expect(try await Self.table(of: first.id, store: store) == FinishedJobs.table)
+            #expect(try await UniqueJobConformanceTests.lockHolder("a", store) == first.id)
+            let again = try await store.enqueue([unique("a")], now: testEpoch.addingTimeInterval(2))
+            guard case .duplicate(let holder)? = again.first else {
+                Issue.record("expected the done holder, got \(again)")
+                return
+            }
+            #expect(holder.id == first.id)
+            #expect(holder.storedStatus == .done)
+            #expect(holder.uniqueKey == "a")
+            #expect(try await Self.rows(in: "jobs", store: store) == 0)
+
+            // With the default states a done holder does not hold, as on a job updated in place.
+            let second = try await store.add(unique("a", states: UniqueConstraint.defaultStates), now: testEpoch.addingTimeInterval(3))
+            #expect(second.id != first.id)
+            #expect(try await UniqueJobConformanceTests.lockHolder("a", store) == second.id)
+
+            // Deleting a done holder from the archive frees its key, by id and by retention.
+            let administration = try #require(store as? any JobAdministration)
+            let deleted = try await store.add(unique("b"))
+            #expect(try await Self.run(deleted, .done, store: store, at: testEpoch.addingTimeInterval(4)))
+            #expect(try await UniqueJobConformanceTests.lockHolder("b", store) == deleted.id)
+            _ = try await administration.delete(id: deleted.id)
+            #expect(try await UniqueJobConformanceTests.lockHolder("b", store) == nil)
+            let pruned = try await store.add(unique("c"))
+            #expect(try await Self.run(pruned, .done, store: store, at: testEpoch.addingTimeInterval(5)))
+            let pruning = try #require(store as? any JobPruning)
+            #expect(try await pruning.pruneFinishedJobs(statuses: [.done], finishedBefore: testEpoch.addingTimeInterval(6), limit: 10) == 2)
+            #expect(try await UniqueJobConformanceTests.lockHolder("c", store) == nil)
+            #expect(try await UniqueJobConformanceTests.lockHolder("a", store) == second.id, "the pending holder keeps its key")
+            let fresh = try await store.add(unique("c"), now: testEpoch.addingTimeInterval(7))
+            #expect(fresh.id != pruned.id)
+        }
+    }
+
+    /// The names of `table`'s columns, as the database's catalog lists them.
+    static func columns(of table: String, store: any VesperStore) async throws -> Set<String> {
+        switch store {
+        case let store as SQLiteJobStore:
+            return try await store.pool.read { db in
+                Set(try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table]))
+            }
+        case let store as PostgresJobStore:
+            var names: Set<String> = []
+            let rows = try await store.client.query(
+                "SELECT column_name::text FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = \(table)")
+            for try await name in rows.decode(String.self) { names.insert(name) }
+            return names
+        default:
+            Issue.record("unknown store \(store.displayName)")
+            return []
+        }
+    }
+
     /// The table that holds job `id`, as the database says; `nil` when neither does.
     static func table(of id: UUID, store: any VesperStore) async throws -> String? {
         for table in ["jobs", FinishedJobs.table] where try await count("SELECT count(*) FROM \(table) WHERE id = '\(id.uuidString.lowercased())'", store: store) == 1 {
@@ -199,7 +323,7 @@ struct FinishedJobsConformanceTests {
         try await count("SELECT count(*) FROM \(table)", store: store)
     }
 
-    private static func count(_ sql: String, store: any VesperStore) async throws -> Int {
+    static func count(_ sql: String, store: any VesperStore) async throws -> Int {
         switch store {
         case let store as SQLiteJobStore:
             return try await store.pool.read { db in try Int.fetchOne(db, sql: sql) ?? 0 }
