@@ -204,33 +204,12 @@ extension SQLiteJobStore: RankReadingFinish {
     /// Applies completions inside the caller's transaction; returns the tokens of those applied
     /// (each statement is fenced, so it changed one row or none). Each kind of outcome has one
     /// statement (``SQLiteLifecycleSQL/finishStatements``), looked up once per batch: on a busy
-    /// node nearly every completion is `done`, and moves its row to `finished_jobs`
-    /// (``SQLiteLifecycleSQL/moveStatements``).
+    /// node nearly every completion is `done`.
     private static func apply(_ completions: [Completion], now: Int64, db: Database) throws -> Set<LeaseToken> {
         var applied = Set<LeaseToken>()
         var statements: [Completion.Outcome.Kind: Statement] = [:]
-        var moves: [Completion.Outcome.Kind: Statement] = [:]
-        var deleteMoved: Statement?
         for completion in completions {
             let kind = completion.outcome.kind
-            if let sql = SQLiteLifecycleSQL.moveStatements[kind] {
-                let move: Statement
-                if let prepared = moves[kind] {
-                    move = prepared
-                } else {
-                    move = try db.cachedStatement(sql: sql)
-                    moves[kind] = move
-                }
-                move.setUncheckedArguments(SQLiteLifecycleSQL.finishArguments(completion, now: now))
-                try move.execute()
-                if db.changesCount == 1 {
-                    let delete = try deleteMoved ?? db.cachedStatement(sql: SQLiteLifecycleSQL.deleteMovedStatement)
-                    deleteMoved = delete
-                    try delete.execute(arguments: [completion.token.id.lowercaseText])
-                    applied.insert(completion.token)
-                    continue
-                }
-            }
             let statement: Statement
             if let prepared = statements[kind] {
                 statement = prepared

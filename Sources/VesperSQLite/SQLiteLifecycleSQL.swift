@@ -12,63 +12,32 @@ enum SQLiteLifecycleSQL {
 
     /// The finish statement of each kind of outcome, fenced by the attempt token. Binds what
     /// ``finishArguments(_:now:)`` returns. Texts are fixed per kind, so each is prepared once and
-    /// cached by the connection.
+    /// cached by the connection. A `done` job is finished in place: unlike PostgreSQL, this store
+    /// never moves rows to `finished_jobs` (``FinishedJobs``), which stays empty here.
     static let finishStatements: [Completion.Outcome.Kind: String] = Dictionary(
         uniqueKeysWithValues: Completion.Outcome.Kind.allCases.map { ($0, finishSQL($0)) })
 
-    /// The moving statement of each kind that ends a job `done` (``FinishedJobs``): it copies the
-    /// finished row into `finished_jobs`, as the kind's update would leave it, when the row is
-    /// still the attempt's and has no idempotency key. It binds the same values as
-    /// ``finishStatements``; when it copied a row, ``deleteMovedStatement`` removes the original in
-    /// the same transaction, else the kind's update applies.
-    static let moveStatements: [Completion.Outcome.Kind: String] = Dictionary(
-        uniqueKeysWithValues: FinishedJobs.movingKinds.map { ($0, moveSQL($0)) })
-
-    /// Removes a row ``moveStatements`` copied; binds its id.
-    static let deleteMovedStatement = "DELETE FROM jobs WHERE id = ?"
-
-    private static let fence = "id = ? AND attempt = ? AND status = 'processing'"
-
     private static func finishSQL(_ kind: Completion.Outcome.Kind) -> String {
-        let assignments = finishChanges(kind).map { "\($0.column) = \($0.value)" }
-        return "UPDATE jobs SET \(assignments.joined(separator: ", ")) WHERE \(fence)"
-    }
-
-    /// The changed columns first, in the update's order, so the placeholders bind the same values.
-    private static func moveSQL(_ kind: Completion.Outcome.Kind) -> String {
-        let changes = finishChanges(kind)
-        let changed = Set(changes.map(\.column))
-        let kept = SQLiteRow.storedColumns.filter { !changed.contains($0) }
-        return """
-            INSERT INTO \(FinishedJobs.table) (\((changes.map(\.column) + kept).joined(separator: ", ")))
-            SELECT \((changes.map(\.value) + kept).joined(separator: ", ")) FROM jobs
-            WHERE \(fence) AND \(FinishedJobs.keepsInPlace) IS NULL
-            """
-    }
-
-    /// The columns a finish of `kind` changes and their new values, which read the row before the
-    /// change: `SET` assignments of the update, select expressions of the move.
-    private static func finishChanges(_ kind: Completion.Outcome.Kind) -> [(column: String, value: String)] {
         let effect = CompletionEffect.of(kind)
-        var changes: [(column: String, value: String)] = [("status", "'\(effect.status.rawValue)'")]
-        if effect.countsFailure { changes.append(("retries", "retries + 1")) }
-        if effect.recordsError { changes.append(("error", "?")) }
-        if effect.clearsError { changes.append(("error", "''")) }
-        if effect.runAt != .keep { changes.append(("run_at", "?")) }
-        if effect.finishes { changes.append(("finished_at", "?")) }
-        changes.append(("updated_at", "?"))
-        if effect.storesResult { changes.append(("result", "?")) }
+        var assignments = ["status = '\(effect.status.rawValue)'"]
+        if effect.countsFailure { assignments.append("retries = retries + 1") }
+        if effect.recordsError { assignments.append("error = ?") }
+        if effect.clearsError { assignments.append("error = ''") }
+        if effect.runAt != .keep { assignments.append("run_at = ?") }
+        if effect.finishes { assignments.append("finished_at = ?") }
+        assignments.append("updated_at = ?")
+        if effect.storesResult { assignments.append("result = ?") }
         if effect.appendsAttempt, let outcome = effect.recordedOutcome {
             // Only for a job that goes on: a finished job's last attempt is implicit in its row
             // (``ImplicitLastAttempt``). Right-hand sides see the row before the update: `attempt` and `worker_id` are the
             // attempt's own; its start is the completion's (a claim leaves `started_at` empty).
-            changes.append(
-                ("attempts", appendAttempt(outcome: "'\(outcome)'", error: effect.recordsError ? "?" : "''", finishedAt: "?", startedAt: "COALESCE(?, started_at)")))
+            assignments.append(
+                "attempts = " + appendAttempt(outcome: "'\(outcome)'", error: effect.recordsError ? "?" : "''", finishedAt: "?", startedAt: "COALESCE(?, started_at)"))
         }
-        if effect.clearsWorker { changes.append(("worker_id", "NULL")) }
-        if effect.clearsLease { changes.append(("lease_until", "NULL")) }
-        if effect.recordsStart { changes.append(("started_at", "COALESCE(?, started_at)")) }
-        return changes
+        if effect.clearsWorker { assignments.append("worker_id = NULL") }
+        if effect.clearsLease { assignments.append("lease_until = NULL") }
+        if effect.recordsStart { assignments.append("started_at = COALESCE(?, started_at)") }
+        return "UPDATE jobs SET \(assignments.joined(separator: ", ")) WHERE id = ? AND attempt = ? AND status = 'processing'"
     }
 
     /// `attempts` with one more ``AttemptRecord`` for the row's current attempt: `json_insert` at

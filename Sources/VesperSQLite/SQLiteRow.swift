@@ -14,11 +14,6 @@ enum SQLiteRow {
     /// ``columns`` and the ones only a single job's read returns: its result and attempt history.
     static let detailColumns = columns + ", result, attempts, concurrency_key, concurrency_limit, unique_key"
 
-    /// Every stored column of `jobs`, which `finished_jobs` has too: what a finish moves. A column
-    /// added to `jobs` is added here (a test compares this list with both tables' columns).
-    static let storedColumns =
-        (detailColumns + ", claimed_at, fingerprint").split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-
     /// Runs `statement` and decodes each row straight from SQLite as it is stepped (a cursor, so
     /// no copied `Row` per job: on a claim of hundreds of jobs that copy was most of the decoding).
     /// A row that cannot be read throws a ``VesperError`` naming it (see ``StoredJobRow``).

@@ -35,7 +35,7 @@ struct FleetLimitsEndToEndTests {
                         return 0
                     },
                     claimTimes: { queue in
-                        // Done jobs are in `finished_jobs`, with the claim time they had in `jobs`.
+                        // On PostgreSQL done jobs are in `finished_jobs`, with the claim time they had in `jobs`.
                         let rows = try await store.client.query(
                             """
                             SELECT claimed_at FROM jobs WHERE queue = \(queue) AND claimed_at IS NOT NULL
@@ -73,7 +73,7 @@ struct FleetLimitsEndToEndTests {
                 },
                 claimTimes: { queue in
                     try await pool.read { db in
-                        // Done jobs are in `finished_jobs`, with the claim time they had in `jobs`.
+                        // On PostgreSQL done jobs are in `finished_jobs`, with the claim time they had in `jobs`.
                         try Int64.fetchAll(
                             db,
                             sql: """

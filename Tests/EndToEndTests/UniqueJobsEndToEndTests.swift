@@ -72,7 +72,7 @@ struct UniqueJobsEndToEndTests {
             let next = try await clients[2].post("/jobs", body)
             #expect(next.status == 201, "\(next.body)")
             #expect(next.json["job_id"] as? String != id)
-            // Done jobs are in `finished_jobs` (the new one may be done already: its queue runs).
+            // On PostgreSQL done jobs are in `finished_jobs` (the new one may be done already: its queue runs).
             #expect(try await count("SELECT (SELECT count(*) FROM jobs) + (SELECT count(*) FROM finished_jobs)") == 2)
             for node in nodes { node.send(SIGTERM) }
             for node in nodes { #expect(try await node.waitForExit() == 0, "\(node.log.suffix(3000))") }

@@ -134,7 +134,7 @@ struct ImplicitLastAttemptConformanceTests {
         switch store {
         case let store as SQLiteJobStore:
             text = try await store.pool.read { db in
-                // A done job is in `finished_jobs`.
+                // On PostgreSQL a done job is in `finished_jobs`.
                 try String.fetchOne(
                     db, sql: "SELECT attempts FROM jobs WHERE seq = ?1 UNION ALL SELECT attempts FROM finished_jobs WHERE seq = ?1",
                     arguments: [job.sequence]) ?? ""
