@@ -194,11 +194,12 @@ enum SQLiteSchema {
                     """)
         }
         migrator.registerMigration("v13-finished-jobs") { db in
-            // Done jobs leave `jobs` in the transaction that finishes them (``FinishedJobs``). The
-            // archive copies every column `jobs` has at this point, read from the catalog, with
-            // `seq` as its rowid (the value `jobs` gave it). A column added to `jobs` by a later
-            // migration must be added to `finished_jobs` too, in the same migration, and to
-            // `SQLiteRow.storedColumns`.
+            // The archive of ``FinishedJobs``, which this store's finishes never fill (they update
+            // `done` jobs in place, see `SQLiteLifecycleSQL.finishStatements`); every read still
+            // covers it. It copies every column `jobs` has at this point, read from the catalog,
+            // with `seq` as its rowid. A column added to `jobs` by a later migration must be added
+            // to `finished_jobs` too, in the same migration (the reads select the same columns
+            // from both).
             let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(jobs)").map { column -> String in
                 let name: String = column["name"]
                 if name == "seq" { return "seq INTEGER PRIMARY KEY" }
@@ -214,19 +215,7 @@ enum SQLiteSchema {
                     CREATE UNIQUE INDEX finished_jobs_id ON finished_jobs (id);
                     -- Serves retention, statistics and throughput, as `jobs_finished` does in `jobs`.
                     CREATE INDEX finished_jobs_finished ON finished_jobs (finished_at, status);
-                    -- `done` jobs that stay in `jobs` (those with an idempotency key, and those
-                    -- finished before this migration) are listed through this small index.
-                    CREATE INDEX jobs_done ON jobs (seq) WHERE status = 'done';
-                    -- A unique key's lock follows its job into the archive: the move deletes the
-                    -- row from `jobs` after copying it, and that delete must not free a key whose
-                    -- states include `done` (the holder still exists, in `finished_jobs`). Deleting
-                    -- the job from the archive (retention, an operator) frees the key as before.
-                    DROP TRIGGER jobs_release_unique_lock;
-                    CREATE TRIGGER jobs_release_unique_lock AFTER DELETE ON jobs WHEN OLD.unique_key IS NOT NULL
-                    BEGIN
-                        DELETE FROM unique_locks WHERE key = OLD.unique_key AND job_id = OLD.id
-                            AND NOT EXISTS (SELECT 1 FROM finished_jobs WHERE id = OLD.id);
-                    END;
+                    -- Deleting a job from the archive frees its unique key, as from `jobs`.
                     CREATE TRIGGER finished_jobs_release_unique_lock AFTER DELETE ON finished_jobs WHEN OLD.unique_key IS NOT NULL
                     BEGIN
                         DELETE FROM unique_locks WHERE key = OLD.unique_key AND job_id = OLD.id;
