@@ -3,12 +3,10 @@ import GRDB
 import VesperCore
 
 extension SQLiteJobStore: JobAdministration {
-    /// The job is in `jobs` or in `finished_jobs` (``FinishedJobs``): the first statement that
-    /// deletes it ends the change.
     public func delete(id: UUID) async throws -> Job {
         try await guardedChange(
             id: id,
-            sql: ["jobs", FinishedJobs.table].map { "DELETE FROM \($0) WHERE id = ? AND \(Self.condition(.delete)) RETURNING \(SQLiteRow.columns)" },
+            sql: "DELETE FROM jobs WHERE id = ? AND \(Self.condition(.delete)) RETURNING \(SQLiteRow.columns)",
             arguments: [id.lowercaseText],
             refusal: { "job \(id.lowercaseText) is \($0); a running job cannot be deleted (cancel it or wait for it to finish)" })
     }
@@ -17,12 +15,10 @@ extension SQLiteJobStore: JobAdministration {
         let now = SQLiteRow.micros(now)
         return try await guardedChange(
             id: id,
-            sql: [
-                """
+            sql: """
                 UPDATE jobs SET run_at = ?, updated_at = ? WHERE id = ? AND status = 'pending' AND run_at > ?
                 RETURNING \(SQLiteRow.columns)
-                """
-            ],
+                """,
             arguments: [now, now, id.lowercaseText, now],
             // A pending job the update did not take is due already: it reads `pending`, not `scheduled`.
             refusal: { "job \(id.lowercaseText) is \($0); only scheduled jobs can be run now" })
@@ -30,12 +26,11 @@ extension SQLiteJobStore: JobAdministration {
 
     /// One write transaction: counts the batch the filter lists (through the listing's index walk),
     /// then changes those of its rows in a state the action applies to. Under SQLite's write lock
-    /// nothing moves between the statements. The batch comes from both tables when the filter may
-    /// match a finished job (``FinishedJobs``), and a delete removes its rows from both; a retry
-    /// changes only `jobs`, which holds every job it applies to.
+    /// nothing moves between the two statements.
     public func apply(_ action: BulkAction, toBatchOf filter: JobFilter, now: Date) async throws -> BulkBatch {
-        let (batch, batchArguments) = SQLiteLifecycleSQL.batch(filter)
-        let archived = action == .delete && FinishedJobs.mayHold(filter)
+        let (whereClause, filterArguments) = SQLiteLifecycleSQL.whereClause(filter)
+        let batch = "SELECT seq FROM jobs \(whereClause) ORDER BY seq DESC LIMIT ?"
+        let batchArguments = filterArguments + [filter.limit]
         let change: String
         var changeArguments: StatementArguments
         switch action {
@@ -58,19 +53,8 @@ extension SQLiteJobStore: JobAdministration {
                 let row = try Row.fetchOne(db, sql: "SELECT count(*), min(seq) FROM (\(batch))", arguments: batchArguments)
                 let matched: Int = row?[0] ?? 0
                 let last: Int64? = row.flatMap { $0[1] as Int64? }
-                // Batch rows are materialized first: a delete from `jobs` must not change the
-                // batch the second delete reads.
-                let seqs = archived ? try Int64.fetchAll(db, sql: batch, arguments: batchArguments) : []
                 try db.execute(sql: change, arguments: finalChangeArguments)
-                var acted = db.changesCount
-                if archived, !seqs.isEmpty {
-                    let placeholders = Array(repeating: "?", count: seqs.count).joined(separator: ", ")
-                    try db.execute(
-                        sql: "DELETE FROM \(FinishedJobs.table) WHERE seq IN (\(placeholders)) AND \(Self.condition(.delete))",
-                        arguments: StatementArguments(seqs))
-                    acted += db.changesCount
-                }
-                return BulkBatch(matched: matched, acted: acted, lastSequence: last)
+                return BulkBatch(matched: matched, acted: db.changesCount, lastSequence: last)
             }
         }
     }
@@ -82,18 +66,15 @@ extension SQLiteJobStore: JobAdministration {
 
     /// Runs a single-row change that returns the row, telling "no such job" from "wrong state"
     /// (`refusal` turns the stored state into the message).
-    /// The statements in `sql` run in turn until one returns the row.
     private func guardedChange(
-        id: UUID, sql: [String], arguments: StatementArguments, refusal: @escaping @Sendable (String) -> String
+        id: UUID, sql: String, arguments: StatementArguments, refusal: @escaping @Sendable (String) -> String
     ) async throws -> Job {
         let result = try await run {
             try await self.pool.write { db -> Result<Job, VesperError> in
-                for statement in sql {
-                    if let row = try Row.fetchOne(db, sql: statement, arguments: arguments) {
-                        return .success(try SQLiteRow.job(row))
-                    }
+                if let row = try Row.fetchOne(db, sql: sql, arguments: arguments) {
+                    return .success(try SQLiteRow.job(row))
                 }
-                guard let status = try String.fetchOne(db, sql: SQLiteLifecycleSQL.statusByID, arguments: [id.lowercaseText])
+                guard let status = try String.fetchOne(db, sql: "SELECT status FROM jobs WHERE id = ?", arguments: [id.lowercaseText])
                 else {
                     return .failure(.notFound(id.lowercaseText))
                 }

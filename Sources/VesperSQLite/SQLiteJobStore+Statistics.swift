@@ -19,9 +19,6 @@ extension SQLiteJobStore: QueueStatisticsSource {
                 {
                     if let status = JobStatus(rawValue: row[0] as String) { statistics.counts[status] = row[1] }
                 }
-                // Done jobs moved out of `jobs` (``FinishedJobs``).
-                statistics.counts[FinishedJobs.status, default: 0] +=
-                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(FinishedJobs.table)") ?? 0
                 let pending = statistics.counts[.pending] ?? 0
                 var due = 0
                 var oldestDue: Int64?
@@ -41,10 +38,8 @@ extension SQLiteJobStore: QueueStatisticsSource {
                 statistics.counts[.scheduled] = pending - due
                 statistics.oldestPendingAge = oldestDue.map { Double(nowMicros - $0) / 1_000_000 }
                 let recent = """
-                    SELECT (SELECT COUNT(*) FROM jobs INDEXED BY jobs_finished
-                        WHERE finished_at >= ?1 AND finished_at IS NOT NULL AND status = 'done')
-                    + (SELECT COUNT(*) FROM \(FinishedJobs.table) INDEXED BY finished_jobs_finished
-                        WHERE finished_at >= ?1 AND status = 'done')
+                    SELECT COUNT(*) FROM jobs INDEXED BY jobs_finished
+                    WHERE finished_at >= ? AND finished_at IS NOT NULL AND status = 'done'
                     """
                 statistics.doneLastMinute = try Int.fetchOne(db, sql: recent, arguments: [nowMicros - 60_000_000]) ?? 0
                 statistics.doneLast5Minutes = try Int.fetchOne(db, sql: recent, arguments: [nowMicros - 300_000_000]) ?? 0

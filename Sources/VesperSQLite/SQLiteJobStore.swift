@@ -65,21 +65,27 @@ public final class SQLiteJobStore: JobStore {
     public func job(id: UUID) async throws -> Job? {
         try await run {
             try await self.pool.read { db in
-                // One read transaction: a job being moved by its finish is seen in one table.
                 try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT \(SQLiteRow.detailColumns) FROM jobs WHERE id = ?1
-                        UNION ALL SELECT \(SQLiteRow.detailColumns) FROM \(FinishedJobs.table) WHERE id = ?1
-                        """,
-                    arguments: [id.lowercaseText]
+                    db, sql: "SELECT \(SQLiteRow.detailColumns) FROM jobs WHERE id = ?", arguments: [id.lowercaseText]
                 ).map { try SQLiteRow.job($0, detail: true) }
             }
         }
     }
 
     public func listJobs(_ query: JobQuery) async throws -> [Job] {
-        let (sql, finalArguments) = SQLiteLifecycleSQL.list(JobFilter(query))
+        let filter = JobFilter(query)
+        let (whereClause, arguments) = SQLiteLifecycleSQL.whereClause(filter)
+        // The page is chosen from sizes alone (the inner select, on the same index walk as before),
+        // and only the rows whose earlier payloads stay under the budget are read whole.
+        let sql = """
+            SELECT \(SQLiteRow.columns) FROM jobs WHERE seq IN (
+                SELECT seq FROM (
+                    SELECT seq, SUM(size) OVER (ORDER BY seq DESC) - size AS earlier FROM (
+                        SELECT seq, length(CAST(payload AS BLOB)) AS size FROM jobs \(whereClause) ORDER BY seq DESC LIMIT ?))
+                WHERE earlier < ?)
+            ORDER BY seq DESC
+            """
+        let finalArguments = arguments + [filter.limit, filter.payloadBudget]
         return try await run {
             try await self.pool.read { db in
                 try SQLiteRow.jobs(db.makeStatement(sql: sql), arguments: finalArguments)
@@ -126,7 +132,7 @@ public final class SQLiteJobStore: JobStore {
                 if let row = try Row.fetchOne(db, sql: sql, arguments: [now, now, id.lowercaseText]) {
                     return .success(try SQLiteRow.job(row))
                 }
-                guard let status = try String.fetchOne(db, sql: SQLiteLifecycleSQL.statusByID, arguments: [id.lowercaseText])
+                guard let status = try String.fetchOne(db, sql: "SELECT status FROM jobs WHERE id = ?", arguments: [id.lowercaseText])
                 else {
                     return .failure(.notFound(id.lowercaseText))
                 }

@@ -12,8 +12,7 @@ enum SQLiteLifecycleSQL {
 
     /// The finish statement of each kind of outcome, fenced by the attempt token. Binds what
     /// ``finishArguments(_:now:)`` returns. Texts are fixed per kind, so each is prepared once and
-    /// cached by the connection. A `done` job is finished in place: unlike PostgreSQL, this store
-    /// never moves rows to `finished_jobs` (``FinishedJobs``), which stays empty here.
+    /// cached by the connection.
     static let finishStatements: [Completion.Outcome.Kind: String] = Dictionary(
         uniqueKeysWithValues: Completion.Outcome.Kind.allCases.map { ($0, finishSQL($0)) })
 
@@ -134,49 +133,6 @@ enum SQLiteLifecycleSQL {
     }()
 
     // MARK: Listing
-
-    /// The listing statement for `filter` and its values: newest first, at most `limit` rows whose
-    /// earlier payloads stay under the budget. The page is chosen from sizes alone (each table's
-    /// own index walk, merged when `finished_jobs` may hold matches), and only the chosen rows are
-    /// read whole.
-    static func list(_ filter: JobFilter) -> (sql: String, arguments: StatementArguments) {
-        let (whereClause, arguments) = self.whereClause(filter)
-        let tables = FinishedJobs.mayHold(filter) ? ["jobs", FinishedJobs.table] : ["jobs"]
-        let sizes = tables.map { table in
-            "SELECT * FROM (SELECT seq, length(CAST(payload AS BLOB)) AS size FROM \(table) \(whereClause) ORDER BY seq DESC LIMIT ?)"
-        }
-        var pageArguments: StatementArguments = []
-        for _ in tables { pageArguments += arguments + [filter.limit] }
-        let sql = """
-            WITH page AS (
-                SELECT seq FROM (
-                    SELECT seq, SUM(size) OVER (ORDER BY seq DESC) - size AS earlier FROM (
-                        \(sizes.joined(separator: " UNION ALL ")) ORDER BY seq DESC LIMIT ?))
-                WHERE earlier < ?)
-            \(tables.map { "SELECT \(SQLiteRow.columns) FROM \($0) WHERE seq IN (SELECT seq FROM page)" }.joined(separator: " UNION ALL "))
-            ORDER BY seq DESC
-            """
-        return (sql, pageArguments + [filter.limit, filter.payloadBudget])
-    }
-
-    /// The `seq` of the rows `filter` selects in one batch (newest first, at most `limit`) from
-    /// both tables when `finished_jobs` may hold matches, and its values.
-    static func batch(_ filter: JobFilter) -> (sql: String, arguments: StatementArguments) {
-        let (whereClause, arguments) = self.whereClause(filter)
-        guard FinishedJobs.mayHold(filter) else {
-            return ("SELECT seq FROM jobs \(whereClause) ORDER BY seq DESC LIMIT ?", arguments + [filter.limit])
-        }
-        let sql = """
-            SELECT seq FROM (
-                SELECT * FROM (SELECT seq FROM jobs \(whereClause) ORDER BY seq DESC LIMIT ?)
-                UNION ALL SELECT * FROM (SELECT seq FROM \(FinishedJobs.table) \(whereClause) ORDER BY seq DESC LIMIT ?)
-                ORDER BY seq DESC LIMIT ?)
-            """
-        return (sql, arguments + [filter.limit] + arguments + [filter.limit, filter.limit])
-    }
-
-    /// A job's stored status from whichever table holds it.
-    static let statusByID = "SELECT status FROM jobs WHERE id = ?1 UNION ALL SELECT status FROM \(FinishedJobs.table) WHERE id = ?1"
 
     /// The `WHERE` clause (empty when nothing is filtered) and its values.
     static func whereClause(_ filter: JobFilter) -> (sql: String, arguments: StatementArguments) {

@@ -193,35 +193,6 @@ enum SQLiteSchema {
                     CREATE INDEX partitions_last_tag ON partitions (queue, last_tag);
                     """)
         }
-        migrator.registerMigration("v13-finished-jobs") { db in
-            // The archive of ``FinishedJobs``, which this store's finishes never fill (they update
-            // `done` jobs in place, see `SQLiteLifecycleSQL.finishStatements`); every read still
-            // covers it. It copies every column `jobs` has at this point, read from the catalog,
-            // with `seq` as its rowid. A column added to `jobs` by a later migration must be added
-            // to `finished_jobs` too, in the same migration (the reads select the same columns
-            // from both).
-            let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(jobs)").map { column -> String in
-                let name: String = column["name"]
-                if name == "seq" { return "seq INTEGER PRIMARY KEY" }
-                let type: String = column["type"]
-                let notNull: Bool = column["notnull"]
-                let defaultValue: String? = column["dflt_value"]
-                return "\(name) \(type)" + (notNull ? " NOT NULL" : "") + (defaultValue.map { " DEFAULT \($0)" } ?? "")
-            }
-            try db.execute(
-                sql: """
-                    CREATE TABLE finished_jobs (\(columns.joined(separator: ", ")));
-                    -- Serves `GET /jobs/{id}`.
-                    CREATE UNIQUE INDEX finished_jobs_id ON finished_jobs (id);
-                    -- Serves retention, statistics and throughput, as `jobs_finished` does in `jobs`.
-                    CREATE INDEX finished_jobs_finished ON finished_jobs (finished_at, status);
-                    -- Deleting a job from the archive frees its unique key, as from `jobs`.
-                    CREATE TRIGGER finished_jobs_release_unique_lock AFTER DELETE ON finished_jobs WHEN OLD.unique_key IS NOT NULL
-                    BEGIN
-                        DELETE FROM unique_locks WHERE key = OLD.unique_key AND job_id = OLD.id;
-                    END;
-                    """)
-        }
         return migrator
     }
 }

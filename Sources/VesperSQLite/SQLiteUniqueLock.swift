@@ -10,16 +10,13 @@ import VesperCore
 enum SQLiteUniqueLock {
     /// The job holding `unique.key` at `now` by ``UniqueConstraint/isHeld(by:runAt:createdAt:now:)``,
     /// or `nil` when the key is free: no row, its job gone, finished out of the states, or too old.
-    /// The holder may be a done job in `finished_jobs` (``FinishedJobs``), which holds the key when
-    /// `done` is among the states.
     static func holder(of unique: UniqueConstraint, db: Database, now: Date) throws -> Job? {
         guard
             let row = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT \(SQLiteRow.columns), unique_key FROM jobs WHERE id = (SELECT job_id FROM unique_locks WHERE key = ?1)
-                    UNION ALL
-                    SELECT \(SQLiteRow.columns), unique_key FROM \(FinishedJobs.table) WHERE id = (SELECT job_id FROM unique_locks WHERE key = ?1)
+                    SELECT \(SQLiteRow.columns), jobs.unique_key FROM unique_locks JOIN jobs ON jobs.id = unique_locks.job_id
+                    WHERE unique_locks.key = ?
                     """,
                 arguments: [unique.key])
         else { return nil }

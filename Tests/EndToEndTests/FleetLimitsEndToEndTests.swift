@@ -73,15 +73,8 @@ struct FleetLimitsEndToEndTests {
                 },
                 claimTimes: { queue in
                     try await pool.read { db in
-                        // On PostgreSQL done jobs are in `finished_jobs`, with the claim time they had in `jobs`.
-                        try Int64.fetchAll(
-                            db,
-                            sql: """
-                                SELECT claimed_at FROM jobs WHERE queue = ?1 AND claimed_at IS NOT NULL
-                                UNION ALL SELECT claimed_at FROM finished_jobs WHERE queue = ?1 AND claimed_at IS NOT NULL
-                                """,
-                            arguments: [queue]
-                        ).map(SQLiteRow.date)
+                        try Int64.fetchAll(db, sql: "SELECT claimed_at FROM jobs WHERE queue = ? AND claimed_at IS NOT NULL", arguments: [queue])
+                            .map(SQLiteRow.date)
                     }
                 },
                 unfinished: {

@@ -134,12 +134,10 @@ struct ImplicitLastAttemptConformanceTests {
         switch store {
         case let store as SQLiteJobStore:
             text = try await store.pool.read { db in
-                // On PostgreSQL a done job is in `finished_jobs`.
-                try String.fetchOne(
-                    db, sql: "SELECT attempts FROM jobs WHERE seq = ?1 UNION ALL SELECT attempts FROM finished_jobs WHERE seq = ?1",
-                    arguments: [job.sequence]) ?? ""
+                try String.fetchOne(db, sql: "SELECT attempts FROM jobs WHERE seq = ?", arguments: [job.sequence]) ?? ""
             }
         case let store as PostgresJobStore:
+            // A done job is in `finished_jobs`.
             let rows = try await store.client.query(
                 "SELECT attempts::text FROM jobs WHERE seq = \(job.sequence) UNION ALL SELECT attempts::text FROM finished_jobs WHERE seq = \(job.sequence)")
             var found = ""
