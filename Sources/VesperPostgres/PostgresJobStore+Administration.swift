@@ -3,8 +3,8 @@ import PostgresNIO
 import VesperCore
 
 extension PostgresJobStore: JobAdministration {
-    /// The job is in `jobs` or in `finished_jobs` (``FinishedJobs``): one statement deletes it from
-    /// whichever holds it.
+    /// The job is in `jobs` or in `finished_jobs` (``PostgresFinishedJobs``): one statement deletes
+    /// it from whichever holds it.
     public func delete(id: UUID) async throws -> Job {
         try await guardedChange(
             id: id,
@@ -12,7 +12,7 @@ extension PostgresJobStore: JobAdministration {
                 unsafeSQL: """
                     WITH live AS (DELETE FROM jobs WHERE id = $1 AND \(Self.condition(.delete)) RETURNING \(PostgresJobRow.columns())),
                     archived AS (
-                        DELETE FROM \(FinishedJobs.table) AS jobs WHERE id = $1 AND \(Self.condition(.delete))
+                        DELETE FROM \(PostgresFinishedJobs.table) AS jobs WHERE id = $1 AND \(Self.condition(.delete))
                         RETURNING \(PostgresJobRow.columns()))
                     SELECT * FROM live UNION ALL SELECT * FROM archived
                     """,
@@ -35,9 +35,9 @@ extension PostgresJobStore: JobAdministration {
     /// the change of its rows in a state the action applies to, and the batch's count and smallest
     /// `seq`. Under READ COMMITTED a row another transaction changed meanwhile (a claim) is judged
     /// again by its new state, so a job that started running is skipped, never deleted. The batch
-    /// is read from both tables when the filter may match a finished job (``FinishedJobs``), and a
-    /// delete removes its rows from both; a retry changes only `jobs`, which holds every job it
-    /// applies to.
+    /// is read from both tables when the filter may match a finished job
+    /// (``PostgresFinishedJobs``), and a delete removes its rows from both; a retry changes only
+    /// `jobs`, which holds every job it applies to.
     public func apply(_ action: BulkAction, toBatchOf filter: JobFilter, now: Date) async throws -> BulkBatch {
         var binds = PostgresBindings()
         binds.append(now)
@@ -55,7 +55,7 @@ extension PostgresJobStore: JobAdministration {
             change = """
                 DELETE FROM jobs WHERE seq IN (SELECT seq FROM batch) AND \(Self.condition(.delete)) RETURNING 1),
                 changed_archive AS (
-                    DELETE FROM \(FinishedJobs.table) WHERE seq IN (SELECT seq FROM batch) AND \(Self.condition(.delete)) RETURNING 1
+                    DELETE FROM \(PostgresFinishedJobs.table) WHERE seq IN (SELECT seq FROM batch) AND \(Self.condition(.delete)) RETURNING 1
                 """
         }
         let acted = action == .delete ? "(SELECT count(*) FROM changed) + (SELECT count(*) FROM changed_archive)" : "(SELECT count(*) FROM changed)"

@@ -9,8 +9,8 @@ extension PostgresJobStore: JobPruning {
     /// One short transaction: take the pruning lock if free (`pg_try_advisory_xact_lock`, released
     /// at commit; a node that misses it returns 0 and tries again next round), then delete at most
     /// `limit` of the oldest finished rows through `jobs_finished (finished_at)`, and as many more
-    /// from `finished_jobs` as the limit leaves room for (``FinishedJobs``). `SKIP LOCKED` keeps it
-    /// from waiting on a row an operator is retrying at the same moment.
+    /// from `finished_jobs` as the limit leaves room for (``PostgresFinishedJobs``). `SKIP LOCKED`
+    /// keeps it from waiting on a row an operator is retrying at the same moment.
     public func pruneFinishedJobs(statuses: [JobStatus], finishedBefore: Date, limit: Int) async throws -> Int {
         let names = statuses.filter(\.isFinal).map(\.rawValue)
         if names.isEmpty || limit <= 0 { return 0 }
@@ -21,7 +21,7 @@ extension PostgresJobStore: JobPruning {
                 for try await value in lock.decode(Bool.self) { acquired = value }
                 guard acquired else { return 0 }
                 var pruned = 0
-                for table in ["jobs", FinishedJobs.table] where pruned < limit {
+                for table in ["jobs", PostgresFinishedJobs.table] where pruned < limit {
                     let rows = try await connection.query(
                         """
                         DELETE FROM \(unescaped: table) WHERE seq IN (

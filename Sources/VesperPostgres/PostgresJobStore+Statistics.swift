@@ -15,10 +15,10 @@ extension PostgresJobStore: QueueStatisticsSource {
                 SELECT 'pending', COUNT(*)::BIGINT FROM jobs WHERE status = 'pending'
                 UNION ALL SELECT 'processing', COUNT(*)::BIGINT FROM jobs WHERE status = 'processing'
                 UNION ALL SELECT status, COUNT(*)::BIGINT FROM jobs WHERE finished_at IS NOT NULL GROUP BY status
-                UNION ALL SELECT status, COUNT(*)::BIGINT FROM \(unescaped: FinishedJobs.table) GROUP BY status
+                UNION ALL SELECT status, COUNT(*)::BIGINT FROM \(unescaped: PostgresFinishedJobs.table) GROUP BY status
                 """, logger: self.logger)
             for try await (status, count) in counts.decode((String, Int).self) {
-                // `done` comes from both tables (``FinishedJobs``).
+                // `done` comes from both tables (``PostgresFinishedJobs``).
                 if let status = JobStatus(rawValue: status) { statistics.counts[status, default: 0] += count }
             }
             let pending = statistics.counts[.pending] ?? 0

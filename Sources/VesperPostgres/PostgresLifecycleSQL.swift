@@ -96,9 +96,9 @@ enum PostgresLifecycleSQL {
     static let finishAssignments = finishChanges.map { "\($0.column) = \($0.value)" }.joined(separator: ",\n    ")
 
     /// The condition, on a `jobs` row joined to its completion `c`, under which the finish moves the
-    /// row to `finished_jobs` instead of updating it in place (``FinishedJobs``).
+    /// row to `finished_jobs` instead of updating it in place (``PostgresFinishedJobs``).
     static let finishMoves =
-        "c.outcome IN (\(FinishedJobs.movingKinds.map { "'\($0.rawValue)'" }.joined(separator: ", "))) AND jobs.\(FinishedJobs.keepsInPlace) IS NULL"
+        "c.outcome IN (\(PostgresFinishedJobs.movingKinds.map { "'\($0.rawValue)'" }.joined(separator: ", "))) AND jobs.\(PostgresFinishedJobs.keepsInPlace) IS NULL"
 
     /// The finished row a moving finish writes to `finished_jobs`: every stored column, as
     /// ``finishChanges`` sets it or else as it was; the `RETURNING` list of the moving `DELETE`.
@@ -114,12 +114,12 @@ enum PostgresLifecycleSQL {
     /// the two tables, so conditions and `ORDER BY seq ... LIMIT` reach each table's own indexes.
     static let bothTables: String = {
         let columns = PostgresJobRow.storedNames.joined(separator: ", ")
-        return "(SELECT \(columns) FROM jobs UNION ALL SELECT \(columns) FROM \(FinishedJobs.table)) AS jobs"
+        return "(SELECT \(columns) FROM jobs UNION ALL SELECT \(columns) FROM \(PostgresFinishedJobs.table)) AS jobs"
     }()
 
     /// ``bothTables`` when rows of `filter` may be in `finished_jobs`, else `jobs` alone.
     static func source(_ filter: JobFilter) -> String {
-        FinishedJobs.mayHold(filter) ? bothTables : "jobs"
+        PostgresFinishedJobs.mayHold(filter) ? bothTables : "jobs"
     }
 
     /// `jobs.attempts` with one more ``AttemptRecord`` for the row's current attempt, in the keys

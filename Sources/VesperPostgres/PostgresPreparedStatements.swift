@@ -94,9 +94,9 @@ enum PostgresPreparedStatements {
     /// Applies a batch of completions, each fenced by `id`, `attempt` and `status = 'processing'`,
     /// as the core's ``CompletionEffect`` says (see ``PostgresLifecycleSQL/finishChanges``). A
     /// completion that ends its job `done` (without an idempotency key) moves the row to
-    /// `finished_jobs` instead (``FinishedJobs``): a `DELETE` that returns the finished row, fed to
-    /// an `INSERT`, in the same statement, so the move is atomic and costs no extra round trip. The
-    /// rest are updated in place; the two sets of rows are disjoint.
+    /// `finished_jobs` instead (``PostgresFinishedJobs``): a `DELETE` that returns the finished
+    /// row, fed to an `INSERT`, in the same statement, so the move is atomic and costs no extra
+    /// round trip. The rest are updated in place; the two sets of rows are disjoint.
     struct Finish: PostgresPreparedStatement {
         static let name = "vesper_finish_v7"
         static let sql = """
@@ -115,7 +115,7 @@ enum PostgresPreparedStatements {
                 WHERE jobs.id = c.id AND jobs.attempt = c.attempt AND jobs.status = 'processing' AND \(PostgresLifecycleSQL.finishMoves)
                 RETURNING \(PostgresLifecycleSQL.finishedRow)),
             archived AS (
-                INSERT INTO \(FinishedJobs.table) (\(PostgresJobRow.storedNames.joined(separator: ", ")))
+                INSERT INTO \(PostgresFinishedJobs.table) (\(PostgresJobRow.storedNames.joined(separator: ", ")))
                 SELECT \(PostgresJobRow.storedNames.joined(separator: ", ")) FROM moved
                 RETURNING id, attempt),
             updated AS (

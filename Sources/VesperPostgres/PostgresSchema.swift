@@ -232,12 +232,12 @@ enum PostgresSchema {
         Migration(
             version: 13, name: "finished-jobs",
             statements: [
-                // Done jobs leave `jobs` in the statement that finishes them (``FinishedJobs``): the
-                // claim index and the table's heap then hold live work only, and vacuum keeps up
-                // with a small table. `LIKE` copies every column `jobs` has at this point (defaults
-                // and CHECKs too, not the identity: `seq` keeps the value `jobs` gave it). A column
-                // added to `jobs` by a later migration must be added here too, in the same migration,
-                // and to `PostgresJobRow.storedNames`.
+                // Done jobs leave `jobs` in the statement that finishes them
+                // (``PostgresFinishedJobs``): the claim index and the table's heap then hold live
+                // work only, and vacuum keeps up with a small table. `LIKE` copies every column
+                // `jobs` has at this point (defaults and CHECKs too, not the identity: `seq` keeps
+                // the value `jobs` gave it). A column added to `jobs` by a later migration must be
+                // added here too, in the same migration, and to `PostgresJobRow.storedNames`.
                 "CREATE TABLE finished_jobs (LIKE jobs INCLUDING DEFAULTS INCLUDING CONSTRAINTS)",
                 // Serves listing newest first (and the paging cursor).
                 "ALTER TABLE finished_jobs ADD PRIMARY KEY (seq)",

@@ -100,7 +100,8 @@ enum PostgresUniqueLocks {
     }
 
     /// A fresh read of the job `id`, with its unique key, from whichever table holds it: a done
-    /// holder in `finished_jobs` (``FinishedJobs``) holds the key when `done` is among the states.
+    /// holder in `finished_jobs` (``PostgresFinishedJobs``) holds the key when `done` is among the
+    /// states.
     private static func job(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Job? {
         var found: Job?
         for try await row in try await connection.query(

@@ -8,7 +8,7 @@ import VesperCore
 import VesperTestSupport
 
 /// On PostgreSQL a job that ends `done` leaves `jobs` for `finished_jobs`
-/// (``FinishedJobs``); SQLite finishes it in place and has no `finished_jobs`. Either way
+/// (``PostgresFinishedJobs``); SQLite finishes it in place and has no `finished_jobs`. Either way
 /// every read and operator action finds it: by id, in listings and their pages, in statistics and
 /// throughput, for deletes and retention. Each test runs on both stores and asserts which table
 /// holds the row (``doneTable(_:)``); `finished_jobs` itself is read on PostgreSQL only.
@@ -29,7 +29,7 @@ struct FinishedJobsConformanceTests {
     /// The table a job finished `done` without an idempotency key is in: `finished_jobs` on
     /// PostgreSQL, which moves it; `jobs` on SQLite, which finishes it in place.
     static func doneTable(_ store: any VesperStore) -> String {
-        store is PostgresJobStore ? FinishedJobs.table : "jobs"
+        store is PostgresJobStore ? PostgresFinishedJobs.table : "jobs"
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -44,7 +44,7 @@ struct FinishedJobsConformanceTests {
             #expect(try await Self.run(staying, .done, store: store, at: finishedAt, result: #"{"ok":true}"#))
             #expect(try await Self.table(of: moving.id, store: store) == Self.doneTable(store))
             #expect(try await Self.table(of: staying.id, store: store) == "jobs")
-            if store is PostgresJobStore { #expect(try await Self.rows(in: FinishedJobs.table, store: store) == 1) }
+            if store is PostgresJobStore { #expect(try await Self.rows(in: PostgresFinishedJobs.table, store: store) == 1) }
 
             let moved = try #require(try await store.job(id: moving.id))
             let kept = try #require(try await store.job(id: staying.id))
@@ -202,7 +202,7 @@ struct FinishedJobsConformanceTests {
             // A column `jobs` gained without `finished_jobs` would fail the reads of both tables,
             // and without the list a finish copies, be lost when a done job moves.
             let live = try await Self.columns(of: "jobs", store: store)
-            let archived = try await Self.columns(of: FinishedJobs.table, store: store)
+            let archived = try await Self.columns(of: PostgresFinishedJobs.table, store: store)
             #expect(!live.isEmpty)
             guard store is PostgresJobStore else {
                 #expect(archived.isEmpty, "SQLite finishes in place and has no finished_jobs table")
@@ -322,7 +322,7 @@ struct FinishedJobsConformanceTests {
     /// The table that holds job `id`, as the database says; `nil` when none does. Only PostgreSQL
     /// has `finished_jobs`.
     static func table(of id: UUID, store: any VesperStore) async throws -> String? {
-        let tables = store is PostgresJobStore ? ["jobs", FinishedJobs.table] : ["jobs"]
+        let tables = store is PostgresJobStore ? ["jobs", PostgresFinishedJobs.table] : ["jobs"]
         for table in tables where try await count("SELECT count(*) FROM \(table) WHERE id = '\(id.uuidString.lowercased())'", store: store) == 1 {
             return table
         }
