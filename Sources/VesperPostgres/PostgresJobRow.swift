@@ -27,6 +27,15 @@ enum PostgresJobRow {
         "worker_id", "lease_until", "trace_context", "region", "region_strict", "partition_key", "fair_tag",
     ]
 
+    /// Every stored column of `jobs`, which `finished_jobs` has too: what a finish moves and what
+    /// a read of both tables selects. A column added to `jobs` is added here (a test compares this
+    /// list with both tables' columns). Every column ``detailColumns(_:)`` reads must be here.
+    static let storedNames =
+        claimedNames + [
+            "cancel_requested", "progress", "result", "attempts", "concurrency_key", "concurrency_limit", "unique_key",
+            "claimed_at", "fingerprint",
+        ]
+
     /// How many columns ``columns(_:)`` lists; extra columns may follow them.
     static let columnCount = 27
 

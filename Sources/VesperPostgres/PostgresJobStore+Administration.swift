@@ -3,11 +3,19 @@ import PostgresNIO
 import VesperCore
 
 extension PostgresJobStore: JobAdministration {
+    /// The job is in `jobs` or in `finished_jobs` (``PostgresFinishedJobs``): one statement deletes
+    /// it from whichever holds it.
     public func delete(id: UUID) async throws -> Job {
         try await guardedChange(
             id: id,
             PostgresQuery(
-                unsafeSQL: "DELETE FROM jobs WHERE id = $1 AND \(Self.condition(.delete)) RETURNING \(PostgresJobRow.columns())",
+                unsafeSQL: """
+                    WITH live AS (DELETE FROM jobs WHERE id = $1 AND \(Self.condition(.delete)) RETURNING \(PostgresJobRow.columns())),
+                    archived AS (
+                        DELETE FROM \(PostgresFinishedJobs.table) AS jobs WHERE id = $1 AND \(Self.condition(.delete))
+                        RETURNING \(PostgresJobRow.columns()))
+                    SELECT * FROM live UNION ALL SELECT * FROM archived
+                    """,
                 binds: Self.bindings(id)),
             refusal: { "job \(id.lowercaseText) is \($0); a running job cannot be deleted (cancel it or wait for it to finish)" })
     }
@@ -26,7 +34,10 @@ extension PostgresJobStore: JobAdministration {
     /// One statement: the batch the filter lists (a CTE on the listing's index walk, read once),
     /// the change of its rows in a state the action applies to, and the batch's count and smallest
     /// `seq`. Under READ COMMITTED a row another transaction changed meanwhile (a claim) is judged
-    /// again by its new state, so a job that started running is skipped, never deleted.
+    /// again by its new state, so a job that started running is skipped, never deleted. The batch
+    /// is read from both tables when the filter may match a finished job
+    /// (``PostgresFinishedJobs``), and a delete removes its rows from both; a retry changes only
+    /// `jobs`, which holds every job it applies to.
     public func apply(_ action: BulkAction, toBatchOf filter: JobFilter, now: Date) async throws -> BulkBatch {
         var binds = PostgresBindings()
         binds.append(now)
@@ -41,13 +52,18 @@ extension PostgresJobStore: JobAdministration {
                 WHERE seq IN (SELECT seq FROM batch) AND \(Self.condition(.retry)) RETURNING 1
                 """
         case .delete:
-            change = "DELETE FROM jobs WHERE seq IN (SELECT seq FROM batch) AND \(Self.condition(.delete)) RETURNING 1"
+            change = """
+                DELETE FROM jobs WHERE seq IN (SELECT seq FROM batch) AND \(Self.condition(.delete)) RETURNING 1),
+                changed_archive AS (
+                    DELETE FROM \(PostgresFinishedJobs.table) WHERE seq IN (SELECT seq FROM batch) AND \(Self.condition(.delete)) RETURNING 1
+                """
         }
+        let acted = action == .delete ? "(SELECT count(*) FROM changed) + (SELECT count(*) FROM changed_archive)" : "(SELECT count(*) FROM changed)"
         let query = PostgresQuery(
             unsafeSQL: """
-                WITH batch AS MATERIALIZED (SELECT seq FROM jobs \(whereClause) ORDER BY seq DESC LIMIT $\(binds.count)),
+                WITH batch AS MATERIALIZED (SELECT seq FROM \(PostgresLifecycleSQL.source(filter)) \(whereClause) ORDER BY seq DESC LIMIT $\(binds.count)),
                 changed AS (\(change))
-                SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM changed), (SELECT min(seq) FROM batch)
+                SELECT (SELECT count(*) FROM batch), \(acted), (SELECT min(seq) FROM batch)
                 """, binds: binds)
         return try await perform {
             let rows = try await self.client.query(query, logger: self.logger)
@@ -77,7 +93,8 @@ extension PostgresJobStore: JobAdministration {
                 if let job = try await PostgresJobRow.jobs(try await connection.query(change, logger: self.logger)).first {
                     return .success(job)
                 }
-                let rows = try await connection.query("SELECT status FROM jobs WHERE id = \(id)", logger: self.logger)
+                let rows = try await connection.query(
+                    "SELECT status FROM \(unescaped: PostgresLifecycleSQL.bothTables) WHERE id = \(id)", logger: self.logger)
                 for try await status in rows.decode(String.self) {
                     return .failure(VesperError(.invalidState, refusal(status)))
                 }

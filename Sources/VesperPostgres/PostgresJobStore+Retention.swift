@@ -8,7 +8,8 @@ extension PostgresJobStore: JobPruning {
 
     /// One short transaction: take the pruning lock if free (`pg_try_advisory_xact_lock`, released
     /// at commit; a node that misses it returns 0 and tries again next round), then delete at most
-    /// `limit` of the oldest finished rows through `jobs_finished (finished_at)`. `SKIP LOCKED`
+    /// `limit` of the oldest finished rows through `jobs_finished (finished_at)`, and as many more
+    /// from `finished_jobs` as the limit leaves room for (``PostgresFinishedJobs``). `SKIP LOCKED`
     /// keeps it from waiting on a row an operator is retrying at the same moment.
     public func pruneFinishedJobs(statuses: [JobStatus], finishedBefore: Date, limit: Int) async throws -> Int {
         let names = statuses.filter(\.isFinal).map(\.rawValue)
@@ -19,17 +20,21 @@ extension PostgresJobStore: JobPruning {
                 var acquired = false
                 for try await value in lock.decode(Bool.self) { acquired = value }
                 guard acquired else { return 0 }
-                let rows = try await connection.query(
-                    """
-                    DELETE FROM jobs WHERE seq IN (
-                        SELECT seq FROM jobs
-                        WHERE finished_at < \(finishedBefore) AND status = ANY(\(names)::text[])
-                        ORDER BY finished_at
-                        LIMIT \(limit)
-                        FOR UPDATE SKIP LOCKED)
-                    RETURNING seq
-                    """, logger: self.logger)
-                return try await self.count(rows)
+                var pruned = 0
+                for table in ["jobs", PostgresFinishedJobs.table] where pruned < limit {
+                    let rows = try await connection.query(
+                        """
+                        DELETE FROM \(unescaped: table) WHERE seq IN (
+                            SELECT seq FROM \(unescaped: table)
+                            WHERE finished_at < \(finishedBefore) AND status = ANY(\(names)::text[])
+                            ORDER BY finished_at
+                            LIMIT \(limit - pruned)
+                            FOR UPDATE SKIP LOCKED)
+                        RETURNING seq
+                        """, logger: self.logger)
+                    pruned += try await self.count(rows)
+                }
+                return pruned
             }
         }
     }

@@ -15,9 +15,11 @@ extension PostgresJobStore: QueueStatisticsSource {
                 SELECT 'pending', COUNT(*)::BIGINT FROM jobs WHERE status = 'pending'
                 UNION ALL SELECT 'processing', COUNT(*)::BIGINT FROM jobs WHERE status = 'processing'
                 UNION ALL SELECT status, COUNT(*)::BIGINT FROM jobs WHERE finished_at IS NOT NULL GROUP BY status
+                UNION ALL SELECT status, COUNT(*)::BIGINT FROM \(unescaped: PostgresFinishedJobs.table) GROUP BY status
                 """, logger: self.logger)
             for try await (status, count) in counts.decode((String, Int).self) {
-                if let status = JobStatus(rawValue: status) { statistics.counts[status] = count }
+                // `done` comes from both tables (``PostgresFinishedJobs``).
+                if let status = JobStatus(rawValue: status) { statistics.counts[status, default: 0] += count }
             }
             let pending = statistics.counts[.pending] ?? 0
             var due = 0
@@ -38,7 +40,8 @@ extension PostgresJobStore: QueueStatisticsSource {
             statistics.oldestPendingAge = oldestDue.map { now.timeIntervalSince($0) }
             let recent = try await self.client.query(
                 """
-                SELECT COUNT(*) FILTER (WHERE finished_at >= \(lastMinute))::BIGINT, COUNT(*)::BIGINT FROM jobs
+                SELECT COUNT(*) FILTER (WHERE finished_at >= \(lastMinute))::BIGINT, COUNT(*)::BIGINT
+                FROM \(unescaped: PostgresLifecycleSQL.bothTables)
                 WHERE finished_at >= \(last5Minutes) AND status = 'done'
                 """, logger: self.logger)
             for try await (minute, five) in recent.decode((Int, Int).self) {

@@ -3,13 +3,14 @@ import PostgresNIO
 import VesperCore
 
 extension PostgresJobStore: ThroughputHistorySource {
-    /// A range scan of `jobs_finished (finished_at, status)` over the window (index-only where the
-    /// visibility map allows).
+    /// A range scan of `jobs_finished (finished_at, status)` and `finished_jobs_finished` over the
+    /// window (index-only where the visibility map allows).
     public func finishedPerMinute(since: Date, now: Date) async throws -> [FinishedMinute] {
         try await perform {
             let rows = try await self.client.query(
                 """
-                SELECT floor(extract(epoch FROM finished_at) / 60)::BIGINT AS minute, status, COUNT(*)::BIGINT FROM jobs
+                SELECT floor(extract(epoch FROM finished_at) / 60)::BIGINT AS minute, status, COUNT(*)::BIGINT
+                FROM \(unescaped: PostgresLifecycleSQL.bothTables)
                 WHERE finished_at >= \(since) AND status IN ('done', 'failed', 'dlq')
                 GROUP BY minute, status
                 """, logger: self.logger)

@@ -141,7 +141,9 @@ public final class PostgresJobStore: JobStore, Service {
     public func job(id: UUID) async throws -> Job? {
         try await perform {
             let rows = try await self.client.query(
-                "SELECT \(unescaped: PostgresJobRow.detailColumns()) FROM jobs WHERE id = \(id)", logger: self.logger)
+                // One snapshot over both tables: a job being moved by its finish is seen exactly once.
+                "SELECT \(unescaped: PostgresJobRow.detailColumns()) FROM \(unescaped: PostgresLifecycleSQL.bothTables) WHERE id = \(id)",
+                logger: self.logger)
             for try await row in rows { return try PostgresJobRow.job(row, detail: true) }
             return nil
         }
@@ -193,7 +195,8 @@ public final class PostgresJobStore: JobStore, Service {
                 if let job = try await PostgresJobRow.jobs(try await connection.query(update, logger: self.logger)).first {
                     return .success(job)
                 }
-                let rows = try await connection.query("SELECT status FROM jobs WHERE id = \(id)", logger: self.logger)
+                let rows = try await connection.query(
+                    "SELECT status FROM \(unescaped: PostgresLifecycleSQL.bothTables) WHERE id = \(id)", logger: self.logger)
                 for try await status in rows.decode(String.self) {
                     return .failure(VesperError(.invalidState, "job \(id.lowercaseText) is \(status); \(allowed)"))
                 }

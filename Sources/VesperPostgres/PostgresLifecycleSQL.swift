@@ -37,11 +37,14 @@ enum PostgresLifecycleSQL {
 
     // MARK: Finishing an attempt
 
-    /// The assignments of the batched finish statement (``PostgresPreparedStatements/Finish``):
+    /// The column changes of the batched finish statement (``PostgresPreparedStatements/Finish``):
     /// each completion is a row `c(id, attempt, outcome, error, run_at)` whose `outcome` is the
     /// kind's name, and every column takes the value its kind's ``CompletionEffect`` gives it.
-    /// `$1` is the time of the finish. One fixed text, so it stays a prepared statement.
-    static let finishAssignments: String = {
+    /// `$1` is the time of the finish. Right-hand sides read the row before the change, so they
+    /// serve both as `SET` assignments (a row that stays) and as the `RETURNING` list of the
+    /// `DELETE` that moves a done row to `finished_jobs` (``finishedRow``). A `NULL` carries its
+    /// type: in `RETURNING` nothing else would give it one.
+    static let finishChanges: [(column: String, value: String)] = {
         typealias Kind = Completion.Outcome.Kind
         func list(_ kinds: [Kind]) -> String { kinds.map { "'\($0.rawValue)'" }.joined(separator: ", ") }
         let statuses = Kind.allCases.map { "WHEN '\($0.rawValue)' THEN '\(CompletionEffect.of($0).status.rawValue)'" }
@@ -71,19 +74,53 @@ enum PostgresLifecycleSQL {
             outcome: "CASE c.outcome \(recordedNames.joined(separator: " ")) END",
             error: "CASE WHEN c.outcome IN (\(errors)) THEN c.error ELSE ''::text END", finishedAt: "$1",
             startedAt: "COALESCE(NULLIF(c.started_at, 'epoch'::timestamptz), jobs.started_at)")
-        return """
-            status = CASE c.outcome \(statuses.joined(separator: " ")) END,
-                retries = CASE WHEN c.outcome IN (\(failures)) THEN jobs.retries + 1 ELSE jobs.retries END,
-                error = CASE WHEN c.outcome IN (\(errors)) THEN c.error WHEN c.outcome IN (\(clearedErrors)) THEN '' ELSE jobs.error END,
-                run_at = CASE c.outcome \(runAts.joined(separator: " ")) ELSE jobs.run_at END,
-                finished_at = CASE WHEN c.outcome IN (\(finishes)) THEN $1 ELSE jobs.finished_at END,
-                worker_id = CASE WHEN c.outcome IN (\(releases)) THEN NULL ELSE jobs.worker_id END,
-                result = CASE WHEN c.outcome IN (\(results)) THEN NULLIF(c.result, '') ELSE jobs.result END,
-                attempts = CASE WHEN c.outcome IN (\(recorded)) THEN \(record) ELSE jobs.attempts END,
-                lease_until = NULL,
-                updated_at = $1\(recordsStart ? ",\n        started_at = COALESCE(NULLIF(c.started_at, 'epoch'::timestamptz), jobs.started_at)" : "")
-            """
+        var changes: [(column: String, value: String)] = [
+            ("status", "CASE c.outcome \(statuses.joined(separator: " ")) END"),
+            ("retries", "CASE WHEN c.outcome IN (\(failures)) THEN jobs.retries + 1 ELSE jobs.retries END"),
+            ("error", "CASE WHEN c.outcome IN (\(errors)) THEN c.error WHEN c.outcome IN (\(clearedErrors)) THEN '' ELSE jobs.error END"),
+            ("run_at", "CASE c.outcome \(runAts.joined(separator: " ")) ELSE jobs.run_at END"),
+            ("finished_at", "CASE WHEN c.outcome IN (\(finishes)) THEN $1 ELSE jobs.finished_at END"),
+            ("worker_id", "CASE WHEN c.outcome IN (\(releases)) THEN NULL ELSE jobs.worker_id END"),
+            ("result", "CASE WHEN c.outcome IN (\(results)) THEN NULLIF(c.result, '') ELSE jobs.result END"),
+            ("attempts", "CASE WHEN c.outcome IN (\(recorded)) THEN \(record) ELSE jobs.attempts END"),
+            ("lease_until", "NULL::timestamptz"),
+            ("updated_at", "$1"),
+        ]
+        if recordsStart {
+            changes.append(("started_at", "COALESCE(NULLIF(c.started_at, 'epoch'::timestamptz), jobs.started_at)"))
+        }
+        return changes
     }()
+
+    /// ``finishChanges`` as the `SET` list of the finish's `UPDATE`.
+    static let finishAssignments = finishChanges.map { "\($0.column) = \($0.value)" }.joined(separator: ",\n    ")
+
+    /// The condition, on a `jobs` row joined to its completion `c`, under which the finish moves the
+    /// row to `finished_jobs` instead of updating it in place (``PostgresFinishedJobs``).
+    static let finishMoves =
+        "c.outcome IN (\(PostgresFinishedJobs.movingKinds.map { "'\($0.rawValue)'" }.joined(separator: ", "))) AND jobs.\(PostgresFinishedJobs.keepsInPlace) IS NULL"
+
+    /// The finished row a moving finish writes to `finished_jobs`: every stored column, as
+    /// ``finishChanges`` sets it or else as it was; the `RETURNING` list of the moving `DELETE`.
+    static let finishedRow: String = {
+        let changed = Dictionary(finishChanges.map { ($0.column, $0.value) }, uniquingKeysWith: { first, _ in first })
+        return PostgresJobRow.storedNames.map { name in
+            changed[name].map { "\($0) AS \(name)" } ?? "jobs.\(name)"
+        }.joined(separator: ", ")
+    }()
+
+    /// Both tables as one relation named `jobs`, every stored column: the `FROM` of a read that can
+    /// return a finished job. PostgreSQL pulls a `UNION ALL` of plain columns up into an append of
+    /// the two tables, so conditions and `ORDER BY seq ... LIMIT` reach each table's own indexes.
+    static let bothTables: String = {
+        let columns = PostgresJobRow.storedNames.joined(separator: ", ")
+        return "(SELECT \(columns) FROM jobs UNION ALL SELECT \(columns) FROM \(PostgresFinishedJobs.table)) AS jobs"
+    }()
+
+    /// ``bothTables`` when rows of `filter` may be in `finished_jobs`, else `jobs` alone.
+    static func source(_ filter: JobFilter) -> String {
+        PostgresFinishedJobs.mayHold(filter) ? bothTables : "jobs"
+    }
 
     /// `jobs.attempts` with one more ``AttemptRecord`` for the row's current attempt, in the keys
     /// of ``AttemptRecord/StoredKey`` (times in microseconds); arguments are SQL expressions, and
@@ -228,13 +265,14 @@ enum PostgresLifecycleSQL {
         let limit = "$\(binds.count)"
         binds.append(filter.payloadBudget)
         let budget = "$\(binds.count)"
+        let source = self.source(filter)
         // The page is chosen from sizes alone (the inner select, on the same index walk as before),
         // and only the rows whose earlier payloads stay under the budget are read whole.
         let sql = """
-            SELECT \(PostgresJobRow.columns()) FROM jobs WHERE seq IN (
+            SELECT \(PostgresJobRow.columns()) FROM \(source) WHERE seq IN (
                 SELECT seq FROM (
                     SELECT seq, SUM(size) OVER (ORDER BY seq DESC) - size AS earlier FROM (
-                        SELECT seq, octet_length(payload)::bigint AS size FROM jobs \(whereClause) ORDER BY seq DESC LIMIT \(limit)) page) sized
+                        SELECT seq, octet_length(payload)::bigint AS size FROM \(source) \(whereClause) ORDER BY seq DESC LIMIT \(limit)) page) sized
                 WHERE earlier < \(budget))
             ORDER BY seq DESC
             """

@@ -92,17 +92,42 @@ enum PostgresPreparedStatements {
     }
 
     /// Applies a batch of completions, each fenced by `id`, `attempt` and `status = 'processing'`,
-    /// as the core's ``CompletionEffect`` says (see ``PostgresLifecycleSQL/finishAssignments``).
+    /// as the core's ``CompletionEffect`` says (see ``PostgresLifecycleSQL/finishChanges``). A
+    /// completion that ends its job `done` (without an idempotency key) moves the row to
+    /// `finished_jobs` instead (``PostgresFinishedJobs``): a `DELETE` that returns the finished
+    /// row, fed to an `INSERT`, in the same statement, so the move is atomic and costs no extra
+    /// round trip. The rest are updated in place; the two sets of rows are disjoint.
     struct Finish: PostgresPreparedStatement {
-        static let name = "vesper_finish_v6"
+        static let name = "vesper_finish_v7"
         static let sql = """
-            UPDATE jobs SET
-                \(PostgresLifecycleSQL.finishAssignments)
-            FROM unnest($2::uuid[], $3::int8[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::timestamptz[])
-                AS c(id, attempt, outcome, error, run_at, result, started_at)
-            WHERE jobs.id = c.id AND jobs.attempt = c.attempt AND jobs.status = 'processing'
-            RETURNING jobs.id, jobs.attempt
+            WITH \(ctes)
+            \(applied)
             """
+
+        /// The statement's `WITH` list, without `WITH`: PostgreSQL allows data-modifying `WITH`
+        /// only at the top level, so ``FinishReadingRank`` puts these in its own list.
+        static let ctes = """
+            c AS (
+                SELECT * FROM unnest($2::uuid[], $3::int8[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::timestamptz[])
+                    AS c(id, attempt, outcome, error, run_at, result, started_at)),
+            moved AS (
+                DELETE FROM jobs USING c
+                WHERE jobs.id = c.id AND jobs.attempt = c.attempt AND jobs.status = 'processing' AND \(PostgresLifecycleSQL.finishMoves)
+                RETURNING \(PostgresLifecycleSQL.finishedRow)),
+            archived AS (
+                INSERT INTO \(PostgresFinishedJobs.table) (\(PostgresJobRow.storedNames.joined(separator: ", ")))
+                SELECT \(PostgresJobRow.storedNames.joined(separator: ", ")) FROM moved
+                RETURNING id, attempt),
+            updated AS (
+                UPDATE jobs SET
+                    \(PostgresLifecycleSQL.finishAssignments)
+                FROM c
+                WHERE jobs.id = c.id AND jobs.attempt = c.attempt AND jobs.status = 'processing' AND NOT (\(PostgresLifecycleSQL.finishMoves))
+                RETURNING jobs.id, jobs.attempt)
+            """
+
+        /// The tokens of the applied completions, moved or updated (the two sets are disjoint).
+        static let applied = "SELECT id, attempt FROM archived UNION ALL SELECT id, attempt FROM updated"
 
         /// The token of an applied completion.
         typealias Row = LeaseToken
@@ -142,9 +167,10 @@ enum PostgresPreparedStatements {
     /// it was sent; not the finish's own changes, which is why the pool asks for it only when no
     /// completion puts a job back in the queue.
     struct FinishReadingRank: PostgresPreparedStatement {
-        static let name = "vesper_finish_rank_v2"
+        static let name = "vesper_finish_rank_v3"
         static let sql = """
-            WITH finished AS (\(Finish.sql))
+            WITH \(Finish.ctes),
+            finished AS (\(Finish.applied))
             SELECT id, attempt, NULL::int AS priority, NULL::int8 AS fair_tag, NULL::int8 AS seq FROM finished
             UNION ALL
             SELECT NULL::uuid, NULL::int, priority, fair_tag, seq FROM (\(BestClaimableRank.bestRankSQL(now: 9))) best

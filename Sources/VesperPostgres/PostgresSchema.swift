@@ -229,6 +229,46 @@ enum PostgresSchema {
                 """,
                 "CREATE INDEX partitions_last_tag ON partitions (queue, last_tag)",
             ]),
+        Migration(
+            version: 13, name: "finished-jobs",
+            statements: [
+                // Done jobs leave `jobs` in the statement that finishes them
+                // (``PostgresFinishedJobs``): the claim index and the table's heap then hold live
+                // work only, and vacuum keeps up with a small table. `LIKE` copies every column
+                // `jobs` has at this point (defaults and CHECKs too, not the identity: `seq` keeps
+                // the value `jobs` gave it). A column added to `jobs` by a later migration must be
+                // added here too, in the same migration, and to `PostgresJobRow.storedNames`.
+                "CREATE TABLE finished_jobs (LIKE jobs INCLUDING DEFAULTS INCLUDING CONSTRAINTS)",
+                // Serves listing newest first (and the paging cursor).
+                "ALTER TABLE finished_jobs ADD PRIMARY KEY (seq)",
+                // Serves `GET /jobs/{id}`.
+                "CREATE UNIQUE INDEX finished_jobs_id ON finished_jobs (id)",
+                // Serves retention, statistics and throughput, as `jobs_finished` does in `jobs`.
+                "CREATE INDEX finished_jobs_finished ON finished_jobs (finished_at, status)",
+                // `done` jobs that stay in `jobs` (those with an idempotency key, and those finished
+                // before this migration) are listed through this small index instead of a walk of
+                // the whole table.
+                "CREATE INDEX jobs_done ON jobs (seq) WHERE status = 'done'",
+                // A unique key's lock follows its job into the archive. The move's `DELETE` from
+                // `jobs` fires the release trigger at the end of the statement, when the same
+                // statement's `INSERT` into `finished_jobs` is visible: a job found there was moved,
+                // not deleted, and keeps its key (it still holds it when its states include `done`).
+                // Deleting the job from the archive (retention, an operator) frees the key: there
+                // the deleted row is no longer visible to the check.
+                """
+                CREATE OR REPLACE FUNCTION vesper_release_unique_lock() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    DELETE FROM unique_locks WHERE key = OLD.unique_key AND job_id = OLD.id
+                        AND NOT EXISTS (SELECT 1 FROM finished_jobs WHERE id = OLD.id);
+                    RETURN NULL;
+                END
+                $$
+                """,
+                """
+                CREATE TRIGGER finished_jobs_release_unique_lock AFTER DELETE ON finished_jobs
+                FOR EACH ROW WHEN (OLD.unique_key IS NOT NULL) EXECUTE FUNCTION vesper_release_unique_lock()
+                """,
+            ]),
     ]
 
     /// Applies every migration not yet recorded, in version order, under the advisory lock.

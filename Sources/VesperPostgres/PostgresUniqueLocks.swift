@@ -99,11 +99,15 @@ enum PostgresUniqueLocks {
         return found
     }
 
-    /// A fresh read of the job `id`, with its unique key.
+    /// A fresh read of the job `id`, with its unique key, from whichever table holds it: a done
+    /// holder in `finished_jobs` (``PostgresFinishedJobs``) holds the key when `done` is among the
+    /// states.
     private static func job(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Job? {
         var found: Job?
         for try await row in try await connection.query(
-            "SELECT \(unescaped: PostgresJobRow.columns()), jobs.unique_key FROM jobs WHERE id = \(id)", logger: logger)
+            """
+            SELECT \(unescaped: PostgresJobRow.columns()), jobs.unique_key FROM \(unescaped: PostgresLifecycleSQL.bothTables) WHERE id = \(id)
+            """, logger: logger)
         {
             var job = try PostgresJobRow.job(row)
             job.uniqueKey = try row.makeRandomAccess()[PostgresJobRow.columnCount].decode(String?.self)

@@ -35,7 +35,12 @@ struct FleetLimitsEndToEndTests {
                         return 0
                     },
                     claimTimes: { queue in
-                        let rows = try await store.client.query("SELECT claimed_at FROM jobs WHERE queue = \(queue) AND claimed_at IS NOT NULL")
+                        // On PostgreSQL done jobs are in `finished_jobs`, with the claim time they had in `jobs`.
+                        let rows = try await store.client.query(
+                            """
+                            SELECT claimed_at FROM jobs WHERE queue = \(queue) AND claimed_at IS NOT NULL
+                            UNION ALL SELECT claimed_at FROM finished_jobs WHERE queue = \(queue) AND claimed_at IS NOT NULL
+                            """)
                         var times: [Date] = []
                         for try await time in rows.decode(Date.self) { times.append(time) }
                         return times

@@ -21,7 +21,7 @@ struct PostgresStoreTests {
                 let versions = try await stores[0].client.query("SELECT version FROM vesper_migrations ORDER BY version")
                 var applied: [Int] = []
                 for try await version in versions.decode(Int.self) { applied.append(version) }
-                #expect(applied == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+                #expect(applied == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])
                 try await stores[1].add(testJob())
                 #expect(try await stores[2].listJobs(JobQuery(now: testEpoch)).count == 1)
             }
