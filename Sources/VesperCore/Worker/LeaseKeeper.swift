@@ -67,7 +67,11 @@ struct LeaseKeeper: Sendable {
                     let result = try await store.renewLeases(renewal)
                     let ended = Set(leases.filter { result.cancelled.contains($0.id) })
                     if !ended.isEmpty { cancelled(ended) }
-                    let missed = Set(leases.filter { !result.extended.contains($0.id) && !result.cancelled.contains($0.id) })
+                    // A job that finished while the renewal ran was not extended because its
+                    // completion got there first; only a job this node still holds was lost.
+                    let stillHeld = Set(held().leases)
+                    let missed = Set(
+                        leases.filter { !result.extended.contains($0.id) && !result.cancelled.contains($0.id) && stillHeld.contains($0) })
                     if !missed.isEmpty { lost(missed) }
                 }
                 if fullRound {
