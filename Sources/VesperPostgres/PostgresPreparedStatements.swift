@@ -98,7 +98,7 @@ enum PostgresPreparedStatements {
     /// row, fed to an `INSERT`, in the same statement, so the move is atomic and costs no extra
     /// round trip. The rest are updated in place; the two sets of rows are disjoint.
     struct Finish: PostgresPreparedStatement {
-        static let name = "vesper_finish_v7"
+        static let name = "vesper_finish_v8"
         static let sql = """
             WITH \(ctes)
             \(applied)
@@ -110,9 +110,11 @@ enum PostgresPreparedStatements {
             c AS (
                 SELECT * FROM unnest($2::uuid[], $3::int8[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::timestamptz[])
                     AS c(id, attempt, outcome, error, run_at, result, started_at)),
+            \(PostgresLifecycleSQL.lockedInOrder(matching: "c")),
             moved AS (
                 DELETE FROM jobs USING c
                 WHERE jobs.id = c.id AND jobs.attempt = c.attempt AND jobs.status = 'processing' AND \(PostgresLifecycleSQL.finishMoves)
+                    AND jobs.seq IN (SELECT seq FROM locked)
                 RETURNING \(PostgresLifecycleSQL.finishedRow)),
             archived AS (
                 INSERT INTO \(PostgresFinishedJobs.table) (\(PostgresJobRow.storedNames.joined(separator: ", ")))
@@ -123,6 +125,7 @@ enum PostgresPreparedStatements {
                     \(PostgresLifecycleSQL.finishAssignments)
                 FROM c
                 WHERE jobs.id = c.id AND jobs.attempt = c.attempt AND jobs.status = 'processing' AND NOT (\(PostgresLifecycleSQL.finishMoves))
+                    AND jobs.seq IN (SELECT seq FROM locked)
                 RETURNING jobs.id, jobs.attempt)
             """
 
@@ -167,7 +170,7 @@ enum PostgresPreparedStatements {
     /// it was sent; not the finish's own changes, which is why the pool asks for it only when no
     /// completion puts a job back in the queue.
     struct FinishReadingRank: PostgresPreparedStatement {
-        static let name = "vesper_finish_rank_v3"
+        static let name = "vesper_finish_rank_v4"
         static let sql = """
             WITH \(Finish.ctes),
             finished AS (\(Finish.applied))
