@@ -227,24 +227,29 @@ enum PostgresLifecycleSQL {
     /// The lease keeper's beat in one statement: each held lease (`id`, `attempt`, and the
     /// progress to store or '') is extended, or, when `cancel_requested` is set, ended by the
     /// ``CancelRequest`` rule instead. Returns each matched id with `cancel_requested`.
-    /// The `locked` CTE: the rows of leased jobs that `tokens` (a CTE with `id` and `attempt`)
-    /// names, locked in `seq` order before the statement changes any of them.
+    /// The `locked` CTE: the leased rows among the jobs `ids` (an array) names, locked in `seq`
+    /// order. A statement that changes several leased rows lists it in its `WITH` and adds
+    /// ``lockedFirst`` to each change's `WHERE`, so every lock is taken, in this order, before the
+    /// first row changes.
     ///
     /// A node's lease renewal and its completion batches change overlapping sets of its rows from
     /// two connections. Left to the join, each locked rows in the order of its own array, so two
     /// of them could each hold a row the other wanted next: a deadlock, which PostgreSQL detects
-    /// only after `deadlock_timeout` (1 s), stalling both and failing one. Every statement that
-    /// locks several leased rows takes them in one order through this CTE, so none waits in a
-    /// cycle. Claims lock with `SKIP LOCKED` and never wait.
-    static func lockedInOrder(matching tokens: String) -> String {
+    /// only after `deadlock_timeout` (1 s), stalling both and failing one. Claims lock with
+    /// `SKIP LOCKED` and never wait.
+    static func lockedInOrder(ids: String) -> String {
         """
         locked AS MATERIALIZED (
-            SELECT jobs.seq FROM jobs JOIN \(tokens) ON jobs.id = \(tokens).id AND jobs.attempt = \(tokens).attempt
-            WHERE jobs.status = 'processing'
-            ORDER BY jobs.seq
-            FOR UPDATE OF jobs)
+            SELECT seq FROM jobs WHERE id = ANY(\(ids)) AND status = 'processing'
+            ORDER BY seq
+            FOR UPDATE)
         """
     }
+
+    /// Runs ``lockedInOrder(ids:)`` to the end before the change it guards touches a row: an
+    /// uncorrelated subquery is a one-time filter, evaluated before the first row. The change
+    /// keeps its own join (an index lookup per id), and only ever changes rows `locked` holds.
+    static let lockedFirst = "(SELECT count(*) FROM locked) >= 0"
 
     static func renew(_ renewal: LeaseRenewal) -> PostgresQuery {
         let leases = renewal.leases
@@ -259,8 +264,7 @@ enum PostgresLifecycleSQL {
         binds.append(leases.map { renewal.progress[$0]?.storedText ?? "" })
         return PostgresQuery(
             unsafeSQL: """
-                WITH l AS (SELECT * FROM unnest($3::uuid[], $4::int8[], $5::text[]) AS l(id, attempt, progress)),
-                \(lockedInOrder(matching: "l"))
+                WITH \(lockedInOrder(ids: "$3::uuid[]"))
                 UPDATE jobs SET
                     lease_until = CASE WHEN \(cancelled) THEN NULL ELSE $1 END,
                     progress = COALESCE(NULLIF(l.progress, ''), jobs.progress),
@@ -269,9 +273,8 @@ enum PostgresLifecycleSQL {
                     finished_at = CASE WHEN \(cancelled) THEN $2 ELSE jobs.finished_at END,
                     updated_at = CASE WHEN \(cancelled) THEN $2 ELSE jobs.updated_at END,
                     attempts = CASE WHEN \(cancelled) THEN \(record) ELSE jobs.attempts END
-                FROM l
-                WHERE jobs.id = l.id AND jobs.attempt = l.attempt AND jobs.status = 'processing'
-                    AND jobs.seq IN (SELECT seq FROM locked)
+                FROM unnest($3::uuid[], $4::int8[], $5::text[]) AS l(id, attempt, progress)
+                WHERE jobs.id = l.id AND jobs.attempt = l.attempt AND jobs.status = 'processing' AND \(lockedFirst)
                 RETURNING jobs.id, jobs.cancel_requested
                 """, binds: binds)
     }

@@ -110,11 +110,11 @@ enum PostgresPreparedStatements {
             c AS (
                 SELECT * FROM unnest($2::uuid[], $3::int8[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::timestamptz[])
                     AS c(id, attempt, outcome, error, run_at, result, started_at)),
-            \(PostgresLifecycleSQL.lockedInOrder(matching: "c")),
+            \(PostgresLifecycleSQL.lockedInOrder(ids: "$2::uuid[]")),
             moved AS (
                 DELETE FROM jobs USING c
                 WHERE jobs.id = c.id AND jobs.attempt = c.attempt AND jobs.status = 'processing' AND \(PostgresLifecycleSQL.finishMoves)
-                    AND jobs.seq IN (SELECT seq FROM locked)
+                    AND \(PostgresLifecycleSQL.lockedFirst)
                 RETURNING \(PostgresLifecycleSQL.finishedRow)),
             archived AS (
                 INSERT INTO \(PostgresFinishedJobs.table) (\(PostgresJobRow.storedNames.joined(separator: ", ")))
@@ -125,7 +125,7 @@ enum PostgresPreparedStatements {
                     \(PostgresLifecycleSQL.finishAssignments)
                 FROM c
                 WHERE jobs.id = c.id AND jobs.attempt = c.attempt AND jobs.status = 'processing' AND NOT (\(PostgresLifecycleSQL.finishMoves))
-                    AND jobs.seq IN (SELECT seq FROM locked)
+                    AND \(PostgresLifecycleSQL.lockedFirst)
                 RETURNING jobs.id, jobs.attempt)
             """
 
