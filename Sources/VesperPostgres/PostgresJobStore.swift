@@ -29,6 +29,8 @@ public final class PostgresJobStore: JobStore, Service {
     private let backgroundRun = Mutex<Task<Void, Never>?>(nil)
     /// Whether fleet-wide limits may apply, as last read (see ``LimitPresence``).
     let limitPresence = Mutex(LimitPresence())
+    /// The last count of finished jobs (see ``HistoryCounts``).
+    let historyCache = Mutex(HistoryCounts.Cache())
 
     /// The channel enqueue notifies and ``listenForNewJobs(onWake:)`` listens on.
     static let channel = "vesper_jobs"

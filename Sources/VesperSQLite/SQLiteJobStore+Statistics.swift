@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import VesperCore
 
 extension SQLiteJobStore: QueueStatisticsSource {
@@ -14,11 +15,10 @@ extension SQLiteJobStore: QueueStatisticsSource {
                     db, sql: "SELECT COUNT(*) FROM jobs INDEXED BY jobs_claimable WHERE status = 'pending'") ?? 0
                 statistics.counts[.processing] = try Int.fetchOne(
                     db, sql: "SELECT COUNT(*) FROM jobs INDEXED BY jobs_leased WHERE status = 'processing'") ?? 0
-                for row in try Row.fetchAll(
-                    db, sql: "SELECT status, COUNT(*) FROM jobs INDEXED BY jobs_finished WHERE finished_at IS NOT NULL GROUP BY status")
-                {
-                    if let status = JobStatus(rawValue: row[0] as String) { statistics.counts[status] = row[1] }
-                }
+                let history = try self.historyCounts(db: db, now: nowMicros)
+                statistics.counts.merge(history.byState) { $1 }
+                statistics.doneLastMinute = history.doneLastMinute
+                statistics.doneLast5Minutes = history.doneLast5Minutes
                 let pending = statistics.counts[.pending] ?? 0
                 var due = 0
                 var oldestDue: Int64?
@@ -37,12 +37,6 @@ extension SQLiteJobStore: QueueStatisticsSource {
                 statistics.counts[.pending] = due
                 statistics.counts[.scheduled] = pending - due
                 statistics.oldestPendingAge = oldestDue.map { Double(nowMicros - $0) / 1_000_000 }
-                let recent = """
-                    SELECT COUNT(*) FROM jobs INDEXED BY jobs_finished
-                    WHERE finished_at >= ? AND finished_at IS NOT NULL AND status = 'done'
-                    """
-                statistics.doneLastMinute = try Int.fetchOne(db, sql: recent, arguments: [nowMicros - 60_000_000]) ?? 0
-                statistics.doneLast5Minutes = try Int.fetchOne(db, sql: recent, arguments: [nowMicros - 300_000_000]) ?? 0
                 let fleet = try Row.fetchAll(
                     db, sql: "SELECT region, COUNT(*), COALESCE(SUM(workers), 0), COALESCE(SUM(busy), 0) FROM nodes GROUP BY region")
                 for row in fleet {
@@ -56,5 +50,26 @@ extension SQLiteJobStore: QueueStatisticsSource {
                 return statistics
             }
         }
+    }
+
+    /// The finished jobs' counts, reused while fresh enough (``HistoryCounts``): they read every
+    /// retained finished job through `jobs_finished`.
+    private func historyCounts(db: Database, now: Int64) throws -> HistoryCounts {
+        let start = ContinuousClock.now
+        if let reusable = historyCache.withLock({ $0.reusable(now: start) }) { return reusable }
+        var counts = HistoryCounts()
+        for row in try Row.fetchAll(
+            db, sql: "SELECT status, COUNT(*) FROM jobs INDEXED BY jobs_finished WHERE finished_at IS NOT NULL GROUP BY status")
+        {
+            if let status = JobStatus(rawValue: row[0] as String) { counts.byState[status] = row[1] }
+        }
+        let recent = """
+            SELECT COUNT(*) FROM jobs INDEXED BY jobs_finished
+            WHERE finished_at >= ? AND finished_at IS NOT NULL AND status = 'done'
+            """
+        counts.doneLastMinute = try Int.fetchOne(db, sql: recent, arguments: [now - 60_000_000]) ?? 0
+        counts.doneLast5Minutes = try Int.fetchOne(db, sql: recent, arguments: [now - 300_000_000]) ?? 0
+        historyCache.withLock { $0.record(counts, start: start, end: .now) }
+        return counts
     }
 }

@@ -17,6 +17,8 @@ public final class SQLiteJobStore: JobStore {
     private let fileIdentity: SQLiteFileIdentity?
     /// Whether fleet-wide limits may apply, as last read (see ``LimitPresence``).
     let limitPresence = Mutex(LimitPresence())
+    /// The last count of finished jobs (see ``HistoryCounts``).
+    let historyCache = Mutex(HistoryCounts.Cache())
 
     /// Opens (creating if needed) the database at `path`. Call ``migrate()`` before use.
     public init(path: String, busyTimeout: Duration = .seconds(10)) throws {
