@@ -20,14 +20,7 @@ public func withStore<T>(_ kind: StoreKind, _ body: (any VesperStore) async thro
         return try await withTemporaryDirectory { directory in
             let store = try SQLiteJobStore(path: directory.file("vesper.db"))
             try await store.migrate()
-            do {
-                let result = try await body(store)
-                try await store.close()
-                return result
-            } catch {
-                try? await store.close()
-                throw error
-            }
+            return try await closing(store, body)
         }
     case .postgres:
         return try await withPostgresStore { store in try await body(store) }
@@ -92,19 +85,23 @@ public func executeSQL(_ sql: String, on store: any VesperStore) async throws {
 public func withSecondNode<T>(of store: any VesperStore, _ body: (any VesperStore) async throws -> T) async throws -> T {
     switch store {
     case let store as SQLiteJobStore:
-        let other = try SQLiteJobStore(path: store.path)
-        do {
-            let result = try await body(other)
-            try await other.close()
-            return result
-        } catch {
-            try? await other.close()
-            throw error
-        }
+        return try await closing(try SQLiteJobStore(path: store.path), body)
     case let store as PostgresJobStore:
         let other = try PostgresJobStore(settings: store.settings, logger: PostgresTestServer.logger)
         return try await other.withRunning { try await body(other) }
     default:
         throw TimedOut(description: "unknown store \(store.displayName)")
+    }
+}
+
+/// Runs `body` with `store` and closes the store afterwards, whether `body` threw or not.
+private func closing<T>(_ store: SQLiteJobStore, _ body: (any VesperStore) async throws -> T) async throws -> T {
+    do {
+        let result = try await body(store)
+        try await store.close()
+        return result
+    } catch {
+        try? await store.close()
+        throw error
     }
 }
