@@ -12,14 +12,15 @@ struct HistoryCountsTests {
         return counts
     }
 
-    @Test func aCheapCountIsAlwaysTakenAfresh() {
+    @Test func aSmallHistoryIsAlwaysCountedAfresh() {
         var cache = HistoryCounts.Cache()
         #expect(cache.reusable(now: start) == nil, "nothing counted yet")
-        cache.record(counts(done: 5), start: start, end: start + .milliseconds(3))
-        #expect(cache.reusable(now: start + .milliseconds(4)) == nil, "a 3 ms count stays exact")
+        // However long the count took (a busy machine), a small history stays exact.
+        cache.record(counts(done: 99_999), start: start, end: start + .seconds(1))
+        #expect(cache.reusable(now: start + .seconds(2)) == nil)
     }
 
-    @Test func aCostlyCountIsReusedForSixtyTimesItsRunningTime() {
+    @Test func aLargeHistoryIsReusedForSixtyTimesItsRunningTime() {
         var cache = HistoryCounts.Cache()
         let end = start + .seconds(2)
         cache.record(counts(done: 10_000_000), start: start, end: end)
