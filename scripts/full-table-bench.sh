@@ -15,6 +15,10 @@
 #
 # Prints one line per row: the row, the load average, its JSON report. VACUUM=0 skips the VACUUM;
 # SETTLE=S then waits S seconds instead, for autovacuum to visit on its own.
+#
+# PREFILL=copy builds the history in SQL instead, for ten million rows and more (the bench would
+# take hours): a bench run works 1,000 jobs off, and their `finished_jobs` rows are copied with
+# new ids until COUNT rows are there, numbered below the sequence so that later jobs are newer.
 set -euo pipefail
 VESPER=$(realpath "${1:?path to the vesper binary}")
 COUNT=${2:-1000000}
@@ -24,14 +28,23 @@ rows=(
 )
 if [ -n "${ROWS:-}" ]; then IFS=';' read -r -a rows <<<"$ROWS"; fi
 if [ -n "${BEFORE:-}" ]; then bash -c "$BEFORE"; fi
+psql_() { psql -q -h "${DB_HOST:-localhost}" -p "${DB_PORT:-5432}" -U "${DB_USER:-postgres}" "${DB_NAME:-vesper}" "$@"; }
 start=$(date +%s)
-"$VESPER" bench drain --jobs "$COUNT" --workers 16 --batch 5000 --store postgres --json --no-progress >/dev/null
+if [ "${PREFILL:-bench}" = copy ]; then
+    "$VESPER" bench drain --jobs 1000 --store postgres --json --no-progress >/dev/null
+    copies=$(((COUNT + 999) / 1000 - 1))
+    # Each copy g of a row gets seq + g * 10^8: below the sequence once it is moved past them all.
+    psql_ -c "INSERT INTO finished_jobs SELECT (jsonb_populate_record(f, jsonb_build_object('id', gen_random_uuid(),
+        'seq', f.seq + g::bigint * 100000000))).* FROM finished_jobs f, generate_series(1, $copies) g" \
+        -c "SELECT setval(pg_get_serial_sequence('jobs', 'seq'), (SELECT max(seq) FROM finished_jobs))"
+else
+    "$VESPER" bench drain --jobs "$COUNT" --workers 16 --batch 5000 --store postgres --json --no-progress >/dev/null
+fi
 echo "prefill: $COUNT jobs done in $(($(date +%s) - start)) s" >&2
 if [ "${VACUUM:-1}" = 1 ]; then
     start=$(date +%s)
-    psql -q -h "${DB_HOST:-localhost}" -p "${DB_PORT:-5432}" -U "${DB_USER:-postgres}" "${DB_NAME:-vesper}" \
-        -c "VACUUM (ANALYZE) jobs" -c "VACUUM (ANALYZE) finished_jobs"
-    echo "vacuum: $(($(date +%s) - start)) s" >&2
+    psql_ -c "VACUUM (ANALYZE) jobs" -c "VACUUM (ANALYZE) finished_jobs" -c "CHECKPOINT"
+    echo "vacuum and checkpoint: $(($(date +%s) - start)) s" >&2
 fi
 sleep "${SETTLE:-0}"
 for row in "${rows[@]}"; do

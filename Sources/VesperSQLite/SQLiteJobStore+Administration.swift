@@ -29,7 +29,7 @@ extension SQLiteJobStore: JobAdministration {
     /// nothing moves between the two statements.
     public func apply(_ action: BulkAction, toBatchOf filter: JobFilter, now: Date) async throws -> BulkBatch {
         let (whereClause, filterArguments) = SQLiteLifecycleSQL.whereClause(filter)
-        let batch = "SELECT seq FROM jobs \(whereClause) ORDER BY seq DESC LIMIT ?"
+        let batch = "SELECT seq FROM \(SQLiteLifecycleSQL.listingSource(filter)) \(whereClause) ORDER BY seq DESC LIMIT ?"
         let batchArguments = filterArguments + [filter.limit]
         let change: String
         var changeArguments: StatementArguments

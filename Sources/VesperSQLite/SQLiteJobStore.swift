@@ -75,22 +75,10 @@ public final class SQLiteJobStore: JobStore {
     }
 
     public func listJobs(_ query: JobQuery) async throws -> [Job] {
-        let filter = JobFilter(query)
-        let (whereClause, arguments) = SQLiteLifecycleSQL.whereClause(filter)
-        // The page is chosen from sizes alone (the inner select, on the same index walk as before),
-        // and only the rows whose earlier payloads stay under the budget are read whole.
-        let sql = """
-            SELECT \(SQLiteRow.columns) FROM jobs WHERE seq IN (
-                SELECT seq FROM (
-                    SELECT seq, SUM(size) OVER (ORDER BY seq DESC) - size AS earlier FROM (
-                        SELECT seq, length(CAST(payload AS BLOB)) AS size FROM jobs \(whereClause) ORDER BY seq DESC LIMIT ?))
-                WHERE earlier < ?)
-            ORDER BY seq DESC
-            """
-        let finalArguments = arguments + [filter.limit, filter.payloadBudget]
+        let (sql, arguments) = SQLiteLifecycleSQL.list(JobFilter(query))
         return try await run {
             try await self.pool.read { db in
-                try SQLiteRow.jobs(db.makeStatement(sql: sql), arguments: finalArguments)
+                try SQLiteRow.jobs(db.makeStatement(sql: sql), arguments: arguments)
             }
         }
     }

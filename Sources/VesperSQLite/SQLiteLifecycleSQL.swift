@@ -134,6 +134,48 @@ enum SQLiteLifecycleSQL {
 
     // MARK: Listing
 
+    /// The listing statement for `filter`, newest first, and its values.
+    static func list(_ filter: JobFilter) -> (sql: String, arguments: StatementArguments) {
+        let (whereClause, arguments) = whereClause(filter)
+        // The page is chosen from sizes alone (the inner select, on the same index walk as before),
+        // and only the rows whose earlier payloads stay under the budget are read whole.
+        let sql = """
+            SELECT \(SQLiteRow.columns) FROM jobs WHERE seq IN (
+                SELECT seq FROM (
+                    SELECT seq, SUM(size) OVER (ORDER BY seq DESC) - size AS earlier FROM (
+                        SELECT seq, length(CAST(payload AS BLOB)) AS size FROM \(listingSource(filter)) \(whereClause)
+                        ORDER BY seq DESC LIMIT ?))
+                WHERE earlier < ?)
+            ORDER BY seq DESC
+            """
+        return (sql, arguments + [filter.limit, filter.payloadBudget])
+    }
+
+    /// The table a listing of `filter` reads, with the index it must walk when it names a state
+    /// that has one.
+    ///
+    /// Without a hint SQLite walks the whole table newest first and filters by state, which is
+    /// quick only while the state is common. `pending` and `processing` rows are few beside a
+    /// retained history (a drained queue keeping a week of `done` jobs), and listing them, as a
+    /// dashboard or a "has it settled?" check does, read every row: 0.13 s a call with a million
+    /// finished jobs, 1.3 s with ten million. Through their partial indexes (`jobs_claimable`,
+    /// `jobs_leased`) a listing reads the rows of that state and sorts them, which costs what the
+    /// backlog costs, not the history: a page of a million-job backlog takes 0.3 s this way and
+    /// next to nothing by the walk, but a backlog drains and a retained history stays. The rarer
+    /// finished states have partial indexes in `seq` order the planner finds by itself, and `done`
+    /// rows are the table's bulk.
+    static func listingSource(_ filter: JobFilter) -> String {
+        for condition in filter.conditions where condition.column == .status && condition.comparison == .equal {
+            guard case .status(let status) = condition.value else { continue }
+            switch status {
+            case .pending: return "jobs INDEXED BY jobs_claimable"
+            case .processing: return "jobs INDEXED BY jobs_leased"
+            default: return "jobs"
+            }
+        }
+        return "jobs"
+    }
+
     /// The `WHERE` clause (empty when nothing is filtered) and its values.
     static func whereClause(_ filter: JobFilter) -> (sql: String, arguments: StatementArguments) {
         var conditions: [String] = []
