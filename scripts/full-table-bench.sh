@@ -36,7 +36,7 @@ if [ "${PREFILL:-bench}" = copy ]; then
     # Each copy g of a row gets seq + g * 10^8: below the sequence once it is moved past them all.
     psql_ -c "INSERT INTO finished_jobs SELECT (jsonb_populate_record(f, jsonb_build_object('id', gen_random_uuid(),
         'seq', f.seq + g::bigint * 100000000))).* FROM finished_jobs f, generate_series(1, $copies) g" \
-        -c "SELECT setval(pg_get_serial_sequence('jobs', 'seq'), (SELECT max(seq) FROM finished_jobs))"
+        -c "SELECT setval(pg_get_serial_sequence('jobs', 'seq'), (SELECT max(seq) FROM finished_jobs))" >/dev/null
 else
     "$VESPER" bench drain --jobs "$COUNT" --workers 16 --batch 5000 --store postgres --json --no-progress >/dev/null
 fi
