@@ -56,9 +56,11 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
+        .target(name: "CVesperSQLiteConfig", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
             name: "VesperSQLite",
             dependencies: [
+                "CVesperSQLiteConfig",
                 "VesperCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The SQLite C API, for binding values on the enqueue hot path (SQLiteJobInsert).

@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 import Testing
 import VesperTestSupport
 
@@ -16,6 +17,19 @@ struct SQLiteDurabilityTests {
             #expect(mode == 2)
             let journal = try await store.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
             #expect(journal == "wal")
+            try await store.close()
+        }
+    }
+
+    /// SQLite's memory statistics take a process-wide mutex on every allocation; the store turns
+    /// them off before its first connection opens, so SQLite stops counting its memory.
+    @Test func sqliteKeepsNoMemoryStatistics() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteJobStore(path: directory.file("modes.db"))
+            try await store.migrate()
+            #expect(SQLiteJobStore.memoryStatistics == SQLITE_OK, "SQLite was initialised in this process before the first store")
+            try await store.add(testJob())
+            #expect(sqlite3_memory_used() == 0)
             try await store.close()
         }
     }
